@@ -1,0 +1,143 @@
+"""Command line: ``python -m calculators evaluate SCENARIO.yaml [--json]`` and ``usage FILE.csv``.
+
+Exit codes: 0 success, 2 invalid input (the message goes to stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from calculators.engine import Evaluation, evaluate
+from calculators.formatting import money, tokens
+from calculators.scenario import STRATEGY_LABELS, ScenarioError, load_scenario_text
+from pricing import CatalogError, load_catalog
+
+MAX_SCENARIO_BYTES = 1_000_000
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 too; keep its usage line
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m calculators", description="Token Cost Forecaster command line")
+    sub = parser.add_subparsers(dest="command", required=True)
+    ev = sub.add_parser("evaluate", help="cost of every strategy in a scenario file (YAML or JSON)")
+    ev.add_argument("scenario", help="scenario file, or - for standard input")
+    ev.add_argument("--json", action="store_true", help="print one JSON object")
+    us = sub.add_parser("usage", help="read a provider usage export and aggregate it by month and model")
+    us.add_argument("file")
+    us.add_argument("--format", default=None, help="skip detection and read the file as this format")
+    us.add_argument("--json", action="store_true")
+    return parser
+
+
+def _json_default(value):
+    if hasattr(value, "item"):
+        return value.item()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+def _clean(value):
+    """JSON has no NaN or infinity: they become null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
+def render_table(result: Evaluation) -> str:
+    """The readable, non-JSON output of ``evaluate``."""
+    s = result.scenario
+    w = s.workload
+    lines = [
+        f"{s.name}: {tokens(w.requests_per_month)} requests/month, {tokens(w.requests_per_month * w.tokens_per_request)} tokens/month",
+        f"first month {result.forecast.months[0]:%Y-%m}, growth {s.growth.monthly_rate:+.1%}/month over {s.growth.horizon_months} months",
+        "",
+        f"{'strategy':<20}{'this month':>14}{'vs flagship':>13}{'cumulative':>14}",
+    ]
+    savings = result.savings_vs_flagship_only
+    for key, strategy in result.strategies.items():
+        if not strategy.ok:
+            lines.append(f"{STRATEGY_LABELS[key]:<20}  error: {strategy.error}")
+            continue
+        saving = savings.get(key)
+        saving_text = ""
+        if saving is not None and key != "flagship_only":
+            saving_text = f"-{saving:.1%}" if saving >= 0 else f"+{-saving:.1%}"
+        cumulative = result.forecast.cumulative[key][-1]
+        lines.append(f"{STRATEGY_LABELS[key]:<20}{money(strategy.monthly_cost_usd):>14}{saving_text:>13}{money(cumulative):>14}")
+    info = result.self_hosted
+    if info is not None:
+        lines += ["", f"self-hosted: {info.replicas} replica(s), {info.gpus} GPU(s) ({info.plan.profile_name})"]
+        for other, be in info.break_even.items():
+            label = STRATEGY_LABELS[other].lower()
+            if be.first_requests_per_month is None:
+                lines.append(f"  break-even vs {label}: never ({be.reason})")
+            else:
+                lines.append(
+                    f"  break-even vs {label}: first at {tokens(be.first_requests_per_month)} requests/month "
+                    f"({tokens(be.first_tokens_per_month)} tokens), sustained from {tokens(be.sustained_requests_per_month)} "
+                    f"requests/month ({tokens(be.sustained_tokens_per_month)} tokens)"
+                )
+    for date, text in result.events:
+        lines.append(f"event {date.isoformat()}: {text}")
+    for notice in result.notices:
+        lines.append(f"note: {notice}")
+    return "\n".join(lines)
+
+
+def run_evaluate(path: str, as_json: bool, out: TextIO, err: TextIO) -> int:
+    name = "standard input" if path == "-" else path
+    try:
+        if path == "-":
+            text = sys.stdin.read(MAX_SCENARIO_BYTES + 1)
+        else:
+            file = Path(path)
+            if file.stat().st_size > MAX_SCENARIO_BYTES:
+                raise ScenarioError([f"(document): larger than {MAX_SCENARIO_BYTES:,} bytes"], name)
+            text = file.read_text(encoding="utf-8")
+        scenario = load_scenario_text(text, source=name)
+        catalog = load_catalog()
+    except ScenarioError as exc:
+        print(f"error: {exc}", file=err)
+        return 2
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"error: cannot read {name}: {exc}", file=err)
+        return 2
+    except CatalogError as exc:
+        print(f"error: {exc}", file=err)
+        return 2
+    result = evaluate(scenario, catalog)
+    if result.errors:
+        for key, message in result.errors.items():
+            print(f"error: {name}: {key}: {message}", file=err)
+        return 2
+    if as_json:
+        print(json.dumps(_clean(result.to_json_dict()), indent=2, default=_json_default), file=out)
+    else:
+        print(render_table(result), file=out)
+    return 0
+
+
+def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    args = _build_parser().parse_args(argv)
+    if args.command == "evaluate":
+        return run_evaluate(args.scenario, args.json, out, err)
+    from calculators.usage import run_usage_cli  # imported lazily: pandas is slow to import
+
+    return run_usage_cli(args.file, args.json, args.format, out, err)

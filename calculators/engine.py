@@ -1,0 +1,447 @@
+"""Evaluate a scenario: every strategy's cost now, over the forecast, and against volume.
+
+``evaluate(scenario, catalog)`` is the one entry point the dashboard, the CLI and the tests
+share. Each strategy is computed on its own: a strategy that cannot be priced (a model not
+in the catalog, shares that do not add up, a server with zero throughput) carries an
+``error`` and the others are still computed.
+
+Definitions: a month is 730 hours; ``monthly_cost_usd`` is the first forecast month at the
+workload as given, with the prices in force in that month (day-weighted when a price
+changes mid-month); savings are ``1 - strategy / flagship_only``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from calculators.breakeven import BreakEven, break_even
+from calculators.costs import CostParts, request_cost
+from calculators.prices import PricedModel, UnknownModelError, entry_weights, month_starts, price_events, price_model
+from calculators.scenario import STRATEGIES, STRATEGY_LABELS, Scenario, SelfHosted
+from calculators.selfhost import ServerPlan, replica_capacity_per_month, replicas_needed, self_hosted_monthly_cost
+from pricing.catalog import Catalog
+
+CURVE_POINTS = 200
+
+
+class StrategyError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    component: str  # a model's display name, "GPUs" or "Operations"
+    part: str  # input, cached_input, cache_write, output, reasoning, gpus, ops
+    usd: float
+
+
+@dataclass
+class StrategyResult:
+    key: str
+    label: str
+    error: str | None = None
+    monthly_cost_usd: float | None = None
+    usd_per_request: np.ndarray | None = None  # per forecast month (API strategies)
+    breakdown: list[BreakdownRow] = field(default_factory=list)
+    models: list[PricedModel] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class SelfHostedInfo:
+    plan: ServerPlan
+    capacity_per_replica: float  # requests a month
+    replicas: int
+    gpus: int
+    usd_per_million_tokens_full: float  # at full replicas, for comparisons
+    break_even: dict[str, BreakEven]
+
+
+@dataclass
+class Forecast:
+    months: list[dt.date]
+    requests: np.ndarray
+    tokens: np.ndarray
+    cost: dict[str, np.ndarray]
+    cumulative: dict[str, np.ndarray]
+    first_self_hosted_cheaper: dict[str, int | None]  # vs strategy → month index or None
+
+    def month_label(self, index: int | None) -> str | None:
+        return None if index is None else self.months[index].strftime("%Y-%m")
+
+
+@dataclass
+class Curve:
+    volumes: np.ndarray  # requests a month, log-spaced
+    cost: dict[str, np.ndarray]  # API strategies (linear) and self-hosted sampled at volumes
+    step_volumes: np.ndarray  # exact staircase: self-hosted cost changes right after each volume
+    step_costs: np.ndarray
+
+
+@dataclass
+class Evaluation:
+    scenario: Scenario
+    strategies: dict[str, StrategyResult]
+    forecast: Forecast
+    curve: Curve
+    self_hosted: SelfHostedInfo | None
+    events: list[tuple[dt.date, str]]
+    notices: list[str]
+
+    @property
+    def monthly_cost_usd(self) -> dict[str, float]:
+        return {k: s.monthly_cost_usd for k, s in self.strategies.items() if s.ok}
+
+    @property
+    def savings_vs_flagship_only(self) -> dict[str, float | None]:
+        base = self.strategies.get("flagship_only")
+        out: dict[str, float | None] = {}
+        for key, result in self.strategies.items():
+            if not result.ok:
+                continue
+            if base is None or not base.ok or not base.monthly_cost_usd:
+                out[key] = None
+            else:
+                out[key] = 1.0 - result.monthly_cost_usd / base.monthly_cost_usd
+        return out
+
+    @property
+    def errors(self) -> dict[str, str]:
+        return {k: s.error for k, s in self.strategies.items() if s.error}
+
+    def to_json_dict(self) -> dict:
+        """The CLI's JSON shape (documented in the README)."""
+        doc: dict = {
+            "scenario": self.scenario.name,
+            "start_month": self.forecast.months[0].strftime("%Y-%m"),
+            "monthly_cost_usd": self.monthly_cost_usd,
+            "savings_vs_flagship_only": self.savings_vs_flagship_only,
+        }
+        if self.self_hosted is not None:
+            info = self.self_hosted
+            doc["self_hosted"] = {
+                "replicas": info.replicas,
+                "gpus": info.gpus,
+                "capacity_requests_per_month_per_replica": info.capacity_per_replica,
+                "break_even": {k: v.as_dict() for k, v in info.break_even.items()},
+                "first_month_cheaper": {
+                    k: self.forecast.month_label(v) for k, v in self.forecast.first_self_hosted_cheaper.items()
+                },
+            }
+        rows = []
+        for t, month in enumerate(self.forecast.months):
+            row = {"month": month.strftime("%Y-%m"), "requests": float(self.forecast.requests[t])}
+            row |= {k: float(v[t]) for k, v in self.forecast.cost.items()}
+            rows.append(row)
+        doc["forecast"] = rows
+        doc["cumulative_cost_usd"] = {k: float(v[-1]) for k, v in self.forecast.cumulative.items()}
+        doc["events"] = [{"date": d.isoformat(), "event": text} for d, text in self.events]
+        doc["errors"] = self.errors
+        doc["notices"] = self.notices
+        return doc
+
+
+# ------------------------------------------------------------------- API strategies
+
+
+def _slot_cost_per_month(
+    priced: PricedModel,
+    scenario: Scenario,
+    months: int,
+    input_tokens: float,
+    reasoning_tokens: float,
+) -> tuple[np.ndarray, CostParts]:
+    """Per-request $ for each forecast month, and the month-0 split by part."""
+    w = scenario.workload
+    parts = [
+        request_cost(
+            entry,
+            input_tokens,
+            w.output_tokens,
+            reasoning_tokens,
+            w.cached_input_share,
+            w.cache_write_share,
+            w.batch_share,
+        )
+        for entry in priced.prices
+    ]
+    weights = entry_weights(priced.prices, scenario.growth.start_month, months)
+    totals = np.array([p.total for p in parts]) @ weights
+    first = CostParts()
+    for share, p in zip(weights[:, 0], parts, strict=True):
+        if share:
+            first = first.plus(p.scaled(share))
+    return totals, first
+
+
+def _notes_for(priced: PricedModel, scenario: Scenario, until: dt.date) -> list[str]:
+    notes = []
+    if priced.model is None:
+        notes.append(f"{priced.name} is not in the catalog: priced from the scenario's price override")
+    elif priced.overridden:
+        notes.append(f"{priced.display_name}: catalog price overridden in this scenario")
+    if priced.model is not None:
+        lifecycle = priced.model.lifecycle_note(until)
+        if lifecycle:
+            notes.append(lifecycle)
+    if scenario.workload.batch_share > 0 and priced.price_on(scenario.growth.start_month).batch_discount is None:
+        notes.append(f"{priced.display_name} has no batch discount: batch requests are billed at the standard price")
+    return notes
+
+
+class _ApiStrategyBuilder:
+    """Accumulates per-request cost arrays and breakdown rows for one API strategy."""
+
+    def __init__(self, key: str, scenario: Scenario, catalog: Catalog, months: int, until: dt.date):
+        self.result = StrategyResult(key, STRATEGY_LABELS[key])
+        self.scenario, self.catalog, self.months, self.until = scenario, catalog, months, until
+        self.per_request = np.zeros(months)
+
+    def add(self, model_name: str, weight: float, reasoning: float | None, input_tokens: float | None = None) -> PricedModel:
+        priced = price_model(self.catalog, model_name, self.scenario.overrides)
+        w = self.scenario.workload
+        tokens_in = w.input_tokens if input_tokens is None else input_tokens
+        per_month, first = _slot_cost_per_month(
+            priced, self.scenario, self.months, tokens_in, w.reasoning_tokens if reasoning is None else reasoning
+        )
+        self.per_request += weight * per_month
+        volume = w.requests_per_month * weight
+        for part, usd in first.as_dict().items():
+            if usd:
+                self.result.breakdown.append(BreakdownRow(priced.display_name, part, usd * volume))
+        self.result.models.append(priced)
+        self.result.notes += [n for n in _notes_for(priced, self.scenario, self.until) if n not in self.result.notes]
+        return priced
+
+    def finish(self) -> StrategyResult:
+        self.result.usd_per_request = self.per_request
+        self.result.monthly_cost_usd = float(self.per_request[0] * self.scenario.workload.requests_per_month)
+        return self.result
+
+
+def _api_strategy(key: str, scenario: Scenario, catalog: Catalog, months: int, until: dt.date) -> StrategyResult:
+    builder = _ApiStrategyBuilder(key, scenario, catalog, months, until)
+    try:
+        if key in ("flagship_only", "hosted_open"):
+            slot = getattr(scenario, key)
+            priced = builder.add(slot.model, 1.0, slot.reasoning_tokens)
+            if key == "hosted_open" and priced.model is not None and priced.model.tier != "open":
+                builder.result.notes.append(f"{priced.display_name} is not an open-weights model on an inference provider")
+        elif key == "hybrid":
+            routes = scenario.hybrid.routes
+            total = sum(r.share for r in routes)
+            if abs(total - 1.0) > 1e-6:
+                raise StrategyError(
+                    f"the hybrid's route shares add up to {total:.1%}, not 100%: adjust them so they sum to 100%"
+                )
+            for route in routes:
+                builder.add(route.model, route.share, route.reasoning_tokens)
+        elif key == "cascade":
+            c = scenario.cascade
+            first = builder.add(c.first.model, 1.0, c.first.reasoning_tokens)
+            draft = 0.0
+            if c.forward_draft:
+                draft = scenario.workload.output_tokens
+            builder.add(c.second.model, c.escalation_rate, c.second.reasoning_tokens, scenario.workload.input_tokens + draft)
+            if first.model is not None and c.escalation_rate >= 1.0:
+                builder.result.notes.append("every request escalates: the cascade pays both models in full")
+    except (UnknownModelError, StrategyError) as exc:
+        return StrategyResult(key, STRATEGY_LABELS[key], error=str(exc))
+    return builder.finish()
+
+
+# ------------------------------------------------------------------------ self-hosted
+
+
+def resolve_server_plan(settings: SelfHosted, catalog: Catalog) -> ServerPlan:
+    """Profile values with the scenario's explicit numbers taking precedence."""
+    profile = None
+    if settings.profile:
+        profile = catalog.profiles.get(settings.profile)
+        if profile is None:
+            raise StrategyError(f"serving profile {settings.profile!r} is not in serving.yaml")
+    values = {}
+    for key in ("gpus_per_replica", "prefill_tokens_per_s", "decode_tokens_per_s"):
+        value = getattr(settings, key)
+        if value is None and profile is not None:
+            value = getattr(profile, key)
+        values[key] = value
+    gpu_hour = settings.gpu_hour_usd
+    if gpu_hour is None and profile is not None:
+        gpu_hour = catalog.offers[profile.default_offer].usd_per_gpu_hour
+    missing = [k for k, v in (*values.items(), ("gpu_hour_usd", gpu_hour)) if v is None]
+    if missing:
+        raise StrategyError(f"self_hosted needs a serving profile or these values: {', '.join(missing)}")
+    if values["prefill_tokens_per_s"] <= 0 or values["decode_tokens_per_s"] <= 0:
+        raise StrategyError("self_hosted throughput must be above zero tokens per second")
+    return ServerPlan(
+        gpus_per_replica=int(values["gpus_per_replica"]),
+        gpu_hour_usd=float(gpu_hour),
+        prefill_tokens_per_s=float(values["prefill_tokens_per_s"]),
+        decode_tokens_per_s=float(values["decode_tokens_per_s"]),
+        utilization=settings.utilization,
+        peak_to_average=settings.peak_to_average,
+        min_replicas=settings.min_replicas,
+        ops_usd_per_month=settings.ops_usd_per_month,
+        profile=settings.profile,
+        profile_name=profile.name if profile else "custom server",
+    )
+
+
+def _self_hosted(scenario: Scenario, catalog: Catalog) -> tuple[StrategyResult, ServerPlan | None, float]:
+    result = StrategyResult("self_hosted", STRATEGY_LABELS["self_hosted"])
+    try:
+        plan = resolve_server_plan(scenario.self_hosted, catalog)
+    except StrategyError as exc:
+        result.error = str(exc)
+        return result, None, math.nan
+    w = scenario.workload
+    capacity = replica_capacity_per_month(plan, w.input_tokens, w.output_tokens + w.reasoning_tokens)
+    replicas = replicas_needed(w.requests_per_month, capacity, plan.min_replicas)
+    result.monthly_cost_usd = float(self_hosted_monthly_cost(w.requests_per_month, plan, capacity))
+    result.breakdown = [BreakdownRow("GPUs", "gpus", replicas * plan.replica_usd_per_month)]
+    if plan.ops_usd_per_month:
+        result.breakdown.append(BreakdownRow("Operations", "ops", plan.ops_usd_per_month))
+    if replicas == 0:
+        result.notes.append("no replica runs: min_replicas is 0 and there is no traffic")
+    return result, plan, capacity
+
+
+# ------------------------------------------------------------------------- evaluation
+
+
+def _volume_range(scenario: Scenario, marks: list[float]) -> tuple[float, float]:
+    v0 = max(scenario.workload.requests_per_month, 1.0)
+    lo, hi = v0 / 1000, v0 * 1000
+    for mark in marks:
+        lo, hi = min(lo, mark / 10), max(hi, mark * 10)
+    ceiling = 1e15 / max(scenario.workload.tokens_per_request, 1.0)
+    lo = max(1.0, 10 ** math.floor(math.log10(max(lo, 1.0))))
+    hi = min(ceiling, 10 ** math.ceil(math.log10(max(hi, lo * 10))))
+    return lo, max(hi, lo * 10)
+
+
+def evaluate(scenario: Scenario, catalog: Catalog) -> Evaluation:
+    """Every strategy of ``scenario`` priced with ``catalog``.
+
+    Example (the source article's routing claim): 75% of requests on Claude Haiku 4.5
+    ($1/$5) and 25% on Opus 4.5 ($5/$25) cost 0.75·1 + 0.25·5 = 2 units against Opus-only's
+    5 (the same ratio holds for input and output), a 60% saving.
+    """
+    g = scenario.growth
+    months = g.horizon_months
+    bounds = month_starts(g.start_month, months)
+    until = bounds[-1]
+    strategies: dict[str, StrategyResult] = {}
+    for key in STRATEGIES:
+        if getattr(scenario, key) is None or key == "self_hosted":
+            continue
+        strategies[key] = _api_strategy(key, scenario, catalog, months, until)
+
+    requests = scenario.workload.requests_per_month * (1.0 + g.monthly_rate) ** np.arange(months)
+    cost = {k: r.usd_per_request * requests for k, r in strategies.items() if r.ok}
+
+    info = None
+    plan = None
+    capacity = math.nan
+    if scenario.self_hosted is not None:
+        result, plan, capacity = _self_hosted(scenario, catalog)
+        strategies["self_hosted"] = result
+        if result.ok:
+            cost["self_hosted"] = self_hosted_monthly_cost(requests, plan, capacity)
+            replicas = int(replicas_needed(scenario.workload.requests_per_month, capacity, plan.min_replicas))
+            tokens = scenario.workload.tokens_per_request
+            per_m = plan.replica_usd_per_month / (capacity * tokens) * 1e6 if tokens and math.isfinite(capacity) else 0.0
+            breaks = {}
+            for other in ("flagship_only", "hybrid"):
+                base = strategies.get(other)
+                if base is not None and base.ok:
+                    breaks[other] = break_even(
+                        float(base.usd_per_request[0]),
+                        capacity,
+                        plan.replica_usd_per_month,
+                        plan.ops_usd_per_month,
+                        plan.min_replicas,
+                        tokens,
+                    )
+            info = SelfHostedInfo(plan, capacity, replicas, replicas * plan.gpus_per_replica, per_m, breaks)
+
+    first_cheaper: dict[str, int | None] = {}
+    if "self_hosted" in cost:
+        for other in ("flagship_only", "hybrid"):
+            if other in cost:
+                cheaper = np.nonzero(cost["self_hosted"] < cost[other])[0]
+                first_cheaper[other] = int(cheaper[0]) if cheaper.size else None
+    forecast = Forecast(
+        months=bounds[:-1],
+        requests=requests,
+        tokens=requests * scenario.workload.tokens_per_request,
+        cost=cost,
+        cumulative={k: np.cumsum(v) for k, v in cost.items()},
+        first_self_hosted_cheaper=first_cheaper,
+    )
+
+    marks = []
+    if info:
+        for be in info.break_even.values():
+            marks += [v for v in (be.first_requests_per_month, be.sustained_requests_per_month) if v]
+    lo, hi = _volume_range(scenario, marks)
+    volumes = np.logspace(math.log10(lo), math.log10(hi), CURVE_POINTS)
+    curve_cost = {k: r.usd_per_request[0] * volumes for k, r in strategies.items() if r.ok and r.usd_per_request is not None}
+    step_volumes = step_costs = np.empty(0)
+    if plan is not None and "self_hosted" in cost:
+        curve_cost["self_hosted"] = self_hosted_monthly_cost(volumes, plan, capacity)
+        step_volumes, step_costs = _staircase(lo, hi, plan, capacity)
+
+    events: list[tuple[dt.date, str]] = []
+    notices: list[str] = []
+    for result in strategies.values():
+        for priced in result.models:
+            for event in price_events(priced, g.start_month, until):
+                if event not in events:
+                    events.append(event)
+        notices += [f"{result.label}: {n}" for n in result.notes]
+    events.sort()
+    return Evaluation(
+        scenario=scenario,
+        strategies={k: strategies[k] for k in STRATEGIES if k in strategies},
+        forecast=forecast,
+        curve=Curve(volumes, curve_cost, step_volumes, step_costs),
+        self_hosted=info,
+        events=events,
+        notices=notices,
+    )
+
+
+MAX_STEPS_DRAWN = 400
+
+
+def _staircase(lo: float, hi: float, plan: ServerPlan, capacity: float) -> tuple[np.ndarray, np.ndarray]:
+    """Vertices of the self-hosted cost staircase on [lo, hi], for a 'horizontal then vertical' line.
+
+    Point ``i`` holds its cost until point ``i+1``: the first point is ``lo``; then each
+    replica boundary ``n·C`` carries the cost of ``n+1`` replicas (the cost right after it).
+    Beyond MAX_STEPS_DRAWN steps in range the steps are thinner than a pixel, and the
+    boundaries are subsampled evenly in log space.
+    """
+    if not math.isfinite(capacity) or capacity <= 0:
+        return np.array([lo, hi]), np.full(2, float(self_hosted_monthly_cost(lo, plan, capacity)))
+    n_lo = max(math.floor(lo / capacity), plan.min_replicas)
+    n_hi = math.ceil(hi / capacity)
+    n = np.arange(max(n_lo, 1), n_hi + 1, dtype=float)
+    boundaries = n * capacity
+    boundaries = boundaries[(boundaries > lo) & (boundaries < hi)]
+    if boundaries.size > MAX_STEPS_DRAWN:
+        idx = np.unique(np.geomspace(1, boundaries.size, MAX_STEPS_DRAWN).astype(int) - 1)
+        boundaries = boundaries[idx]
+    volumes = np.concatenate(([lo], boundaries, [hi]))
+    after = np.concatenate(([lo], boundaries * (1 + 1e-9), [hi]))
+    return volumes, self_hosted_monthly_cost(after, plan, capacity)

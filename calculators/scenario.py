@@ -1,0 +1,522 @@
+"""The scenario document: one versioned schema for YAML files, JSON, share links and the CLI.
+
+``parse_scenario`` turns a mapping (from ``yaml.safe_load`` or ``json.loads``) into a frozen
+``Scenario``, checking every field against its bounds. It collects every problem with the
+path of the field (``hybrid.routes[1].share``) so a user can fix a file in one pass.
+Strict mode raises ``ScenarioError``; lenient mode (used for share links) keeps the valid
+parts, replaces each bad field by its default and returns the problems as notices.
+
+``scenario_to_dict`` is the inverse; with ``omit_defaults=True`` it leaves out every value
+equal to its default (links stay short).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+import yaml
+
+SCHEMA_VERSION = 1
+MAX_HORIZON_MONTHS = 120
+MAX_TOKENS_PER_MONTH = 1e15
+MAX_TOKENS_PER_REQUEST = 10_000_000  # the largest context windows are 10M tokens
+MAX_ROUTES = 12
+MAX_PRICE_PER_MTOK = 10_000.0
+STRATEGIES = ("flagship_only", "hybrid", "cascade", "hosted_open", "self_hosted")
+STRATEGY_LABELS = {
+    "flagship_only": "Flagship only",
+    "hybrid": "Hybrid routing",
+    "cascade": "Cascade",
+    "hosted_open": "Hosted open model",
+    "self_hosted": "Self-hosted",
+}
+
+
+class ScenarioError(ValueError):
+    """The scenario is invalid; ``problems`` lists every ``path: message``."""
+
+    def __init__(self, problems: list[str], source: str = "scenario"):
+        self.problems = problems
+        super().__init__(f"invalid {source}:\n  " + "\n  ".join(problems))
+
+
+@dataclass(frozen=True)
+class Workload:
+    requests_per_month: float = 50_000
+    input_tokens: float = 2_000
+    output_tokens: float = 500
+    reasoning_tokens: float = 0
+    cached_input_share: float = 0.0
+    cache_write_share: float = 0.0
+    batch_share: float = 0.0
+
+    @property
+    def tokens_per_request(self) -> float:
+        return self.input_tokens + self.output_tokens + self.reasoning_tokens
+
+
+def next_month(today: dt.date | None = None) -> dt.date:
+    today = today or dt.date.today()
+    return dt.date(today.year + (today.month == 12), today.month % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Growth:
+    monthly_rate: float = 0.05
+    horizon_months: int = 24
+    start_month: dt.date = field(default_factory=next_month)
+
+
+@dataclass(frozen=True)
+class ModelSlot:
+    """A model in a strategy; ``reasoning_tokens`` overrides the workload's when set."""
+
+    model: str
+    reasoning_tokens: float | None = None
+
+
+@dataclass(frozen=True)
+class Route:
+    model: str
+    share: float
+    reasoning_tokens: float | None = None
+
+
+@dataclass(frozen=True)
+class Hybrid:
+    routes: tuple[Route, ...]
+
+
+@dataclass(frozen=True)
+class Cascade:
+    first: ModelSlot
+    second: ModelSlot
+    escalation_rate: float = 0.2
+    forward_draft: bool = False  # the escalated request also carries the first model's draft
+
+
+@dataclass(frozen=True)
+class SelfHosted:
+    profile: str | None = None
+    gpus_per_replica: int | None = None
+    gpu_hour_usd: float | None = None
+    prefill_tokens_per_s: float | None = None
+    decode_tokens_per_s: float | None = None
+    utilization: float = 0.6
+    peak_to_average: float = 1.5
+    min_replicas: int = 1
+    ops_usd_per_month: float = 0.0
+
+
+@dataclass(frozen=True)
+class PriceOverride:
+    """$ per 1M tokens; None keeps the catalog's value."""
+
+    input: float | None = None
+    output: float | None = None
+    cached_input: float | None = None
+    cache_write: float | None = None
+    batch_discount: float | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str = "Untitled scenario"
+    workload: Workload = field(default_factory=Workload)
+    growth: Growth = field(default_factory=Growth)
+    flagship_only: ModelSlot | None = None
+    hybrid: Hybrid | None = None
+    cascade: Cascade | None = None
+    hosted_open: ModelSlot | None = None
+    self_hosted: SelfHosted | None = None
+    price_overrides: tuple[tuple[str, PriceOverride], ...] = ()
+    version: int = SCHEMA_VERSION
+
+    @property
+    def overrides(self) -> dict[str, PriceOverride]:
+        return dict(self.price_overrides)
+
+    def strategies(self) -> list[str]:
+        return [key for key in STRATEGIES if getattr(self, key) is not None]
+
+    def models_used(self) -> list[str]:
+        names: list[str] = []
+        if self.flagship_only:
+            names.append(self.flagship_only.model)
+        if self.hybrid:
+            names += [r.model for r in self.hybrid.routes]
+        if self.cascade:
+            names += [self.cascade.first.model, self.cascade.second.model]
+        if self.hosted_open:
+            names.append(self.hosted_open.model)
+        return list(dict.fromkeys(names))
+
+
+# ------------------------------------------------------------------------------ parsing
+
+
+class _Reader:
+    """Reads typed, bounded values out of nested mappings and records problems by path."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def fail(self, path: str, message: str) -> None:
+        self.problems.append(f"{path}: {message}")
+
+    def section(self, doc: Mapping, key: str, path: str, known: tuple[str, ...]) -> Mapping | None:
+        value = doc.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, Mapping):
+            self.fail(path, f"must be a mapping, got {type(value).__name__}")
+            return None
+        self.unknown_keys(value, path, known)
+        return value
+
+    def unknown_keys(self, doc: Mapping, path: str, known: tuple[str, ...]) -> None:
+        for key in doc:
+            if key not in known:
+                prefix = f"{path}." if path else ""
+                self.fail(f"{prefix}{key}", f"unknown key (expected one of: {', '.join(known)})")
+
+    def number(self, doc: Mapping, key: str, path: str, default: Any, low: float, high: float, *, integer: bool = False) -> Any:
+        if key not in doc or doc[key] is None:
+            return default
+        value = doc[key]
+        if isinstance(value, str):
+            try:
+                value = float(value.strip().replace("_", ""))
+            except ValueError:
+                self.fail(f"{path}.{key}", f"must be a number, got {doc[key]!r}")
+                return default
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.fail(f"{path}.{key}", f"must be a number, got {value!r}")
+            return default
+        if not math.isfinite(value):
+            self.fail(f"{path}.{key}", f"must be finite, got {value!r}")
+            return default
+        if integer and value != int(value):
+            self.fail(f"{path}.{key}", f"must be a whole number, got {value!r}")
+            return default
+        if not low <= value <= high:
+            self.fail(f"{path}.{key}", f"must be between {_fmt(low)} and {_fmt(high)}, got {_fmt(value)}")
+            return default
+        return int(value) if integer else float(value)
+
+    def text(self, doc: Mapping, key: str, path: str, default: Any, max_len: int = 200) -> Any:
+        if key not in doc or doc[key] is None:
+            return default
+        value = doc[key]
+        if not isinstance(value, str) or not value.strip():
+            self.fail(f"{path}.{key}", f"must be a non-empty text, got {value!r}")
+            return default
+        if len(value) > max_len:
+            self.fail(f"{path}.{key}", f"is longer than {max_len} characters")
+            return default
+        return value.strip()
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"
+
+
+def _parse_month(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return dt.date(value.year, value.month, 1)
+    if isinstance(value, dt.date):
+        return dt.date(value.year, value.month, 1)
+    if isinstance(value, str):
+        text = value.strip()
+        for fmt in ("%Y-%m", "%Y-%m-%d"):
+            try:
+                parsed = dt.datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+            if 2000 <= parsed.year <= 2100:
+                return parsed.replace(day=1)
+    return None
+
+
+def _parse_slot(reader: _Reader, value: Any, path: str) -> ModelSlot | None:
+    if isinstance(value, str):
+        value = {"model": value}
+    if not isinstance(value, Mapping):
+        reader.fail(path, f"must be a model name or a mapping with 'model', got {value!r}")
+        return None
+    reader.unknown_keys(value, path, ("model", "reasoning_tokens"))
+    model = reader.text(value, "model", path, None)
+    if model is None:
+        if "model" not in value:
+            reader.fail(f"{path}.model", "is missing")
+        return None
+    reasoning = reader.number(value, "reasoning_tokens", path, None, 0, MAX_TOKENS_PER_REQUEST)
+    return ModelSlot(model, reasoning)
+
+
+def _parse_workload(reader: _Reader, doc: Mapping) -> Workload:
+    known = tuple(f.name for f in fields(Workload))
+    raw = reader.section(doc, "workload", "workload", known) or {}
+    d = Workload()
+    p = "workload"
+    workload = Workload(
+        requests_per_month=reader.number(raw, "requests_per_month", p, d.requests_per_month, 0, MAX_TOKENS_PER_MONTH),
+        input_tokens=reader.number(raw, "input_tokens", p, d.input_tokens, 0, MAX_TOKENS_PER_REQUEST),
+        output_tokens=reader.number(raw, "output_tokens", p, d.output_tokens, 0, MAX_TOKENS_PER_REQUEST),
+        reasoning_tokens=reader.number(raw, "reasoning_tokens", p, d.reasoning_tokens, 0, MAX_TOKENS_PER_REQUEST),
+        cached_input_share=reader.number(raw, "cached_input_share", p, d.cached_input_share, 0, 1),
+        cache_write_share=reader.number(raw, "cache_write_share", p, d.cache_write_share, 0, 1),
+        batch_share=reader.number(raw, "batch_share", p, d.batch_share, 0, 1),
+    )
+    if workload.cached_input_share + workload.cache_write_share > 1 + 1e-9:
+        reader.fail("workload.cache_write_share", "cached_input_share + cache_write_share must not exceed 1")
+        workload = replace(workload, cache_write_share=0.0)
+    tokens = workload.requests_per_month * workload.tokens_per_request
+    if tokens > MAX_TOKENS_PER_MONTH:
+        reader.fail(
+            "workload.requests_per_month",
+            f"{_fmt(workload.requests_per_month)} requests x {_fmt(workload.tokens_per_request)} tokens "
+            f"= {tokens:.3g} tokens a month, above the limit of {MAX_TOKENS_PER_MONTH:.0e}",
+        )
+        workload = replace(workload, requests_per_month=d.requests_per_month)
+    return workload
+
+
+def _parse_growth(reader: _Reader, doc: Mapping) -> Growth:
+    raw = reader.section(doc, "growth", "growth", ("monthly_rate", "horizon_months", "start_month")) or {}
+    d = Growth()
+    start = d.start_month
+    if raw.get("start_month") is not None:
+        parsed = _parse_month(raw["start_month"])
+        if parsed is None:
+            reader.fail("growth.start_month", f"must be a month YYYY-MM between 2000 and 2100, got {raw['start_month']!r}")
+        else:
+            start = parsed
+    return Growth(
+        monthly_rate=reader.number(raw, "monthly_rate", "growth", d.monthly_rate, -0.99, 1.0),
+        horizon_months=reader.number(raw, "horizon_months", "growth", d.horizon_months, 1, MAX_HORIZON_MONTHS, integer=True),
+        start_month=start,
+    )
+
+
+def _parse_hybrid(reader: _Reader, doc: Mapping) -> Hybrid | None:
+    raw = reader.section(doc, "hybrid", "hybrid", ("routes",))
+    if raw is None:
+        return None
+    routes_raw = raw.get("routes")
+    if not isinstance(routes_raw, list) or not routes_raw:
+        reader.fail("hybrid.routes", "must be a non-empty list of {model, share}")
+        return None
+    if len(routes_raw) > MAX_ROUTES:
+        reader.fail("hybrid.routes", f"has {len(routes_raw)} routes; at most {MAX_ROUTES} are allowed")
+        return None
+    routes = []
+    for i, item in enumerate(routes_raw):
+        path = f"hybrid.routes[{i}]"
+        if not isinstance(item, Mapping):
+            reader.fail(path, "must be a mapping with 'model' and 'share'")
+            continue
+        slot = _parse_slot(reader, {k: v for k, v in item.items() if k != "share"}, path)
+        share = reader.number(item, "share", path, None, 0, 1)
+        if share is None and "share" not in item:
+            reader.fail(f"{path}.share", "is missing")
+        if slot is not None and share is not None:
+            routes.append(Route(slot.model, share, slot.reasoning_tokens))
+    return Hybrid(tuple(routes)) if routes else None
+
+
+def _parse_cascade(reader: _Reader, doc: Mapping) -> Cascade | None:
+    raw = reader.section(doc, "cascade", "cascade", ("first", "second", "escalation_rate", "forward_draft"))
+    if raw is None:
+        return None
+    first = _parse_slot(reader, raw.get("first"), "cascade.first") if "first" in raw else None
+    second = _parse_slot(reader, raw.get("second"), "cascade.second") if "second" in raw else None
+    for key, slot in (("first", first), ("second", second)):
+        if key not in raw:
+            reader.fail(f"cascade.{key}", "is missing")
+    forward = raw.get("forward_draft", False)
+    if not isinstance(forward, bool):
+        reader.fail("cascade.forward_draft", f"must be true or false, got {forward!r}")
+        forward = False
+    rate = reader.number(raw, "escalation_rate", "cascade", 0.2, 0, 1)
+    if first is None or second is None:
+        return None
+    return Cascade(first, second, rate, forward)
+
+
+def _parse_self_hosted(reader: _Reader, doc: Mapping) -> SelfHosted | None:
+    known = tuple(f.name for f in fields(SelfHosted))
+    raw = reader.section(doc, "self_hosted", "self_hosted", known)
+    if raw is None:
+        return None
+    p = "self_hosted"
+    d = SelfHosted()
+    return SelfHosted(
+        profile=reader.text(raw, "profile", p, None),
+        gpus_per_replica=reader.number(raw, "gpus_per_replica", p, None, 1, 1024, integer=True),
+        gpu_hour_usd=reader.number(raw, "gpu_hour_usd", p, None, 0, 1000),
+        prefill_tokens_per_s=reader.number(raw, "prefill_tokens_per_s", p, None, 1e-6, 1e9),
+        decode_tokens_per_s=reader.number(raw, "decode_tokens_per_s", p, None, 1e-6, 1e9),
+        utilization=reader.number(raw, "utilization", p, d.utilization, 0.01, 1),
+        peak_to_average=reader.number(raw, "peak_to_average", p, d.peak_to_average, 1, 100),
+        min_replicas=reader.number(raw, "min_replicas", p, d.min_replicas, 0, 10_000, integer=True),
+        ops_usd_per_month=reader.number(raw, "ops_usd_per_month", p, d.ops_usd_per_month, 0, 1e9),
+    )
+
+
+def _parse_overrides(reader: _Reader, doc: Mapping) -> tuple[tuple[str, PriceOverride], ...]:
+    raw = doc.get("price_overrides")
+    if raw is None:
+        return ()
+    if not isinstance(raw, Mapping):
+        reader.fail("price_overrides", "must be a mapping of model → {input, output, ...}")
+        return ()
+    if len(raw) > 50:
+        reader.fail("price_overrides", f"has {len(raw)} models; at most 50 are allowed")
+        return ()
+    known = tuple(f.name for f in fields(PriceOverride))
+    result = []
+    for model, prices in raw.items():
+        path = f"price_overrides.{model}"
+        if not isinstance(model, str) or not model.strip() or len(model) > 200:
+            reader.fail("price_overrides", f"model name {model!r} is not a valid text")
+            continue
+        if not isinstance(prices, Mapping):
+            reader.fail(path, "must be a mapping of prices in $ per 1M tokens")
+            continue
+        reader.unknown_keys(prices, path, known)
+        values = {k: reader.number(prices, k, path, None, 0, MAX_PRICE_PER_MTOK) for k in known if k != "batch_discount"}
+        values["batch_discount"] = reader.number(prices, "batch_discount", path, None, 0, 0.99)
+        override = PriceOverride(**values)
+        if override != PriceOverride():
+            result.append((model.strip(), override))
+    return tuple(sorted(result))
+
+
+def parse_scenario(doc: Any, *, strict: bool = True, source: str = "scenario") -> tuple[Scenario, list[str]]:
+    """Validate a scenario document.
+
+    Returns ``(scenario, problems)``. In strict mode any problem raises ``ScenarioError``;
+    in lenient mode each bad field falls back to its default and is reported.
+
+    >>> s, _ = parse_scenario({"workload": {"requests_per_month": 1000}, "flagship_only": {"model": "gpt-5"}})
+    >>> s.workload.requests_per_month, s.flagship_only.model, s.hybrid
+    (1000.0, 'gpt-5', None)
+    """
+    reader = _Reader()
+    if doc is None:
+        doc = {}
+    if not isinstance(doc, Mapping):
+        reader.fail("(document)", f"must be a mapping of sections, got {type(doc).__name__}")
+        doc = {}
+    known = ("version", "name", "workload", "growth", *STRATEGIES, "price_overrides", "notes")
+    reader.unknown_keys(doc, "", known)
+    version = doc.get("version", SCHEMA_VERSION)
+    if version != SCHEMA_VERSION:
+        reader.fail("version", f"this program reads version {SCHEMA_VERSION}, got {version!r}")
+    flagship = None
+    if doc.get("flagship_only") is not None:
+        raw = reader.section(doc, "flagship_only", "flagship_only", ("model", "reasoning_tokens"))
+        flagship = _parse_slot(reader, raw, "flagship_only") if raw is not None else None
+    hosted = None
+    if doc.get("hosted_open") is not None:
+        raw = reader.section(doc, "hosted_open", "hosted_open", ("model", "reasoning_tokens"))
+        hosted = _parse_slot(reader, raw, "hosted_open") if raw is not None else None
+    scenario = Scenario(
+        name=reader.text(doc, "name", "name", Scenario.name),
+        workload=_parse_workload(reader, doc),
+        growth=_parse_growth(reader, doc),
+        flagship_only=flagship,
+        hybrid=_parse_hybrid(reader, doc),
+        cascade=_parse_cascade(reader, doc),
+        hosted_open=hosted,
+        self_hosted=_parse_self_hosted(reader, doc),
+        price_overrides=_parse_overrides(reader, doc),
+    )
+    if strict and reader.problems:
+        raise ScenarioError(reader.problems, source)
+    return scenario, reader.problems
+
+
+# ---------------------------------------------------------------------------- writing
+
+
+def _slot_to_doc(slot: ModelSlot) -> Any:
+    if slot.reasoning_tokens is None:
+        return {"model": slot.model}
+    return {"model": slot.model, "reasoning_tokens": _plain(slot.reasoning_tokens)}
+
+
+def _plain(value: Any) -> Any:
+    """Floats that hold whole numbers are written as integers, for readable files."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    return value
+
+
+def _dataclass_doc(obj: Any, default: Any, omit_defaults: bool) -> dict:
+    out = {}
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        if value is None or (omit_defaults and value == getattr(default, f.name)):
+            continue
+        out[f.name] = _plain(value)
+    return out
+
+
+def scenario_to_dict(scenario: Scenario, *, omit_defaults: bool = False) -> dict:
+    """The document for a scenario; ``parse_scenario(scenario_to_dict(s))`` gives ``s`` back."""
+    doc: dict[str, Any] = {"version": scenario.version}
+    if not (omit_defaults and scenario.name == Scenario.name):
+        doc["name"] = scenario.name
+    workload = _dataclass_doc(scenario.workload, Workload(), omit_defaults)
+    if workload or not omit_defaults:
+        doc["workload"] = workload
+    growth = _dataclass_doc(scenario.growth, Growth(start_month=scenario.growth.start_month), omit_defaults)
+    growth["start_month"] = scenario.growth.start_month.strftime("%Y-%m")
+    doc["growth"] = growth
+    if scenario.flagship_only:
+        doc["flagship_only"] = _slot_to_doc(scenario.flagship_only)
+    if scenario.hybrid:
+        doc["hybrid"] = {
+            "routes": [
+                {"model": r.model, "share": _plain(r.share)}
+                | ({} if r.reasoning_tokens is None else {"reasoning_tokens": _plain(r.reasoning_tokens)})
+                for r in scenario.hybrid.routes
+            ]
+        }
+    if scenario.cascade:
+        c = scenario.cascade
+        doc["cascade"] = {"first": _slot_to_doc(c.first), "second": _slot_to_doc(c.second), "escalation_rate": _plain(c.escalation_rate)}
+        if c.forward_draft:
+            doc["cascade"]["forward_draft"] = True
+    if scenario.hosted_open:
+        doc["hosted_open"] = _slot_to_doc(scenario.hosted_open)
+    if scenario.self_hosted:
+        doc["self_hosted"] = _dataclass_doc(scenario.self_hosted, SelfHosted(), omit_defaults)
+    if scenario.price_overrides:
+        doc["price_overrides"] = {
+            model: {k: _plain(v) for k, v in _dataclass_doc(o, PriceOverride(), False).items()}
+            for model, o in scenario.price_overrides
+        }
+    return doc
+
+
+def scenario_to_yaml(scenario: Scenario) -> str:
+    return yaml.safe_dump(scenario_to_dict(scenario), sort_keys=False, allow_unicode=True, width=100)
+
+
+def load_scenario_text(text: str, *, source: str = "scenario") -> Scenario:
+    """Parse YAML or JSON text (JSON is YAML) strictly; ScenarioError names the field."""
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ScenarioError([f"(document): not valid YAML{where}: {getattr(exc, 'problem', exc)}"], source) from None
+    scenario, _ = parse_scenario(doc, strict=True, source=source)
+    return scenario

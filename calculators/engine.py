@@ -131,9 +131,9 @@ class Evaluation:
                 "replicas": info.replicas,
                 "gpus": info.gpus,
                 "capacity_requests_per_month_per_replica": info.capacity_per_replica,
-                "break_even": {k: v.as_dict() for k, v in info.break_even.items()},
+                "break_even": {f"vs_{k}": v.as_dict() for k, v in info.break_even.items()},
                 "first_month_cheaper": {
-                    k: self.forecast.month_label(v) for k, v in self.forecast.first_self_hosted_cheaper.items()
+                    f"vs_{k}": self.forecast.month_label(v) for k, v in self.forecast.first_self_hosted_cheaper.items()
                 },
             }
         rows = []
@@ -239,9 +239,7 @@ def _api_strategy(key: str, scenario: Scenario, catalog: Catalog, months: int, u
             routes = scenario.hybrid.routes
             total = sum(r.share for r in routes)
             if abs(total - 1.0) > 1e-6:
-                raise StrategyError(
-                    f"the hybrid's route shares add up to {total:.1%}, not 100%: adjust them so they sum to 100%"
-                )
+                raise StrategyError(f"the hybrid's route shares add up to {total:.1%}, not 100%: adjust them so they sum to 100%")
             for route in routes:
                 builder.add(route.model, route.share, route.reasoning_tokens)
         elif key == "cascade":

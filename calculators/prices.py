@@ -9,7 +9,7 @@ from functools import lru_cache
 import numpy as np
 
 from calculators.scenario import PriceOverride
-from pricing.catalog import Catalog, Model, PriceEntry
+from pricing.catalog import Catalog, Model, PriceEntry, price_in_force
 
 OVERRIDE_SOURCE = "scenario price override"
 _EPOCH = dt.date(1900, 1, 1)
@@ -32,10 +32,7 @@ class PricedModel:
     model: Model | None  # None when the model is not in the catalog
 
     def price_on(self, day: dt.date) -> PriceEntry:
-        for entry in self.prices:
-            if entry.covers(day):
-                return entry
-        return self.prices[0] if day < self.prices[0].start else self.prices[-1]
+        return price_in_force(self.prices, day)
 
 
 def _apply(entry: PriceEntry, override: PriceOverride) -> PriceEntry:
@@ -104,8 +101,8 @@ def entry_weights(prices: tuple[PriceEntry, ...], start: dt.date, months: int) -
     """Share of each month's days under each price entry: array (len(prices), months).
 
     A price change on the 11th of a 30-day month bills 10/30 of that month at the old price
-    and 20/30 at the new one; each column sums to 1. Days before the first entry use the
-    first entry, days after the last entry's end use the last entry.
+    and 20/30 at the new one; each column sums to 1. As in ``price_in_force``, each entry
+    runs until the next one starts, the first also covers earlier days and the last runs on.
     """
     bounds = month_starts(start, months)
     weights = np.zeros((len(prices), months))
@@ -114,14 +111,11 @@ def entry_weights(prices: tuple[PriceEntry, ...], start: dt.date, months: int) -
         days = (hi - lo).days
         for i, entry in enumerate(prices):
             entry_lo = _EPOCH if i == 0 else entry.start
-            entry_hi = None if i == len(prices) - 1 else (entry.end or prices[i + 1].start)
+            entry_hi = None if i == len(prices) - 1 else prices[i + 1].start
             a = max(lo, entry_lo)
             b = hi if entry_hi is None else min(hi, entry_hi)
             if b > a:
                 weights[i, t] += (b - a).days / days
-        total = weights[:, t].sum()
-        if total > 0:
-            weights[:, t] /= total  # gaps between entries bill at the neighbouring prices
     return weights
 
 

@@ -26,14 +26,29 @@ MAX_TOKENS_PER_MONTH = 1e15
 MAX_TOKENS_PER_REQUEST = 10_000_000  # the largest context windows are 10M tokens
 MAX_ROUTES = 12
 MAX_PRICE_PER_MTOK = 10_000.0
-STRATEGIES = ("flagship_only", "hybrid", "cascade", "hosted_open", "self_hosted")
+STRATEGIES = ("flagship_only", "hybrid", "cascade", "hosted_open", "self_hosted", "self_hosted_mixed")
 STRATEGY_LABELS = {
     "flagship_only": "Flagship only",
     "hybrid": "Hybrid routing",
     "cascade": "Cascade",
     "hosted_open": "Hosted open model",
     "self_hosted": "Self-hosted",
+    "self_hosted_mixed": "Self-hosted + flagship",
 }
+# Inputs the Monte Carlo band and the tornado vary: key → (lowest, highest) allowed value.
+UNCERTAIN_INPUTS = {
+    "growth_rate": (-0.99, 1.0),  # growth.monthly_rate
+    "escalation_rate": (0.0, 1.0),  # cascade.escalation_rate
+    "cached_input_share": (0.0, 1.0),  # workload.cached_input_share
+    "output_tokens": (0.0, float(MAX_TOKENS_PER_REQUEST)),  # workload.output_tokens
+    "reasoning_tokens": (0.0, float(MAX_TOKENS_PER_REQUEST)),  # workload.reasoning_tokens
+    "gpu_hour_usd": (0.0, 1000.0),  # self_hosted.gpu_hour_usd
+    "utilization": (0.01, 1.0),  # self_hosted.utilization
+}
+MIN_DRAWS, DEFAULT_DRAWS, MAX_DRAWS = 100, 2000, 20_000
+MAX_SEED = 2**32 - 1
+MAX_ERROR_RATES = 50
+MAX_COST_PER_ERROR_USD = 1e6
 
 
 class ScenarioError(ValueError):
@@ -124,6 +139,50 @@ class PriceOverride:
 
 
 @dataclass(frozen=True)
+class SelfHostedMixed:
+    """A share of the traffic on the ``self_hosted`` server, the rest on a flagship API (calculators/mixed.py)."""
+
+    small_share: float = 0.75
+    flagship: ModelSlot | None = None  # None: the flagship_only model
+    overflow_to_api: bool = True  # above the fleet's capacity, send traffic to the API when cheaper than a replica
+    overflow_model: ModelSlot | None = None  # None: the flagship
+
+
+@dataclass(frozen=True)
+class Range:
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """Monte Carlo settings; a range left out gets a default around the point value (calculators/uncertainty.py)."""
+
+    draws: int = DEFAULT_DRAWS
+    seed: int = 1
+    growth_rate: Range | None = None
+    escalation_rate: Range | None = None
+    cached_input_share: Range | None = None
+    output_tokens: Range | None = None
+    reasoning_tokens: Range | None = None
+    gpu_hour_usd: Range | None = None
+    utilization: Range | None = None
+
+    def ranges(self) -> dict[str, Range]:
+        return {key: getattr(self, key) for key in UNCERTAIN_INPUTS if getattr(self, key) is not None}
+
+
+@dataclass(frozen=True)
+class Quality:
+    """Expected cost of wrong answers (calculators/quality.py); rates are shares of requests."""
+
+    cost_per_error_usd: float = 0.0
+    error_rates: tuple[tuple[str, float], ...] = ()  # (model, rate), sorted
+    cascade_miss_rate: float | None = None  # wrong answers among the requests the cascade does not escalate
+    self_hosted_error_rate: float | None = None  # None: error_rates of the serving profile's open model
+
+
+@dataclass(frozen=True)
 class Scenario:
     name: str = "Untitled scenario"
     workload: Workload = field(default_factory=Workload)
@@ -133,7 +192,10 @@ class Scenario:
     cascade: Cascade | None = None
     hosted_open: ModelSlot | None = None
     self_hosted: SelfHosted | None = None
+    self_hosted_mixed: SelfHostedMixed | None = None
     price_overrides: tuple[tuple[str, PriceOverride], ...] = ()
+    uncertainty: Uncertainty | None = None
+    quality: Quality | None = None
     version: int = SCHEMA_VERSION
 
     @property
@@ -153,6 +215,8 @@ class Scenario:
             names += [self.cascade.first.model, self.cascade.second.model]
         if self.hosted_open:
             names.append(self.hosted_open.model)
+        if self.self_hosted_mixed:
+            names += [slot.model for slot in (self.self_hosted_mixed.flagship, self.self_hosted_mixed.overflow_model) if slot]
         return list(dict.fromkeys(names))
 
 
@@ -258,10 +322,9 @@ def _parse_slot(reader: _Reader, value: Any, path: str) -> ModelSlot | None:
     return ModelSlot(model, reasoning)
 
 
-def _parse_workload(reader: _Reader, doc: Mapping) -> Workload:
+def _parse_workload(reader: _Reader, doc: Mapping, d: Workload) -> Workload:
     known = tuple(f.name for f in fields(Workload))
     raw = reader.section(doc, "workload", "workload", known) or {}
-    d = Workload()
     p = "workload"
     workload = Workload(
         requests_per_month=reader.number(raw, "requests_per_month", p, d.requests_per_month, 0, MAX_TOKENS_PER_MONTH),
@@ -286,9 +349,8 @@ def _parse_workload(reader: _Reader, doc: Mapping) -> Workload:
     return workload
 
 
-def _parse_growth(reader: _Reader, doc: Mapping) -> Growth:
+def _parse_growth(reader: _Reader, doc: Mapping, d: Growth) -> Growth:
     raw = reader.section(doc, "growth", "growth", ("monthly_rate", "horizon_months", "start_month")) or {}
-    d = Growth()
     start = d.start_month
     if raw.get("start_month") is not None:
         parsed = _parse_month(raw["start_month"])
@@ -335,7 +397,7 @@ def _parse_cascade(reader: _Reader, doc: Mapping) -> Cascade | None:
         return None
     first = _parse_slot(reader, raw.get("first"), "cascade.first") if "first" in raw else None
     second = _parse_slot(reader, raw.get("second"), "cascade.second") if "second" in raw else None
-    for key, slot in (("first", first), ("second", second)):
+    for key in ("first", "second"):
         if key not in raw:
             reader.fail(f"cascade.{key}", "is missing")
     forward = raw.get("forward_draft", False)
@@ -397,23 +459,121 @@ def _parse_overrides(reader: _Reader, doc: Mapping) -> tuple[tuple[str, PriceOve
     return tuple(sorted(result))
 
 
-def parse_scenario(doc: Any, *, strict: bool = True, source: str = "scenario") -> tuple[Scenario, list[str]]:
+def _parse_self_hosted_mixed(reader: _Reader, doc: Mapping) -> SelfHostedMixed | None:
+    known = tuple(f.name for f in fields(SelfHostedMixed))
+    raw = reader.section(doc, "self_hosted_mixed", "self_hosted_mixed", known)
+    if raw is None:
+        return None
+    p = "self_hosted_mixed"
+    d = SelfHostedMixed()
+    slots = {
+        key: _parse_slot(reader, raw[key], f"{p}.{key}") if raw.get(key) is not None else None
+        for key in ("flagship", "overflow_model")
+    }
+    overflow = raw.get("overflow_to_api", d.overflow_to_api)
+    if not isinstance(overflow, bool):
+        reader.fail(f"{p}.overflow_to_api", f"must be true or false, got {overflow!r}")
+        overflow = d.overflow_to_api
+    return SelfHostedMixed(
+        small_share=reader.number(raw, "small_share", p, d.small_share, 0, 1),
+        flagship=slots["flagship"],
+        overflow_to_api=overflow,
+        overflow_model=slots["overflow_model"],
+    )
+
+
+def _parse_range(reader: _Reader, raw: Mapping, key: str, path: str) -> Range | None:
+    """``{low: x, high: y}`` or ``[x, y]``, both within the input's bounds, low <= high."""
+    value = raw.get(key)
+    if value is None:
+        return None
+    path = f"{path}.{key}"
+    if isinstance(value, list | tuple) and len(value) == 2:
+        value = {"low": value[0], "high": value[1]}
+    if not isinstance(value, Mapping):
+        reader.fail(path, f"must be {{low, high}} or [low, high], got {value!r}")
+        return None
+    reader.unknown_keys(value, path, ("low", "high"))
+    lowest, highest = UNCERTAIN_INPUTS[key]
+    low = reader.number(value, "low", path, None, lowest, highest)
+    high = reader.number(value, "high", path, None, lowest, highest)
+    for end, number in (("low", low), ("high", high)):
+        if number is None and value.get(end) is None:
+            reader.fail(f"{path}.{end}", "is missing")
+    if low is None or high is None:
+        return None
+    if low > high:
+        reader.fail(path, f"low ({_fmt(low)}) must not exceed high ({_fmt(high)})")
+        return None
+    return Range(low, high)
+
+
+def _parse_uncertainty(reader: _Reader, doc: Mapping, workload: Workload) -> Uncertainty | None:
+    p = "uncertainty"
+    raw = reader.section(doc, p, p, ("draws", "seed", *UNCERTAIN_INPUTS))
+    if raw is None:
+        return None
+    d = Uncertainty()
+    ranges = {key: _parse_range(reader, raw, key, p) for key in UNCERTAIN_INPUTS}
+    cached = ranges["cached_input_share"]
+    if cached is not None and cached.high + workload.cache_write_share > 1 + 1e-9:
+        reader.fail(f"{p}.cached_input_share.high", "cached_input_share + workload.cache_write_share must not exceed 1")
+        ranges["cached_input_share"] = None
+    return Uncertainty(
+        draws=reader.number(raw, "draws", p, d.draws, MIN_DRAWS, MAX_DRAWS, integer=True),
+        seed=reader.number(raw, "seed", p, d.seed, 0, MAX_SEED, integer=True),
+        **ranges,
+    )
+
+
+def _parse_quality(reader: _Reader, doc: Mapping) -> Quality | None:
+    p = "quality"
+    raw = reader.section(doc, p, p, tuple(f.name for f in fields(Quality)))
+    if raw is None:
+        return None
+    rates_raw = raw.get("error_rates") or {}
+    rates = []
+    if not isinstance(rates_raw, Mapping):
+        reader.fail(f"{p}.error_rates", "must be a mapping of model → error rate (0 to 1)")
+    elif len(rates_raw) > MAX_ERROR_RATES:
+        reader.fail(f"{p}.error_rates", f"has {len(rates_raw)} models; at most {MAX_ERROR_RATES} are allowed")
+    else:
+        for model, _rate in rates_raw.items():
+            if not isinstance(model, str) or not model.strip() or len(model) > 200:
+                reader.fail(f"{p}.error_rates", f"model name {model!r} is not a valid text")
+                continue
+            rate = reader.number(rates_raw, model, f"{p}.error_rates", None, 0, 1)
+            if rate is not None:
+                rates.append((model.strip(), rate))
+    return Quality(
+        cost_per_error_usd=reader.number(raw, "cost_per_error_usd", p, 0.0, 0, MAX_COST_PER_ERROR_USD),
+        error_rates=tuple(sorted(dict(rates).items())),
+        cascade_miss_rate=reader.number(raw, "cascade_miss_rate", p, None, 0, 1),
+        self_hosted_error_rate=reader.number(raw, "self_hosted_error_rate", p, None, 0, 1),
+    )
+
+
+def parse_scenario(
+    doc: Any, *, strict: bool = True, source: str = "scenario", base: Scenario | None = None
+) -> tuple[Scenario, list[str]]:
     """Validate a scenario document.
 
     Returns ``(scenario, problems)``. In strict mode any problem raises ``ScenarioError``;
-    in lenient mode each bad field falls back to its default and is reported.
+    in lenient mode each bad field falls back to its default (``base``'s value when given,
+    so that a share link falls back to the link defaults) and is reported.
 
     >>> s, _ = parse_scenario({"workload": {"requests_per_month": 1000}, "flagship_only": {"model": "gpt-5"}})
     >>> s.workload.requests_per_month, s.flagship_only.model, s.hybrid
     (1000.0, 'gpt-5', None)
     """
     reader = _Reader()
+    base = base or Scenario()
     if doc is None:
         doc = {}
     if not isinstance(doc, Mapping):
         reader.fail("(document)", f"must be a mapping of sections, got {type(doc).__name__}")
         doc = {}
-    known = ("version", "name", "workload", "growth", *STRATEGIES, "price_overrides", "notes")
+    known = ("version", "name", "workload", "growth", *STRATEGIES, "price_overrides", "uncertainty", "quality", "notes")
     reader.unknown_keys(doc, "", known)
     version = doc.get("version", SCHEMA_VERSION)
     if version != SCHEMA_VERSION:
@@ -427,16 +587,19 @@ def parse_scenario(doc: Any, *, strict: bool = True, source: str = "scenario") -
         raw = reader.section(doc, "hosted_open", "hosted_open", ("model", "reasoning_tokens"))
         hosted = _parse_slot(reader, raw, "hosted_open") if raw is not None else None
     scenario = Scenario(
-        name=reader.text(doc, "name", "name", Scenario.name),
-        workload=_parse_workload(reader, doc),
-        growth=_parse_growth(reader, doc),
+        name=reader.text(doc, "name", "name", base.name),
+        workload=_parse_workload(reader, doc, base.workload),
+        growth=_parse_growth(reader, doc, base.growth),
         flagship_only=flagship,
         hybrid=_parse_hybrid(reader, doc),
         cascade=_parse_cascade(reader, doc),
         hosted_open=hosted,
         self_hosted=_parse_self_hosted(reader, doc),
+        self_hosted_mixed=_parse_self_hosted_mixed(reader, doc),
         price_overrides=_parse_overrides(reader, doc),
+        quality=_parse_quality(reader, doc),
     )
+    scenario = replace(scenario, uncertainty=_parse_uncertainty(reader, doc, scenario.workload))
     if strict and reader.problems:
         raise ScenarioError(reader.problems, source)
     return scenario, reader.problems
@@ -498,11 +661,33 @@ def scenario_to_dict(scenario: Scenario, *, omit_defaults: bool = False) -> dict
         doc["hosted_open"] = _slot_to_doc(scenario.hosted_open)
     if scenario.self_hosted:
         doc["self_hosted"] = _dataclass_doc(scenario.self_hosted, SelfHosted(), omit_defaults)
+    if scenario.self_hosted_mixed:
+        mixed = scenario.self_hosted_mixed
+        default = SelfHostedMixed()
+        doc["self_hosted_mixed"] = {
+            k: _slot_to_doc(v) if isinstance(v, ModelSlot) else _plain(v)
+            for k, v in ((f.name, getattr(mixed, f.name)) for f in fields(mixed))
+            if v is not None and not (omit_defaults and v == getattr(default, k))
+        }
     if scenario.price_overrides:
         doc["price_overrides"] = {
             model: {k: _plain(v) for k, v in _dataclass_doc(o, PriceOverride(), False).items()}
             for model, o in scenario.price_overrides
         }
+    if scenario.uncertainty:
+        u = scenario.uncertainty
+        doc["uncertainty"] = {
+            k: v for k, v in (("draws", u.draws), ("seed", u.seed)) if not (omit_defaults and v == getattr(Uncertainty(), k))
+        }
+        doc["uncertainty"] |= {k: {"low": _plain(r.low), "high": _plain(r.high)} for k, r in u.ranges().items()}
+    if scenario.quality:
+        q = scenario.quality
+        doc["quality"] = {"cost_per_error_usd": _plain(q.cost_per_error_usd)}
+        if q.error_rates:
+            doc["quality"]["error_rates"] = {model: _plain(rate) for model, rate in q.error_rates}
+        for key in ("cascade_miss_rate", "self_hosted_error_rate"):
+            if getattr(q, key) is not None:
+                doc["quality"][key] = _plain(getattr(q, key))
     return doc
 
 

@@ -69,7 +69,11 @@ def replicas_needed(requests_per_month, capacity_per_month: float, min_replicas:
     if math.isinf(capacity_per_month):
         need = np.where(volume > 0, 1.0, 0.0)
     else:
-        need = np.ceil(volume / capacity_per_month * (1 - 1e-12))
+        ratio = volume / capacity_per_month
+        need = np.ceil(ratio)
+        # a volume that fills n replicas up to float rounding stays at n, not n + 1
+        need = np.where((need > 1) & (ratio <= (need - 1) * (1 + 1e-12)), need - 1, need)
+        need = np.where(volume > 0, np.maximum(need, 1.0), need)  # any traffic needs a replica
     result = np.maximum(float(min_replicas), need)
     return result if result.ndim else float(result)
 

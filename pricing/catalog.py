@@ -34,7 +34,8 @@ MAX_PRICE_PER_MTOK = 10_000.0
 # Prefixes that gateways and exports put before a provider's own model id.
 _STRIP_PREFIXES = re.compile(
     r"^(models/|openrouter/|litellm/|bedrock/|vertex_ai/|azure/|"
-    r"anthropic[/.]|openai/|google/|gemini/|deepseek/|together_ai/|fireworks_ai/)",
+    r"anthropic[/.]|openai/|google/|gemini/|deepseek/|together_ai/|fireworks_ai/|deepinfra/|"
+    r"(?:us|eu|apac|global)\.(?=anthropic\.))",
 )
 _URL = re.compile(r"^https?://\S+$")
 
@@ -103,13 +104,8 @@ class Model:
     file: str = ""
 
     def price_on(self, day: dt.date) -> PriceEntry:
-        """The entry in force on ``day``; before the first entry, the first one."""
-        for entry in self.prices:
-            if entry.covers(day):
-                return entry
-        if day < self.prices[0].start:
-            return self.prices[0]
-        return self.prices[-1]
+        """The entry in force on ``day`` (see ``price_in_force``)."""
+        return price_in_force(self.prices, day)
 
     def lifecycle_note(self, until: dt.date | None = None) -> str | None:
         """A sentence about retirement, if the model retires before ``until`` (or at all)."""
@@ -218,6 +214,21 @@ class Catalog:
         return min(dates)
 
 
+def price_in_force(prices: tuple[PriceEntry, ...], day: dt.date) -> PriceEntry:
+    """The latest entry starting on or before ``day``; before the first entry, the first one.
+
+    A gap between two entries, or the time after a closed last entry, keeps the previous
+    price: a model is never priced at $0 for lack of an entry (its retirement is reported
+    separately).
+    """
+    current = prices[0]
+    for entry in prices[1:]:
+        if entry.start > day:
+            break
+        current = entry
+    return current
+
+
 def _alias_key(name: str) -> str:
     return " ".join(name.strip().lower().split())
 
@@ -288,7 +299,9 @@ def _parse_long_context(raw: Any, where: str, problems: _Problems) -> LongContex
         problems.add(where, f"field 'long_context.threshold' must be a positive integer, got {threshold!r}")
         return None
     sub = f"{where}: long_context"
-    values = {k: _price(raw, k, sub, problems, k in ("input", "output")) for k in ("input", "output", "cached_input", "cache_write")}
+    values = {
+        k: _price(raw, k, sub, problems, k in ("input", "output")) for k in ("input", "output", "cached_input", "cache_write")
+    }
     if values["input"] is None or values["output"] is None:
         return None
     return LongContextTier(threshold=threshold, **values)
@@ -313,9 +326,7 @@ def _parse_price_entry(raw: Any, where: str, problems: _Problems) -> PriceEntry 
     cached = _price(raw, "cached_input", where, problems, False)
     cache_write = _price(raw, "cache_write", where, problems, False)
     discount = raw.get("batch_discount")
-    if discount is not None and (
-        isinstance(discount, bool) or not isinstance(discount, int | float) or not 0 <= discount < 1
-    ):
+    if discount is not None and (isinstance(discount, bool) or not isinstance(discount, int | float) or not 0 <= discount < 1):
         problems.add(where, f"field 'batch_discount' must be a fraction in [0, 1), got {discount!r}")
         discount = None
     long_context = _parse_long_context(raw.get("long_context"), where, problems)
@@ -483,11 +494,15 @@ def _parse_gpus(doc: Any, problems: _Problems) -> tuple[dict[str, Gpu], dict[str
             if offer_id in offers:
                 problems.add(where, f"duplicate offer {offer_id}")
             if price is not None:
-                offers[offer_id] = GpuOffer(offer_id, gpu_id, offer["provider"], price, str(offer.get("terms") or ""), source, checked)
+                offers[offer_id] = GpuOffer(
+                    offer_id, gpu_id, offer["provider"], price, str(offer.get("terms") or ""), source, checked
+                )
     return gpus, offers
 
 
-def _parse_profiles(doc: Any, gpus: Mapping[str, Gpu], offers: Mapping[str, GpuOffer], problems: _Problems) -> dict[str, ServingProfile]:
+def _parse_profiles(
+    doc: Any, gpus: Mapping[str, Gpu], offers: Mapping[str, GpuOffer], problems: _Problems
+) -> dict[str, ServingProfile]:
     profiles: dict[str, ServingProfile] = {}
     if not isinstance(doc, Mapping) or not isinstance(doc.get("profiles"), list):
         problems.add("serving.yaml", "expected a mapping with a 'profiles' list")

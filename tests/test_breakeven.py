@@ -74,6 +74,9 @@ def test_cost_equality_and_ordering_at_the_reported_volumes(api, capacity, repli
         # never: at every boundary the staircase is above (or on) the API line
         assert api * capacity <= replica
         return
+    # When a full replica saves under 0.1% of its cost the sustained step is the millionth
+    # replica, and float rounding of V / C alone decides the replica count there.
+    assume(api * capacity >= replica * 1.001)
     assume(result.sustained_requests_per_month < 1e13)
     first, sustained = result.first_requests_per_month, result.sustained_requests_per_month
     assert first <= sustained * (1 + 1e-12)

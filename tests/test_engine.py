@@ -58,13 +58,31 @@ from calculators.selfhost import replicas_needed
         # a price override replaces the catalog price: 50,000 x (2,000·5 + 500·25) / 1e6 = 1,125
         ({"price_overrides": {"big": {"input": 5, "output": 25}}}, "flagship_only", 1125.0),
         # a model unknown to the catalog, priced from its override: 50,000 x (2,000·3 + 500·15) / 1e6 = 675
-        ({"flagship_only": {"model": "my-fine-tune"}, "price_overrides": {"my-fine-tune": {"input": 3, "output": 15}}},
-         "flagship_only", 675.0),
+        (
+            {"flagship_only": {"model": "my-fine-tune"}, "price_overrides": {"my-fine-tune": {"input": 3, "output": 15}}},
+            "flagship_only",
+            675.0,
+        ),
     ],
     ids=[
-        "flagship", "hybrid-75-25", "cascade-20pct", "hosted-open", "self-hosted-1-replica", "reasoning-as-output",
-        "slot-reasoning-override", "cached-half", "cache-write", "batch-all", "batch-not-offered", "long-context-tier",
-        "cascade-forward-draft", "ops-cost", "min-replicas-2", "mid-month-price-change", "alias", "override",
+        "flagship",
+        "hybrid-75-25",
+        "cascade-20pct",
+        "hosted-open",
+        "self-hosted-1-replica",
+        "reasoning-as-output",
+        "slot-reasoning-override",
+        "cached-half",
+        "cache-write",
+        "batch-all",
+        "batch-not-offered",
+        "long-context-tier",
+        "cascade-forward-draft",
+        "ops-cost",
+        "min-replicas-2",
+        "mid-month-price-change",
+        "alias",
+        "override",
         "unknown-model-with-override",
     ],
 )
@@ -86,7 +104,11 @@ def test_savings_are_one_minus_ratio(toy_catalog, toy_scenario):
     [
         ({"hybrid": {"routes": [{"model": "small", "share": 0.7}, {"model": "big", "share": 0.2}]}}, "hybrid", "90.0%, not 100%"),
         ({"flagship_only": {"model": "nonexistent-model"}}, "flagship_only", "not in the price catalog"),
-        ({"cascade": {"first": "small", "second": "nope", "escalation_rate": 0.1}}, "cascade", "'nope' is not in the price catalog"),
+        (
+            {"cascade": {"first": "small", "second": "nope", "escalation_rate": 0.1}},
+            "cascade",
+            "'nope' is not in the price catalog",
+        ),
         ({"self_hosted": {"gpu_hour_usd": 2, "utilization": 0.5}}, "self_hosted", "needs a serving profile"),
         ({"self_hosted": {"profile": "no-such-profile"}}, "self_hosted", "not in serving.yaml"),
     ],
@@ -107,7 +129,9 @@ def test_unknown_model_is_never_priced_at_zero(toy_catalog, toy_scenario):
 
 
 def test_forecast_compounds_growth_and_applies_dated_prices(toy_catalog, toy_scenario):
-    scenario = toy_scenario(flagship_only={"model": "changing"}, growth={"monthly_rate": 0.1, "horizon_months": 3, "start_month": "2027-01"})
+    scenario = toy_scenario(
+        flagship_only={"model": "changing"}, growth={"monthly_rate": 0.1, "horizon_months": 3, "start_month": "2027-01"}
+    )
     result = evaluate(scenario, toy_catalog)
     # volumes: 50,000, 55,000, 60,500
     np.testing.assert_allclose(result.forecast.requests, [50_000, 55_000, 60_500])
@@ -165,11 +189,19 @@ shares = st.floats(min_value=0, max_value=1, allow_nan=False)
 
 def _scenario(volume, escalation=0.2, cached=0.0, batch=0.0, reasoning=0.0, **extra):
     doc = {
-        "workload": {"requests_per_month": volume, "input_tokens": 1500, "output_tokens": 400,
-                     "reasoning_tokens": reasoning, "cached_input_share": cached, "batch_share": batch},
+        "workload": {
+            "requests_per_month": volume,
+            "input_tokens": 1500,
+            "output_tokens": 400,
+            "reasoning_tokens": reasoning,
+            "cached_input_share": cached,
+            "batch_share": batch,
+        },
         "growth": {"monthly_rate": 0.03, "horizon_months": 24, "start_month": "2026-12"},
         "flagship_only": {"model": "big"},
-        "hybrid": {"routes": [{"model": "small", "share": 0.6}, {"model": "changing", "share": 0.3}, {"model": "big", "share": 0.1}]},
+        "hybrid": {
+            "routes": [{"model": "small", "share": 0.6}, {"model": "changing", "share": 0.3}, {"model": "big", "share": 0.1}]
+        },
         "cascade": {"first": "small", "second": "big", "escalation_rate": escalation},
         "hosted_open": {"model": "toyhost-open"},
         "self_hosted": {"profile": "open-70b-2x", "min_replicas": 1, "ops_usd_per_month": 500},

@@ -1,0 +1,87 @@
+"""The command line: evaluate a scenario file, JSON shape, readable table, exit codes."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from calculators.cli import main
+from calculators.engine import evaluate
+from calculators.scenario import load_scenario_text
+
+ROOT = Path(__file__).resolve().parent.parent
+SUPPORT = ROOT / "scenarios" / "customer-support.yaml"
+
+
+def run(*argv):
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_evaluate_json_shape_and_values(catalog):
+    code, out, err = run("evaluate", str(SUPPORT), "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    expected = evaluate(load_scenario_text(SUPPORT.read_text()), catalog)
+    assert set(doc["monthly_cost_usd"]) == {"flagship_only", "hybrid", "cascade", "hosted_open", "self_hosted"}
+    # Opus 4.5 on 50,000 x (3,000 in x $5 + 800 out x $25) / 1e6 = $1,750
+    assert doc["monthly_cost_usd"]["flagship_only"] == pytest.approx(1750)
+    assert doc["monthly_cost_usd"] == pytest.approx(expected.monthly_cost_usd)
+    assert doc["savings_vs_flagship_only"]["hybrid"] == pytest.approx(0.6)
+    be = doc["self_hosted"]["break_even"]
+    assert set(be) == {"vs_flagship_only", "vs_hybrid"}
+    assert be["vs_flagship_only"]["first_requests_per_month"] == pytest.approx(
+        expected.self_hosted.break_even["flagship_only"].first_requests_per_month
+    )
+    first = doc["forecast"][0]
+    assert first["month"] == "2027-01" and first["requests"] == 50000
+    assert len(doc["forecast"]) == 24
+    assert {"replicas", "gpus"} <= set(doc["self_hosted"])
+
+
+def test_evaluate_table_is_readable():
+    code, out, _ = run("evaluate", str(SUPPORT))
+    assert code == 0
+    assert "Flagship only" in out and "$1.75k" in out and "break-even" in out
+
+
+@pytest.mark.parametrize(
+    "content, fragment",
+    [
+        ("workload: {requests_per_month: -4}", "workload.requests_per_month"),
+        ("flagship_only: {model: gpt-99-ultra}", "flagship_only: model 'gpt-99-ultra' is not in the price catalog"),
+        ("hybrid: {routes: [{model: gpt-5, share: 0.5}]}", "add up to 50.0%"),
+        ("workload: [", "not valid YAML"),
+    ],
+    ids=["out-of-range", "unknown-model", "shares", "broken-yaml"],
+)
+def test_invalid_scenario_exits_2_with_message(tmp_path, content, fragment):
+    path = tmp_path / "bad.yaml"
+    path.write_text(content)
+    code, out, err = run("evaluate", str(path))
+    assert code == 2 and out == ""
+    assert fragment in err and "bad.yaml" in err
+    assert "Traceback" not in err
+
+
+def test_missing_file_exits_2(tmp_path):
+    code, _, err = run("evaluate", str(tmp_path / "nope.yaml"))
+    assert code == 2 and "cannot read" in err
+
+
+def test_module_entry_point_runs_in_a_subprocess():
+    proc = subprocess.run(
+        [sys.executable, "-m", "calculators", "evaluate", str(SUPPORT), "--json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["monthly_cost_usd"]["flagship_only"] == pytest.approx(1750)

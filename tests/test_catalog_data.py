@@ -225,14 +225,14 @@ def test_flat_price_models_have_no_long_context_tier(catalog, model_id):
 
 LIFECYCLE = [
     # (model, status, retires, successor)
-    ("claude-sonnet-4-5", "deprecated", D(2026, 11, 30), "claude-sonnet-5-5"),  # facts §1.1/§1.4
+    ("claude-sonnet-4-5", "retired", D(2026, 11, 30), "claude-sonnet-5-5"),  # facts §1.1/§1.4: retires 2026-11-30 (today)
     ("claude-opus-4-1", "retired", D(2027, 1, 8), None),  # facts §1.1: retired on the API, Bedrock to 2027-01-08
     ("gpt-5", "deprecated", D(2026, 12, 11), "gpt-5.6-sol"),  # facts §1.1/§1.4
     ("gpt-5.1", "deprecated", D(2027, 4, 1), "gpt-6-sol"),  # facts §1.1/§1.4
     ("gpt-5-mini", "deprecated", D(2026, 12, 11), "gpt-5.6-terra"),  # facts §1.1
     ("gpt-5-nano", "deprecated", D(2026, 12, 11), "gpt-5.6-luna"),  # facts §1.1
     ("gemini-3-pro-preview", "retired", D(2026, 3, 9), "gemini-3.1-pro-preview"),  # facts §1.1/§1.4
-    ("deepseek-v3-2", "deprecated", D(2026, 7, 24), "deepseek-flash"),  # facts §1.4
+    ("deepseek-v3-2", "retired", D(2026, 7, 24), "deepseek-flash"),  # facts §1.4: deprecated 2026-07-24, now past
     ("claude-haiku-4-5", "active", None, None),  # facts §1.1
 ]
 

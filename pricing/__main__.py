@@ -1,0 +1,102 @@
+"""Command line: ``python -m pricing {import-litellm,import-genai-prices,check} ...``.
+
+Argument parsing and dispatch only; the work is in :mod:`pricing.importers` and
+:mod:`pricing.checks`. Exit codes: 0 fine, 1 ``check --gate`` found something,
+2 unusable input (missing file, bad JSON, invalid catalog) or a refused write.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+
+from pricing.catalog import DATA_DIR
+from pricing.checks import DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_DIFF_PCT, check_catalog, format_findings
+from pricing.importers import GENAI_PRICES, LITELLM, InputError, load_catalog_for_cli, read_price_file, run_import
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for all subcommands."""
+    parser = argparse.ArgumentParser(prog="python -m pricing", description="Keep the price catalog true.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--catalog-dir", default=str(DATA_DIR), help="directory with vendors/, gpus.yaml, serving.yaml")
+    common.add_argument("--today", type=_date, default=None, help="run as if today were this date (YYYY-MM-DD)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    for command, database in (("import-litellm", LITELLM), ("import-genai-prices", GENAI_PRICES)):
+        sub = commands.add_parser(
+            command,
+            parents=[common],
+            help=f"diff the catalog against a {database} file; --write applies it",
+            description=f"Compare the catalog with a {database} JSON file and print the differences.",
+        )
+        sub.set_defaults(database=database)
+        sub.add_argument("file", help=f"the {database} JSON file")
+        sub.add_argument("--vendor", help="only this vendor (catalog id or the database's provider name)")
+        sub.add_argument(
+            "--model",
+            action="append",
+            default=[],
+            metavar="ID",
+            help="only this model (catalog id, alias or database key); repeatable",
+        )
+        sub.add_argument("--write", action="store_true", help="apply the changes to the vendor files")
+    check = commands.add_parser("check", parents=[common], help="report stale, retiring, colliding or drifting catalog data")
+    check.add_argument("--max-age-days", type=int, default=DEFAULT_MAX_AGE_DAYS, help="stale after this many days (default 90)")
+    check.add_argument("--against", metavar="FILE.json", help="a LiteLLM or genai-prices file to compare prices with")
+    check.add_argument(
+        "--max-diff-pct", type=float, default=DEFAULT_MAX_DIFF_PCT, help="report price differences above this percent (default 5)"
+    )
+    check.add_argument("--gate", action="store_true", help="exit 1 when anything is found")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return the exit code.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name; ``sys.argv[1:]`` when None.
+
+    Returns
+    -------
+    int
+        0 fine; 1 ``check --gate`` found something; 2 unusable input or a refused write.
+    """
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # argparse has printed the usage message
+        return int(exc.code or 0)
+    today = args.today or dt.date.today()
+    try:
+        if args.command == "check":
+            catalog = load_catalog_for_cli(args.catalog_dir)
+            against = read_price_file(args.against) if args.against else None
+            findings = check_catalog(catalog, today, args.max_age_days, against, args.max_diff_pct)
+            print(format_findings(findings, catalog, today, args.max_age_days))
+            return 1 if args.gate and findings else 0
+        return run_import(
+            args.file,
+            args.database,
+            vendor=args.vendor,
+            models=args.model,
+            write=args.write,
+            catalog_dir=args.catalog_dir,
+            today=today,
+        )
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from calculators.breakeven import BreakEven, break_even
 from calculators.costs import CostParts, request_cost
+from calculators.mixed import MixedCost, mixed_break_even, mixed_cost
 from calculators.prices import PricedModel, UnknownModelError, entry_weights, month_starts, price_events, price_model
 from calculators.scenario import STRATEGIES, STRATEGY_LABELS, Scenario, SelfHosted
 from calculators.selfhost import ServerPlan, replica_capacity_per_month, replicas_needed, self_hosted_monthly_cost
@@ -66,6 +67,19 @@ class SelfHostedInfo:
 
 
 @dataclass
+class MixedInfo:
+    """The self-hosted + flagship strategy (calculators/mixed.py): fleet and traffic split by forecast month."""
+
+    small_share: float
+    overflow_to_api: bool
+    flagship_usd_per_request: np.ndarray  # per forecast month
+    overflow_usd_per_request: np.ndarray  # per forecast month (zeros without overflow)
+    cost: MixedCost  # arrays per forecast month: replicas, served, overflow, flagship requests, dollars
+    break_even: dict[str, BreakEven]  # vs flagship_only / hybrid, in requests a month (all traffic)
+    first_cheaper: dict[str, int | None]  # vs strategy → first forecast month index where mixed is cheaper
+
+
+@dataclass
 class Forecast:
     months: list[dt.date]
     requests: np.ndarray
@@ -95,6 +109,7 @@ class Evaluation:
     self_hosted: SelfHostedInfo | None
     events: list[tuple[dt.date, str]]
     notices: list[str]
+    mixed: MixedInfo | None = None
 
     @property
     def monthly_cost_usd(self) -> dict[str, float]:
@@ -135,6 +150,16 @@ class Evaluation:
                 "first_month_cheaper": {
                     f"vs_{k}": self.forecast.month_label(v) for k, v in self.forecast.first_self_hosted_cheaper.items()
                 },
+            }
+        if self.mixed is not None:
+            mixed = self.mixed
+            doc["self_hosted_mixed"] = {
+                "small_share": mixed.small_share,
+                "overflow_to_api": mixed.overflow_to_api,
+                "replicas": int(mixed.cost.replicas[0]),
+                "overflow_requests_per_month": float(mixed.cost.overflow[0]),
+                "break_even": {f"vs_{k}": v.as_dict() for k, v in mixed.break_even.items()},
+                "first_month_cheaper": {f"vs_{k}": self.forecast.month_label(v) for k, v in mixed.first_cheaper.items()},
             }
         rows = []
         for t, month in enumerate(self.forecast.months):
@@ -313,6 +338,74 @@ def _self_hosted(scenario: Scenario, catalog: Catalog) -> tuple[StrategyResult, 
     return result, plan, capacity
 
 
+def _self_hosted_mixed(
+    scenario: Scenario,
+    catalog: Catalog,
+    until: dt.date,
+    requests: np.ndarray,
+    plan: ServerPlan | None,
+    capacity: float,
+    strategies: dict[str, StrategyResult],
+) -> tuple[StrategyResult, MixedInfo | None]:
+    """The small share on the ``self_hosted`` server, the rest (and any overflow) on API models."""
+    key = "self_hosted_mixed"
+    settings = scenario.self_hosted_mixed
+    result = StrategyResult(key, STRATEGY_LABELS[key])
+    flagship = settings.flagship or scenario.flagship_only
+    if plan is None:
+        result.error = "the self-hosted + flagship strategy runs its share on the self_hosted server: set up self_hosted first"
+        return result, None
+    if flagship is None:
+        result.error = "self_hosted_mixed needs a flagship model: give self_hosted_mixed.flagship or flagship_only"
+        return result, None
+    months = len(requests)
+    slots = {"flagship": flagship, "overflow": settings.overflow_model or flagship}
+    priced: dict[str, _ApiStrategyBuilder] = {}
+    try:
+        for name, slot in slots.items():
+            if name == "overflow" and not settings.overflow_to_api:
+                continue
+            priced[name] = _ApiStrategyBuilder(key, scenario, catalog, months, until)
+            priced[name].add(slot.model, 1.0, slot.reasoning_tokens)  # $ per request, rows at the whole volume
+    except (UnknownModelError, StrategyError) as exc:
+        result.error = str(exc)
+        return result, None
+    s, g, ops = settings.small_share, plan.replica_usd_per_month, plan.ops_usd_per_month
+    flagship_price = priced["flagship"].per_request
+    overflow_price = priced["overflow"].per_request if "overflow" in priced else np.zeros(months)
+    cost = mixed_cost(requests, s, flagship_price, overflow_price, capacity, g, ops, plan.min_replicas, settings.overflow_to_api)
+    v0 = float(requests[0])
+    for name, volume in (("flagship", cost.flagship_requests[0]), ("overflow", cost.overflow[0])):
+        if name in priced:
+            share = float(volume) / v0 if v0 else 0.0
+            result.breakdown += [replace(row, usd=row.usd * share) for row in priced[name].result.breakdown if share]
+            result.models += [m for m in priced[name].result.models if m not in result.models]
+            result.notes += [n for n in priced[name].result.notes if n not in result.notes]
+    result.breakdown.append(BreakdownRow("GPUs", "gpus", float(cost.replicas[0]) * g))
+    if ops:
+        result.breakdown.append(BreakdownRow("Operations", "ops", ops))
+    result.monthly_cost_usd = float(cost.total_usd[0])
+    breaks, first_cheaper = {}, {}
+    for other in ("flagship_only", "hybrid"):
+        base = strategies.get(other)
+        if base is not None and base.ok:
+            breaks[other] = mixed_break_even(
+                float(base.usd_per_request[0]),
+                float(flagship_price[0]),
+                float(overflow_price[0]),
+                s,
+                capacity,
+                g,
+                ops,
+                plan.min_replicas,
+                settings.overflow_to_api,
+                scenario.workload.tokens_per_request,
+            )
+            cheaper = np.nonzero(cost.total_usd < base.usd_per_request * requests)[0]
+            first_cheaper[other] = int(cheaper[0]) if cheaper.size else None
+    return result, MixedInfo(s, settings.overflow_to_api, flagship_price, overflow_price, cost, breaks, first_cheaper)
+
+
 # ------------------------------------------------------------------------- evaluation
 
 
@@ -340,7 +433,7 @@ def evaluate(scenario: Scenario, catalog: Catalog) -> Evaluation:
     until = bounds[-1]
     strategies: dict[str, StrategyResult] = {}
     for key in STRATEGIES:
-        if getattr(scenario, key) is None or key == "self_hosted":
+        if getattr(scenario, key) is None or key in ("self_hosted", "self_hosted_mixed"):
             continue
         strategies[key] = _api_strategy(key, scenario, catalog, months, until)
 
@@ -371,6 +464,12 @@ def evaluate(scenario: Scenario, catalog: Catalog) -> Evaluation:
                         tokens,
                     )
             info = SelfHostedInfo(plan, capacity, replicas, replicas * plan.gpus_per_replica, per_m, breaks)
+    mixed = None
+    if scenario.self_hosted_mixed is not None:
+        result, mixed = _self_hosted_mixed(scenario, catalog, until, requests, plan, capacity, strategies)
+        strategies["self_hosted_mixed"] = result
+        if mixed is not None:
+            cost["self_hosted_mixed"] = mixed.cost.total_usd
 
     first_cheaper: dict[str, int | None] = {}
     if "self_hosted" in cost:
@@ -398,6 +497,10 @@ def evaluate(scenario: Scenario, catalog: Catalog) -> Evaluation:
     if plan is not None and "self_hosted" in cost:
         curve_cost["self_hosted"] = self_hosted_monthly_cost(volumes, plan, capacity)
         step_volumes, step_costs = _staircase(lo, hi, plan, capacity)
+    if mixed is not None:
+        prices = (mixed.flagship_usd_per_request[0], mixed.overflow_usd_per_request[0])
+        server = (capacity, plan.replica_usd_per_month, plan.ops_usd_per_month, plan.min_replicas, mixed.overflow_to_api)
+        curve_cost["self_hosted_mixed"] = mixed_cost(volumes, mixed.small_share, *prices, *server).total_usd
 
     events: list[tuple[dt.date, str]] = []
     notices: list[str] = []
@@ -416,6 +519,7 @@ def evaluate(scenario: Scenario, catalog: Catalog) -> Evaluation:
         self_hosted=info,
         events=events,
         notices=notices,
+        mixed=mixed,
     )
 
 

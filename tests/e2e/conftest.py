@@ -76,11 +76,30 @@ def app_url():
     if missing:
         (pytest.fail if IN_CI else pytest.skip)(f"browser tests need it: {missing}")
     port = _free_port()
-    log = open(ROOT / ".pytest_cache" / "e2e-streamlit.log", "w") if (ROOT / ".pytest_cache").is_dir() else subprocess.DEVNULL
+    log_path = ROOT / ".pytest_cache" / "e2e-streamlit.log"
+    log_path.parent.mkdir(exist_ok=True)
+    log = log_path.open("w")  # the server's output, for when a browser test fails
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -102,6 +121,7 @@ def app_url():
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
 
 
 def wait_for_app(page, timeout: float = 30_000) -> None:

@@ -1,0 +1,486 @@
+"""Monte Carlo cost bands: P10/P50/P90 of every strategy's monthly cost under uncertain inputs.
+
+Uncertain inputs and their default ranges (used when the scenario's ``uncertainty`` section
+gives no range for an input; every range is editable):
+
+==================== ================================ ==============================================
+key                  scenario field                   default (low, high)
+==================== ================================ ==============================================
+growth_rate          growth.monthly_rate              g ± max(50% of |g|, 2 points), within [-0.99, 1]
+escalation_rate      cascade.escalation_rate          e ± 10 points, within [0, 1] (with a cascade)
+cached_input_share   workload.cached_input_share      c ± 10 points, within [0, 1 - cache_write_share]
+output_tokens        workload.output_tokens           O × (0.75, 1.25)
+reasoning_tokens     workload.reasoning_tokens        R × (0.5, 1.5); a model slot's own value stays
+gpu_hour_usd         self_hosted.gpu_hour_usd         p × (0.8, 1.2) of the resolved $/GPU-hour
+utilization          self_hosted.utilization          u ± 15 points, within [0.01, 1]
+==================== ================================ ==============================================
+
+Sampling: every input is drawn **uniformly** on its range, independently, with common random
+numbers: ``u = default_rng(seed).random((7, draws))`` (one row per input, in the order above,
+whether or not the input applies) and ``value = low + u·(high - low)``. The same seed therefore
+gives the same band, and changing one range moves only that input's draws. Uniform rather than
+triangular because a range need not contain the point value (a user may think the point estimate
+is off) and because widening a range then moves each draw monotonically away from the midpoint.
+The growth rate is one rate per draw, held over the horizon: ``V_t = V_0·(1 + g)^t``.
+
+Each draw is exactly one engine run: the cost of draw ``i`` equals
+``engine.evaluate(apply_inputs(scenario, values_i))`` (tested). API strategies are linear in
+the volume, so the per-request cost is computed per draw and month from each model's price
+entries and month weights; the self-hosted fleet is ``replicas_needed`` per draw and month.
+
+Probability that self-hosting is cheaper, **in month N**: the share of draws in which the
+self-hosted (or self-hosted + flagship) cost of month N is strictly below the other
+strategy's cost of that same month.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from calculators.costs import PER_MILLION, effective_rates
+from calculators.engine import Evaluation, StrategyError, evaluate, resolve_server_plan
+from calculators.mixed import mixed_cost, replicas_for
+from calculators.prices import PricedModel, entry_weights, month_starts, price_model
+from calculators.scenario import DEFAULT_DRAWS, UNCERTAIN_INPUTS, Range, Scenario, Uncertainty
+from calculators.selfhost import HOURS_PER_MONTH, SECONDS_PER_MONTH, ServerPlan
+from pricing.catalog import Catalog
+
+PERCENTILES = (10, 50, 90)
+CHUNK_ELEMENTS = 1 << 16  # (months x draws) computed at a time: small enough for the CPU cache
+API_STRATEGIES = ("flagship_only", "hybrid", "cascade", "hosted_open")
+CHALLENGERS = ("self_hosted", "self_hosted_mixed")
+BASELINES = ("flagship_only", "hybrid")
+INPUT_LABELS = {
+    "growth_rate": "Monthly growth",
+    "escalation_rate": "Cascade escalation rate",
+    "cached_input_share": "Cached input share",
+    "output_tokens": "Output tokens per request",
+    "reasoning_tokens": "Reasoning tokens per request",
+    "gpu_hour_usd": "GPU $/hour",
+    "utilization": "Server utilization",
+}
+INPUT_UNITS = {
+    "growth_rate": "share",
+    "escalation_rate": "share",
+    "cached_input_share": "share",
+    "output_tokens": "tokens",
+    "reasoning_tokens": "tokens",
+    "gpu_hour_usd": "usd",
+    "utilization": "share",
+}
+
+
+@dataclass(frozen=True)
+class InputRange:
+    key: str
+    label: str
+    point: float  # the scenario's value
+    low: float
+    high: float
+    default: bool  # True when derived from the point value, False when the user gave it
+
+    @property
+    def degenerate(self) -> bool:
+        return self.low == self.high
+
+
+# ---------------------------------------------------------------------- inputs and ranges
+
+
+def point_values(scenario: Scenario, catalog: Catalog) -> dict[str, float]:
+    """The scenario's value of each uncertain input that applies to it (in ``UNCERTAIN_INPUTS`` order).
+
+    ``escalation_rate`` needs a cascade; ``gpu_hour_usd`` and ``utilization`` need a
+    ``self_hosted`` section whose server plan resolves (the $/GPU-hour may come from the
+    serving profile's default offer).
+
+    Example: the toy scenario (growth 0%, 500 output tokens, a cascade at 20%, a server on a
+    $2/hour GPU at 100% utilization) gives ``{"growth_rate": 0.0, "escalation_rate": 0.2,
+    "cached_input_share": 0.0, "output_tokens": 500.0, "reasoning_tokens": 0.0,
+    "gpu_hour_usd": 2.0, "utilization": 1.0}``.
+    """
+    w = scenario.workload
+    values = {
+        "growth_rate": scenario.growth.monthly_rate,
+        "escalation_rate": scenario.cascade.escalation_rate if scenario.cascade else None,
+        "cached_input_share": w.cached_input_share,
+        "output_tokens": w.output_tokens,
+        "reasoning_tokens": w.reasoning_tokens,
+    }
+    if scenario.self_hosted is not None:
+        try:
+            plan = resolve_server_plan(scenario.self_hosted, catalog)
+        except StrategyError:
+            plan = None
+        if plan is not None:
+            values |= {"gpu_hour_usd": plan.gpu_hour_usd, "utilization": plan.utilization}
+    return {k: float(values[k]) for k in UNCERTAIN_INPUTS if values.get(k) is not None}
+
+
+def _growth_half_width(point: float) -> float:
+    return max(0.5 * abs(point), 0.02)
+
+
+_DEFAULT_ENDS = {  # key → (low, high) before clipping to the input's bounds
+    "growth_rate": lambda p: (p - _growth_half_width(p), p + _growth_half_width(p)),
+    "escalation_rate": lambda p: (p - 0.10, p + 0.10),
+    "cached_input_share": lambda p: (p - 0.10, p + 0.10),
+    "output_tokens": lambda p: (0.75 * p, 1.25 * p),
+    "reasoning_tokens": lambda p: (0.5 * p, 1.5 * p),
+    "gpu_hour_usd": lambda p: (0.8 * p, 1.2 * p),
+    "utilization": lambda p: (p - 0.15, p + 0.15),
+}
+
+
+def default_range(key: str, point: float, scenario: Scenario) -> tuple[float, float]:
+    """The default (low, high) of an input around its point value; see the module docstring.
+
+    Example: growth 5%/month → half-width max(2.5, 2) points → (0.025, 0.075); growth 1% →
+    (−0.01, 0.03); 500 output tokens → (375, 625); utilization 0.95 → (0.8, 1.0).
+    """
+    lowest, highest = UNCERTAIN_INPUTS[key]
+    low, high = _DEFAULT_ENDS[key](point)
+    if key == "cached_input_share":
+        highest = min(highest, 1.0 - scenario.workload.cache_write_share)
+    return tuple(float(f"{max(lowest, min(v, highest)):.12g}") for v in (low, high))  # 0.075, not 0.07500000000000001
+
+
+def resolve_ranges(
+    scenario: Scenario, catalog: Catalog, ranges: Mapping[str, Range | tuple[float, float]] | None = None
+) -> dict[str, InputRange]:
+    """The range of every applicable input: ``ranges`` first, then the scenario's section, then the default.
+
+    ``ranges`` maps an input key to ``(low, high)`` or a ``Range`` (e.g. what a user typed in the
+    dashboard). Raises ``ValueError`` for ``low > high`` or an end outside the input's bounds
+    (``UNCERTAIN_INPUTS``). Inputs that do not apply to the scenario get no range.
+
+    Example: growth 5% with nothing given → ``InputRange("growth_rate", ..., point=0.05,
+    low=0.025, high=0.075, default=True)``.
+    """
+    given: dict[str, Range | tuple[float, float]] = dict(scenario.uncertainty.ranges()) if scenario.uncertainty else {}
+    given |= dict(ranges or {})
+    out = {}
+    for key, point in point_values(scenario, catalog).items():
+        value = given.get(key)
+        if value is None:
+            low, high = default_range(key, point, scenario)
+        else:
+            low, high = (value.low, value.high) if isinstance(value, Range) else value
+            lowest, highest = UNCERTAIN_INPUTS[key]
+            if not lowest <= low <= high <= highest:
+                raise ValueError(f"{key}: need {lowest:g} <= low <= high <= {highest:g}, got ({low:g}, {high:g})")
+        out[key] = InputRange(key, INPUT_LABELS[key], point, float(low), float(high), value is None)
+    return out
+
+
+def apply_input(scenario: Scenario, key: str, value: float) -> Scenario:
+    """The scenario with one uncertain input set to ``value`` (what one engine run of a draw sees).
+
+    ``growth_rate`` sets ``growth.monthly_rate``; ``gpu_hour_usd`` and ``utilization`` set the
+    ``self_hosted`` fields (an explicit $/GPU-hour overrides the profile's offer); the others
+    set the field of the same name. Example: ``apply_input(s, "output_tokens", 625)`` is ``s``
+    with ``workload.output_tokens = 625.0``.
+    """
+    value = float(value)
+    if key == "growth_rate":
+        return replace(scenario, growth=replace(scenario.growth, monthly_rate=value))
+    if key == "escalation_rate":
+        return replace(scenario, cascade=replace(scenario.cascade, escalation_rate=value))
+    if key in ("cached_input_share", "output_tokens", "reasoning_tokens"):
+        return replace(scenario, workload=replace(scenario.workload, **{key: value}))
+    if key in ("gpu_hour_usd", "utilization"):
+        return replace(scenario, self_hosted=replace(scenario.self_hosted, **{key: value}))
+    raise KeyError(key)
+
+
+def apply_inputs(scenario: Scenario, values: Mapping[str, float]) -> Scenario:
+    """``apply_input`` for each ``key: value`` (one Monte Carlo draw's inputs)."""
+    for key, value in values.items():
+        scenario = apply_input(scenario, key, value)
+    return scenario
+
+
+def draw_inputs(ranges: Mapping[str, InputRange], draws: int, seed: int) -> dict[str, np.ndarray]:
+    """``value = low + u·(high - low)`` per draw, with one row of ``u`` per input of ``UNCERTAIN_INPUTS``.
+
+    The uniforms do not depend on the ranges (common random numbers): the same seed gives the
+    same ``u`` whichever ranges are set, so a degenerate range gives its value exactly.
+
+    Example: output tokens in (375, 625) and a draw with ``u = 0.25`` → 375 + 0.25 x 250 = 437.5.
+    """
+    u = np.random.default_rng(seed).random((len(UNCERTAIN_INPUTS), draws))
+    out = {}
+    for row, key in enumerate(UNCERTAIN_INPUTS):
+        if key in ranges:
+            r = ranges[key]
+            out[key] = np.full(draws, r.low) if r.degenerate else r.low + u[row] * (r.high - r.low)
+    return out
+
+
+# ------------------------------------------------------------------------ cost per draw
+# Arrays are laid out (months, draws): sorting each month's draws then runs along contiguous
+# memory, which is what makes 10,000 x 120 percentiles cheap. A price that does not change over
+# the horizon stays a (1, draws) row and broadcasts.
+
+
+@dataclass(frozen=True)
+class _Price:
+    """$ per request of one model slot: per price entry and draw (E, draws), and the month weights (E, months)."""
+
+    per_entry: np.ndarray
+    weights: np.ndarray
+
+    def rows(self, lo: int, hi: int) -> np.ndarray:
+        """Months ``lo:hi`` as (months, draws), or (1, draws) when one entry covers the whole horizon."""
+        if self.per_entry.shape[0] == 1:
+            return self.per_entry  # its weight is 1 in every month
+        return self.weights[:, lo:hi].T @ self.per_entry
+
+
+def _slot_price(
+    priced: PricedModel,
+    scenario: Scenario,
+    months: int,
+    x: Mapping[str, np.ndarray],
+    reasoning: float | None,
+    forward_draft: bool = False,
+) -> _Price:
+    """``costs.request_cost`` per price entry and draw, with the entries' month weights.
+
+    The terms are added in ``request_cost``'s order so that a draw at the point values
+    reproduces the engine's number.
+    """
+    w = scenario.workload
+    output, cached = x["output_tokens"], x["cached_input_share"]
+    generated_reasoning = x["reasoning_tokens"] if reasoning is None else np.full_like(output, reasoning)
+    input_tokens = w.input_tokens + output if forward_draft else np.full_like(output, w.input_tokens)
+    uncached = np.maximum(0.0, 1.0 - cached - w.cache_write_share)
+    weights = entry_weights(priced.prices, scenario.growth.start_month, months)
+    used = [i for i in range(len(priced.prices)) if weights[i].any()]  # entries outside the horizon drop out
+    per_entry = []
+    for entry in (priced.prices[i] for i in used):
+        rates = np.array(effective_rates(entry, 0.0))[:, None]
+        if entry.long_context is not None:
+            above = input_tokens > entry.long_context.threshold
+            rates = np.where(above, np.array(effective_rates(entry, math.inf))[:, None], rates)
+        p_in, p_cached, p_write, p_out = rates
+        scale = (1.0 - w.batch_share * (entry.batch_discount or 0.0)) / PER_MILLION
+        total = (
+            input_tokens * uncached * p_in * scale
+            + input_tokens * cached * p_cached * scale
+            + input_tokens * w.cache_write_share * p_write * scale
+            + output * p_out * scale
+            + generated_reasoning * p_out * scale
+        )
+        per_entry.append(total)
+    return _Price(np.stack(per_entry), weights[used])
+
+
+Terms = list[tuple[float | np.ndarray, _Price]]  # $ per request = Σ coefficient x slot price
+
+
+def _api_prices(
+    scenario: Scenario, catalog: Catalog, months: int, x: Mapping[str, np.ndarray], keys: list[str]
+) -> dict[str, Terms]:
+    """Per-request price terms of the API strategies in ``keys`` and of the mixed strategy's API slots."""
+    overrides = scenario.overrides
+
+    def slot(name: str, reasoning: float | None, forward: bool = False) -> _Price:
+        return _slot_price(price_model(catalog, name, overrides), scenario, months, x, reasoning, forward)
+
+    out: dict[str, Terms] = {}
+    for key in ("flagship_only", "hosted_open"):
+        if key in keys:
+            s = getattr(scenario, key)
+            out[key] = [(1.0, slot(s.model, s.reasoning_tokens))]
+    if "hybrid" in keys:
+        out["hybrid"] = [(r.share, slot(r.model, r.reasoning_tokens)) for r in scenario.hybrid.routes]
+    if "cascade" in keys:
+        c = scenario.cascade
+        out["cascade"] = [
+            (1.0, slot(c.first.model, c.first.reasoning_tokens)),
+            (x["escalation_rate"], slot(c.second.model, c.second.reasoning_tokens, c.forward_draft)),
+        ]
+    if "self_hosted_mixed" in keys:
+        mixed = scenario.self_hosted_mixed
+        flagship = mixed.flagship or scenario.flagship_only
+        out["mixed_flagship"] = [(1.0, slot(flagship.model, flagship.reasoning_tokens))]
+        over = mixed.overflow_model or flagship
+        out["mixed_overflow"] = [(1.0 if mixed.overflow_to_api else 0.0, slot(over.model, over.reasoning_tokens))]
+    return out
+
+
+def _rows(terms: Terms, lo: int, hi: int) -> np.ndarray:
+    """$ per request in months ``lo:hi``: added in the engine's order (0 + w1·p1 + w2·p2 ...)."""
+    total = 0.0
+    for coefficient, price in terms:
+        total = total + coefficient * price.rows(lo, hi)
+    return total
+
+
+def _server(scenario: Scenario, catalog: Catalog, x: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, ServerPlan]:
+    """Per draw: capacity of one replica (requests a month) and its $ a month, as (1, draws) rows."""
+    plan = resolve_server_plan(scenario.self_hosted, catalog)
+    w = scenario.workload
+    generated = x["output_tokens"] + x["reasoning_tokens"]
+    with np.errstate(divide="ignore"):
+        seconds = w.input_tokens / plan.prefill_tokens_per_s + generated / plan.decode_tokens_per_s
+        rps = np.where(seconds <= 0, np.inf, 1.0 / seconds)
+    capacity = rps * SECONDS_PER_MONTH * x["utilization"] / plan.peak_to_average
+    replica_usd = plan.gpus_per_replica * x["gpu_hour_usd"] * HOURS_PER_MONTH
+    return capacity[None, :], replica_usd[None, :], plan
+
+
+def draw_costs(scenario: Scenario, catalog: Catalog, values: Mapping[str, np.ndarray], keys: list[str]) -> dict[str, np.ndarray]:
+    """Monthly cost, (months, draws), of each strategy in ``keys`` for the given per-draw input values.
+
+    ``values`` holds an array per applicable input (``draw_inputs``); inputs missing from it sit
+    at their point value. ``keys`` must be strategies the engine prices without error (a
+    strategy's models must be known). Vectorized over draws: no Python loop runs per draw; the
+    months are computed in blocks of about ``CHUNK_ELEMENTS`` values, which stay in the cache.
+    """
+    months = scenario.growth.horizon_months
+    w = scenario.workload
+    draws = len(next(iter(values.values()))) if values else 1
+    x = {k: np.full(draws, v) for k, v in point_values(scenario, catalog).items()}
+    x |= {k: np.asarray(v, dtype=float) for k, v in values.items()}
+    prices = _api_prices(scenario, catalog, months, x, keys)
+    server = _server(scenario, catalog, x) if any(k in keys for k in CHALLENGERS) else None
+    growth = 1.0 + x["growth_rate"]
+    out = {key: np.empty((months, draws)) for key in keys}
+    step = max(1, CHUNK_ELEMENTS // draws)
+    for lo in range(0, months, step):  # blocks of months that stay in the CPU cache
+        hi = min(months, lo + step)
+        requests = w.requests_per_month * growth ** np.arange(lo, hi, dtype=float)[:, None]
+        for key in keys:
+            if key in API_STRATEGIES:
+                out[key][lo:hi] = _rows(prices[key], lo, hi) * requests
+        if server is not None:
+            capacity, replica_usd, plan = server
+            if "self_hosted" in out:
+                replicas = replicas_for(requests, capacity, plan.min_replicas)
+                out["self_hosted"][lo:hi] = replicas * replica_usd + plan.ops_usd_per_month
+            if "self_hosted_mixed" in out:
+                m = scenario.self_hosted_mixed
+                out["self_hosted_mixed"][lo:hi] = mixed_cost(
+                    requests,
+                    m.small_share,
+                    _rows(prices["mixed_flagship"], lo, hi),
+                    _rows(prices["mixed_overflow"], lo, hi),
+                    capacity,
+                    replica_usd,
+                    plan.ops_usd_per_month,
+                    plan.min_replicas,
+                    m.overflow_to_api,
+                ).total_usd
+    return out
+
+
+def percentiles(samples: np.ndarray, q: tuple[int, ...] = PERCENTILES) -> np.ndarray:
+    """Percentiles of each row of a (months, draws) array: (len(q), months).
+
+    ``numpy.percentile``'s default (linear) method, computed from one sort along the draws: a
+    row of equal values gives that value exactly, and P10 <= P50 <= P90 always.
+    """
+    ordered = np.sort(samples, axis=1)
+    n = ordered.shape[1]
+    out = np.empty((len(q), ordered.shape[0]))
+    for i, level in enumerate(q):
+        position = level / 100 * (n - 1)
+        lo = math.floor(position)
+        frac = position - lo
+        a, b = ordered[:, lo], ordered[:, min(lo + 1, n - 1)]
+        # numpy's lerp: from the nearer end, so that the result stays within [a, b]
+        out[i] = a + (b - a) * frac if frac < 0.5 else b - (b - a) * (1 - frac)
+    return out
+
+
+# ------------------------------------------------------------------------------- bands
+
+
+@dataclass
+class BandResult:
+    months: list[dt.date]
+    strategies: list[str]  # keys with a band, in the engine's order
+    cost: dict[str, np.ndarray]  # key → (3, months): P10, P50, P90 of the monthly cost, $
+    total: dict[str, np.ndarray]  # key → (3,): percentiles of the cost over the whole horizon, $
+    point: dict[str, np.ndarray]  # key → the engine's forecast at the point values, $
+    probability_cheaper: dict[str, dict[str, np.ndarray]]  # challenger → baseline → P(cheaper in month N)
+    ranges: dict[str, InputRange]
+    draws: int
+    seed: int
+    cumulative: dict[str, np.ndarray] | None = None  # key → (3, months): percentiles of the cost to date, when asked
+    samples: dict[str, np.ndarray] | None = None  # key → (months, draws), when kept
+    inputs: dict[str, np.ndarray] | None = None  # key → (draws,), when kept
+
+    def percentile(self, key: str, which: int) -> np.ndarray:
+        return self.cost[key][PERCENTILES.index(which)]
+
+
+def monte_carlo(
+    scenario: Scenario,
+    catalog: Catalog,
+    *,
+    ranges: Mapping[str, Range | tuple[float, float]] | None = None,
+    draws: int | None = None,
+    seed: int | None = None,
+    evaluation: Evaluation | None = None,
+    cumulative: bool = False,
+    keep_samples: bool = False,
+) -> BandResult:
+    """P10/P50/P90 of each strategy's monthly cost over ``draws`` seeded Monte Carlo draws.
+
+    For draw ``i`` with inputs ``x_i`` (``draw_inputs``) and month ``t``::
+
+        V_it = V_0·(1 + g_i)^t
+        API strategy:  cost_it = V_it·a_t(x_i)       a = $ per request (costs.request_cost, month-weighted)
+        self-hosted:   cost_it = max(m, ceil(V_it / C(x_i)))·gpus·$/GPU-h_i·730 + ops
+        mixed:         mixed.mixed_cost at C(x_i), the replica $ of draw i and the API prices a_t(x_i)
+
+    Percentiles are ``numpy.percentile``'s linear method (see ``percentiles``) across draws: of
+    each month's cost, of the cost over the whole horizon and, with ``cumulative=True``, of the
+    cost to date in each month (twice the sorting work). ``probability_cheaper[c][b][t]`` is
+    the share of draws with ``cost_c < cost_b`` in month ``t`` (not cumulative).
+
+    ``draws``/``seed`` default to the scenario's ``uncertainty`` section (2,000 and 1);
+    strategies with an engine error get no band. Edge case: with every range degenerate
+    (low = high = point) all three percentiles equal the engine's forecast.
+
+    Example: one strategy, flagship at $0.045 a request, 50,000 requests, growth in (0, 0.1) and
+    nothing else uncertain: month 0 costs $2,250 in every draw; month 1's P50 is about
+    2,250 × 1.05 = $2,362.50 (the median growth).
+    """
+    settings = scenario.uncertainty or Uncertainty()
+    draws = int(draws or settings.draws or DEFAULT_DRAWS)
+    seed = settings.seed if seed is None else int(seed)
+    evaluation = evaluation or evaluate(scenario, catalog)
+    keys = list(evaluation.forecast.cost)
+    resolved = resolve_ranges(scenario, catalog, ranges)
+    values = draw_inputs(resolved, draws, seed)
+    samples = draw_costs(scenario, catalog, values, keys)
+    band = {key: percentiles(cost) for key, cost in samples.items()}
+    total = {key: percentiles(cost.sum(axis=0)[None, :])[:, 0] for key, cost in samples.items()}
+    to_date = {key: percentiles(np.cumsum(cost, axis=0)) for key, cost in samples.items()} if cumulative else None
+    probability = {
+        c: {b: np.mean(samples[c] < samples[b], axis=1) for b in BASELINES if b in samples} for c in CHALLENGERS if c in samples
+    }
+    months = month_starts(scenario.growth.start_month, scenario.growth.horizon_months)[:-1]
+    return BandResult(
+        months=months,
+        strategies=list(samples),
+        cost=band,
+        total=total,
+        point=dict(evaluation.forecast.cost),
+        probability_cheaper={c: p for c, p in probability.items() if p},
+        ranges=resolved,
+        draws=draws,
+        seed=seed,
+        cumulative=to_date,
+        samples=samples if keep_samples else None,
+        inputs=values if keep_samples else None,
+    )

@@ -66,37 +66,51 @@ def render_table(result: Evaluation) -> str:
         f"{s.name}: {tokens(w.requests_per_month)} requests/month, {tokens(w.requests_per_month * w.tokens_per_request)} tokens/month",
         f"first month {result.forecast.months[0]:%Y-%m}, growth {s.growth.monthly_rate:+.1%}/month over {s.growth.horizon_months} months",
         "",
-        f"{'strategy':<20}{'this month':>14}{'vs flagship':>13}{'cumulative':>14}",
+        f"{'strategy':<24}{'this month':>14}{'vs flagship':>13}{'cumulative':>14}",
     ]
     savings = result.savings_vs_flagship_only
     for key, strategy in result.strategies.items():
         if not strategy.ok:
-            lines.append(f"{STRATEGY_LABELS[key]:<20}  error: {strategy.error}")
+            lines.append(f"{STRATEGY_LABELS[key]:<24}  error: {strategy.error}")
             continue
         saving = savings.get(key)
         saving_text = ""
         if saving is not None and key != "flagship_only":
             saving_text = f"-{saving:.1%}" if saving >= 0 else f"+{-saving:.1%}"
         cumulative = result.forecast.cumulative[key][-1]
-        lines.append(f"{STRATEGY_LABELS[key]:<20}{money(strategy.monthly_cost_usd):>14}{saving_text:>13}{money(cumulative):>14}")
+        lines.append(f"{STRATEGY_LABELS[key]:<24}{money(strategy.monthly_cost_usd):>14}{saving_text:>13}{money(cumulative):>14}")
     info = result.self_hosted
     if info is not None:
         lines += ["", f"self-hosted: {info.replicas} replica(s), {info.gpus} GPU(s) ({info.plan.profile_name})"]
-        for other, be in info.break_even.items():
-            label = STRATEGY_LABELS[other].lower()
-            if be.first_requests_per_month is None:
-                lines.append(f"  break-even vs {label}: never ({be.reason})")
-            else:
-                lines.append(
-                    f"  break-even vs {label}: first at {tokens(be.first_requests_per_month)} requests/month "
-                    f"({tokens(be.first_tokens_per_month)} tokens), sustained from {tokens(be.sustained_requests_per_month)} "
-                    f"requests/month ({tokens(be.sustained_tokens_per_month)} tokens)"
-                )
+        lines += _break_even_lines(info.break_even)
+    if result.mixed is not None:
+        mixed = result.mixed
+        lines += [
+            "",
+            f"self-hosted + flagship: {mixed.small_share:.0%} of requests on {int(mixed.cost.replicas[0])} replica(s), "
+            f"{tokens(float(mixed.cost.overflow[0]))} requests/month overflow to the API",
+        ]
+        lines += _break_even_lines(mixed.break_even)
     for date, text in result.events:
         lines.append(f"event {date.isoformat()}: {text}")
     for notice in result.notices:
         lines.append(f"note: {notice}")
     return "\n".join(lines)
+
+
+def _break_even_lines(break_even: dict) -> list[str]:
+    lines = []
+    for other, be in break_even.items():
+        label = STRATEGY_LABELS[other].lower()
+        if be.first_requests_per_month is None:
+            lines.append(f"  break-even vs {label}: never ({be.reason})")
+        else:
+            lines.append(
+                f"  break-even vs {label}: first at {tokens(be.first_requests_per_month)} requests/month "
+                f"({tokens(be.first_tokens_per_month)} tokens), sustained from {tokens(be.sustained_requests_per_month)} "
+                f"requests/month ({tokens(be.sustained_tokens_per_month)} tokens)"
+            )
+    return lines
 
 
 def run_evaluate(path: str, as_json: bool, out: TextIO, err: TextIO) -> int:

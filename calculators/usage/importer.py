@@ -1,0 +1,714 @@
+"""Normalize one usage export into monthly totals per raw model string.
+
+The pipeline is columnar end to end (Arrow compute + NumPy, no Python loop per row):
+
+1. ``reader.sniff``: encoding, delimiter, header line, format (or the ``format=`` override);
+2. ``reader.read_columns``: only the columns the format needs, all as strings;
+3. per column, one strict vectorized cast (the fast path); a column that fails it is
+   re-parsed element-wise by regex so that bad cells become *row problems*, not a crash;
+4. every row gets the first failing reason (or none); good rows are summed by
+   (UTC month, raw model) with an Arrow hash aggregation.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from calculators.usage.formats import PER_ROW, SPECS_BY_ID, Col, FormatSpec, detect_format, header_index
+from calculators.usage.reader import BadRow, Restart, Segment, Sniffed, Source, UsageImportError, read_segments, sniff
+
+MAX_UPLOAD_MB = 200  # upload cap for the app and .streamlit/config.toml; why: calculators.usage docstring
+MAX_PROBLEMS = 10  # row-level problems listed in full; the rest are counted by reason
+MAX_TOKENS_PER_ROW = 1e15  # a quadrillion tokens (~$1B at $1/1M) in one row is a broken file
+MAX_COST_PER_ROW = 1e9  # dollars
+MIN_DATE, MAX_DATE = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
+MONTHLY_COLUMNS = ["month", "model", "catalog_id", "input_tokens", "cached_input_tokens", "output_tokens", "requests", "cost_usd"]
+
+_US_PER_DAY = 86_400_000_000
+_EPOCH_DAY = dt.date(1970, 1, 1)
+_NUM_RE = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
+_NONFINITE_RE = r"(?i)^[+-]?(?:nan|inf|infinity)$"
+_NULLISH_RE = r"(?i)^(?:null|none|n/?a|#n/a|-+)$"
+_THOUSANDS_RE = r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$"
+_EPOCH_RE = r"^\d{9,13}(?:\.\d+)?$"
+
+
+@dataclass
+class UsageImport:
+    """The result of importing one export: monthly totals plus what was skipped and why.
+
+    ``monthly`` has one row per (UTC month, raw model string) with nullable dtypes:
+    ``month`` (``"YYYY-MM"``), ``model`` (raw), ``catalog_id`` (or NA when not in the
+    catalog), ``input_tokens`` (all input, cache reads and writes included),
+    ``cached_input_tokens`` (cache reads), ``output_tokens`` (reasoning included),
+    ``requests`` (NA when the export has no request count), ``cost_usd`` (NA when the export
+    carries no cost). Token columns are NA for cost-only exports.
+    """
+
+    format: str
+    format_name: str
+    filename: str
+    rows_read: int
+    rows_skipped: int
+    problems: list[str]
+    skipped_by_reason: dict[str, int]
+    monthly: pd.DataFrame
+    period: tuple[dt.date, dt.date] | None
+    cost_only: bool
+    unresolved_models: list[str]
+    rows_ignored: int = 0  # empty rows (e.g. OpenAI buckets without usage): not usage, not errors
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def requests_known(self) -> bool:
+        return bool(len(self.monthly)) and not self.monthly["requests"].isna().any()
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict: format, counts, problems and the monthly rows.
+
+        ``{"format", "format_name", "filename", "rows_read", "rows_skipped", "rows_ignored",
+        "skipped_by_reason", "problems", "period": [first, last] | null, "cost_only",
+        "unresolved_models", "notes", "monthly": [{"month", "model", "catalog_id",
+        "input_tokens", "cached_input_tokens", "output_tokens", "requests", "cost_usd"}]}``;
+        unknown values are ``null``.
+        """
+        return {
+            "format": self.format,
+            "format_name": self.format_name,
+            "filename": self.filename,
+            "rows_read": self.rows_read,
+            "rows_skipped": self.rows_skipped,
+            "rows_ignored": self.rows_ignored,
+            "skipped_by_reason": dict(self.skipped_by_reason),
+            "problems": list(self.problems),
+            "period": None if self.period is None else [d.isoformat() for d in self.period],
+            "cost_only": self.cost_only,
+            "unresolved_models": list(self.unresolved_models),
+            "notes": list(self.notes),
+            "monthly": [
+                {key: _json_value(row[key]) for key in MONTHLY_COLUMNS} for row in self.monthly.to_dict(orient="records")
+            ],
+        }
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating | float):
+        return round(float(value), 6)
+    return value
+
+
+def import_usage(
+    data: bytes | str | Path,
+    *,
+    filename: str = "upload.csv",
+    catalog=None,
+    format: str | None = None,
+) -> UsageImport:
+    """Import a usage or cost export and total it per UTC month and raw model string.
+
+    Parameters
+    ----------
+    data : bytes, str or Path
+        The file content (bytes, or already-decoded text) or a path (``Path``, or a ``str``
+        without newline naming an existing file). Large files are best passed as a path:
+        Arrow then reads them in blocks.
+    filename : str
+        Name used in messages (defaults to the path's name for path input).
+    catalog : pricing.catalog.Catalog, optional
+        Resolves raw model strings to catalog ids; the default loads the shipped catalog
+        (models stay unresolved if it cannot be loaded).
+    format : str, optional
+        A key of ``FORMATS`` to skip header detection.
+
+    Returns
+    -------
+    UsageImport
+
+    Raises
+    ------
+    UsageImportError
+        For whole-file failures (empty, binary, unknown header, missing column, no usable
+        rows...). The message names the file and the problem. Bad *rows* never raise: they
+        are skipped, counted in ``skipped_by_reason`` and the first ``MAX_PROBLEMS`` are
+        described in ``problems`` with their row number (header = row 1).
+
+    Notes
+    -----
+    Per row: ``input = Σ input columns`` (e.g. Anthropic ``no_cache + cache_write_5m +
+    cache_write_1h + cache_read``; OpenAI ``input_tokens`` already includes cached),
+    ``cached = Σ cache-read columns``, ``output = output column``, plus reasoning when the
+    export reports it separately and it exceeds output. Per-request exports count every row
+    as one request (failed ones too). Months are the UTC month of the row's own timestamp
+    (bucket start for bucketed exports); zone-less times are UTC; epoch seconds (or
+    milliseconds) are accepted. Empty numeric cells are 0; a row whose model and numbers
+    are all empty is ignored (not counted as skipped).
+
+    Examples
+    --------
+    >>> csv_text = "date,model,input_tokens,output_tokens\\n2026-01-31T23:30:00-05:00,gpt-5,100,10\\n"
+    >>> result = import_usage(csv_text, catalog=False)
+    >>> result.monthly[["month", "model", "input_tokens", "output_tokens"]].to_dict("records")
+    [{'month': '2026-02', 'model': 'gpt-5', 'input_tokens': 100, 'output_tokens': 10}]
+    """
+    source = Source(data, filename)
+    name = source.name
+    try:
+        sniffed = sniff(source, format)
+        spec = sniffed.spec
+        colmap = _column_map(spec, sniffed.columns)
+        wanted = _column_types(colmap)
+        for _attempt in range(4):  # at most: quoted newlines found, invalid UTF-8 found, then the good read
+            acc = _Accumulator()
+            try:
+                for segment in read_segments(source, sniffed, wanted, acc.notes):
+                    _check_mixed(name, sniffed, segment.bad_rows, acc.records)
+                    acc.add(_normalize(segment.table, spec, colmap, sniffed), segment, sniffed.header_line)
+                break
+            except Restart:
+                continue
+        else:
+            raise UsageImportError(f"{name}: cannot be read as CSV")
+        if acc.records == 0:
+            raise UsageImportError(f"{name}: has a header ({spec.name}) but no data rows")
+        if acc.token_mass > 2**62:  # 4.6e18: int64 sums could wrap; no real export comes near
+            raise UsageImportError(f"{name}: token totals are implausibly large ({acc.token_mass:.2e} tokens)")
+        grouped = acc.grouped()
+    except UsageImportError:
+        raise
+    except (pa.ArrowException, ValueError, TypeError, OverflowError, MemoryError) as exc:
+        # Last line of defence: a file that defeats the checks above still gets a message.
+        raise UsageImportError(
+            f"{name}: cannot be read ({type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''})"
+        ) from None
+
+    problems = [text for _, text in sorted(acc.entries)[:MAX_PROBLEMS]]
+    if acc.kept <= 0:
+        if acc.ignored and not acc.skipped:
+            raise UsageImportError(f"{name}: contains no usage: all {acc.ignored} data row(s) are empty")
+        raise UsageImportError(f"{name}: none of the {acc.records} data row(s) could be used ({'; '.join(problems[:3])})")
+
+    notes = [*sniffed.notes, *acc.notes, *spec.notes]
+    if acc.cached_over:
+        notes.append(f"{acc.cached_over} row(s) report more cached than total input tokens: cached capped at input")
+    catalog = _catalog(catalog, notes)
+    monthly = _monthly_frame(grouped, spec, catalog)
+    unresolved = sorted(monthly.loc[monthly["catalog_id"].isna(), "model"].unique().tolist())
+    return UsageImport(
+        format=spec.id,
+        format_name=spec.name,
+        filename=name,
+        rows_read=acc.records,
+        rows_skipped=acc.skipped,
+        problems=problems,
+        skipped_by_reason=acc.by_reason,
+        monthly=monthly,
+        period=acc.period(),
+        cost_only=spec.cost_only,
+        unresolved_models=unresolved,
+        rows_ignored=acc.ignored,
+        notes=notes,
+    )
+
+
+class _Accumulator:
+    """Merges the per-segment results: counts, problems, partial sums, covered days."""
+
+    def __init__(self) -> None:
+        self.records = self.skipped = self.ignored = self.kept = self.cached_over = 0
+        self.token_mass = 0.0
+        self.by_reason: dict[str, int] = {}
+        self.entries: list[tuple[int, str]] = []  # (file row, problem), first MAX_PROBLEMS per segment
+        self.partials: list[pa.Table] = []
+        self.first: int | None = None
+        self.last: int | None = None
+        self.notes: list[str] = []
+
+    def add(self, norm: _Normalized, segment: Segment, header_line: int) -> None:
+        records = segment.table.num_rows + len(segment.bad_rows)
+        entries, by_reason = _problems(norm, segment.bad_rows, header_line + self.records, records, segment.last)
+        self.entries += entries
+        for label, count in by_reason.items():
+            self.by_reason[label] = self.by_reason.get(label, 0) + count
+        self.records += records
+        self.skipped += norm.skipped + len(segment.bad_rows)
+        self.ignored += norm.ignored
+        self.kept += segment.table.num_rows - norm.skipped - norm.ignored
+        self.cached_over += norm.cached_over
+        self.token_mass += norm.token_mass
+        self.partials.append(norm.grouped)
+        if norm.first is not None:
+            self.first = norm.first if self.first is None else min(self.first, norm.first)
+            self.last = norm.last if self.last is None else max(self.last, norm.last)
+
+    def grouped(self) -> pa.Table:
+        if len(self.partials) == 1:
+            return self.partials[0]
+        table = pa.concat_tables(self.partials)
+        values = [c for c in table.column_names if c not in ("month", "model")]
+        merged = table.group_by(["month", "model"]).aggregate(
+            [(c, "sum", pc.ScalarAggregateOptions(min_count=1)) for c in values]
+        )
+        # The second aggregation appends "_sum" to every value column: drop it again.
+        return merged.rename_columns([c if c in ("month", "model") else c.removesuffix("_sum") for c in merged.column_names])
+
+    def period(self) -> tuple[dt.date, dt.date] | None:
+        if self.first is None:
+            return None
+        return _EPOCH_DAY + dt.timedelta(days=self.first), _EPOCH_DAY + dt.timedelta(days=self.last)
+
+
+# ------------------------------------------------------------------ columns
+
+
+def _column_map(spec: FormatSpec, columns: list[str]) -> dict[str, str | None]:
+    """Role → actual header name (None when an optional column is absent)."""
+    index = header_index(columns)
+    roles: dict[str, Col | None] = {"time": spec.time, "model": spec.model, "end_time": spec.end_time, "cost": spec.cost}
+    roles["cached_json"] = spec.cached_json
+    roles["reasoning"] = spec.reasoning
+    roles["requests"] = spec.requests if isinstance(spec.requests, Col) else None
+    for group in ("input", "cached", "output"):
+        for i, c in enumerate(getattr(spec, group)):
+            roles[f"{group}.{i}"] = c
+    for key, c in spec.extra.items():
+        roles[f"extra.{key}"] = c
+    return {role: (c.find(index) if c is not None else None) for role, c in roles.items()}
+
+
+def _column_types(colmap: dict[str, str | None]) -> dict[str, pa.DataType]:
+    """Arrow type per column to read: counts as int64, costs as float64, the rest as strings."""
+    types: dict[str, pa.DataType] = {}
+    for role, actual in colmap.items():
+        if actual is None:
+            continue
+        kind = role.split(".")[0]
+        if kind in ("input", "cached", "output", "reasoning", "requests"):
+            wanted = pa.int64()
+        elif kind == "cost":
+            wanted = pa.float64()
+        else:
+            wanted = pa.string()
+        # A column used in two roles (e.g. Anthropic cache reads: input and cached) reads once.
+        types[actual] = wanted if types.get(actual, wanted) == wanted else pa.string()
+    return types
+
+
+def _check_mixed(name: str, sniffed: Sniffed, bad_rows: list[BadRow], offset: int) -> None:
+    """A second header of another layout inside the file means concatenated exports."""
+    for row in bad_rows[:200]:
+        try:
+            fields = next(csv.reader([row.text], delimiter=sniffed.delimiter), [])
+        except csv.Error:
+            continue
+        other = detect_format([f.strip() for f in fields])
+        if other is not None:
+            where = f"row {sniffed.header_line + offset + row.number}" if row.number else "a later row"
+            raise UsageImportError(
+                f"{name}: mixed formats: the header on row {sniffed.header_line} is for the {sniffed.spec.name} "
+                f"({len(sniffed.columns)} columns) but {where} is a header for the {SPECS_BY_ID[other].name} "
+                f"({len(fields)} columns); upload each export as its own file"
+            )
+
+
+# ------------------------------------------------------------------ vectorized parsing
+
+
+@dataclass
+class _Num:
+    values: np.ndarray  # float64, NaN where empty or bad
+    empty: np.ndarray  # bool
+    bad: np.ndarray  # bool: not a number at all
+    raw: pa.ChunkedArray
+
+
+def _mask(array) -> np.ndarray:
+    return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _nulls(array) -> np.ndarray:
+    """Null mask; skips the Arrow round trip in the common no-null case."""
+    return np.zeros(len(array), dtype=bool) if array.null_count == 0 else _mask(pc.is_null(array))
+
+
+def _blank(strings) -> np.ndarray:
+    """Null or zero-length (a length test: comparing strings to "" is far slower in Arrow)."""
+    return _mask(pc.is_null(strings)) | (
+        np.asarray(pc.fill_null(pc.binary_length(strings), 0).to_numpy(zero_copy_only=False)) == 0
+    )
+
+
+def _floats(array) -> np.ndarray:
+    return np.asarray(pc.fill_null(array, np.nan).to_numpy(zero_copy_only=False), dtype=np.float64)
+
+
+def _parse_numbers(raw: pa.ChunkedArray, delimiter: str) -> _Num:
+    n = len(raw)
+    if not pa.types.is_string(raw.type):  # Arrow parsed the column while reading
+        return _Num(_floats(pc.cast(raw, pa.float64())), _nulls(raw), np.zeros(n, dtype=bool), raw)
+    try:  # fast path: one strict cast; empty cells are already null
+        values = pc.cast(raw, pa.float64())
+        return _Num(_floats(values), _nulls(raw), np.zeros(n, dtype=bool), raw)
+    except pa.ArrowInvalid:
+        pass
+    text = pc.replace_substring_regex(pc.utf8_trim_whitespace(raw), r"^\$\s*", "")  # "$0.12" from a spreadsheet
+    if delimiter == ";":  # semicolon files come from locales with a decimal comma
+        text = pc.replace_substring(text, ",", ".")
+    else:  # "1,234,567" from a spreadsheet
+        text = pc.if_else(pc.match_substring_regex(text, _THOUSANDS_RE), pc.replace_substring(text, ",", ""), text)
+    nullish = pc.or_kleene(pc.equal(pc.binary_length(text), 0), pc.match_substring_regex(text, _NULLISH_RE))
+    nullish = pc.or_kleene(pc.is_null(text), nullish)
+    numeric = pc.or_kleene(pc.match_substring_regex(text, _NUM_RE), pc.match_substring_regex(text, _NONFINITE_RE))
+    numeric = pc.and_kleene(numeric, pc.invert(nullish))
+    values = pc.cast(pc.if_else(numeric, text, pa.scalar(None, pa.string())), pa.float64())
+    empty = _mask(nullish)
+    return _Num(_floats(values), empty, ~empty & ~_mask(numeric), raw)
+
+
+def _parse_times(raw: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(UTC microseconds since the epoch, parsed mask, empty mask) for each cell.
+
+    Strict whole-column casts first (zone-less ISO = UTC, then ISO with offsets, then epoch
+    seconds or milliseconds); a column that fails them all is parsed element-wise.
+    """
+    empty = _nulls(raw)
+    micros = None
+    for target in (pa.timestamp("us"), pa.timestamp("us", tz="UTC")):
+        try:
+            micros = pc.cast(pc.cast(raw, target), pa.int64())
+            break
+        except pa.ArrowInvalid:
+            continue
+    if micros is None:
+        try:
+            seconds = pc.cast(raw, pa.float64())
+            low, high = pc.min(seconds).as_py(), pc.max(seconds).as_py()
+            # Below 1e9 (2001) digits are not epoch seconds; a mix of seconds and milliseconds
+            # (1e11 and up) needs the element-wise path.
+            if low is not None and low >= 1e9 and (low >= 1e11) == (high >= 1e11):
+                factor = 1_000.0 if low >= 1e11 else 1_000_000.0  # milliseconds or seconds → µs
+                micros = pc.cast(pc.floor(pc.multiply(seconds, factor)), pa.int64())
+        except (pa.ArrowInvalid, OverflowError):
+            micros = None
+    if micros is None:
+        return _parse_times_slow(raw, empty)
+    parsed = ~_nulls(micros) & ~empty
+    return np.asarray(pc.fill_null(micros, 0).to_numpy(zero_copy_only=False), dtype=np.int64), parsed, empty
+
+
+def _parse_times_slow(raw: pa.ChunkedArray, empty: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    text = pc.utf8_trim_whitespace(raw.combine_chunks() if isinstance(raw, pa.ChunkedArray) else raw)
+    empty = empty | _blank(text)
+    epoch = _mask(pc.match_substring_regex(text, _EPOCH_RE))
+    seconds = _floats(pc.cast(pc.if_else(pa.array(epoch), text, pa.scalar(None, pa.string())), pa.float64()))
+    seconds = np.where(seconds >= 1e11, seconds / 1000.0, seconds)  # epoch milliseconds
+    strings = np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
+    strings[epoch | empty] = None
+    stamps = pd.to_datetime(pd.Series(strings, dtype=object), format="ISO8601", utc=True, errors="coerce")
+    iso_ok = ~stamps.isna().to_numpy()
+    ns = stamps.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT")).view(np.int64)
+    micros = np.where(epoch, np.floor(np.nan_to_num(seconds) * 1e6).astype(np.int64), np.floor_divide(ns, 1000))
+    parsed = ((epoch & np.isfinite(seconds)) | iso_ok) & ~empty
+    return np.where(parsed, micros, 0), parsed, empty
+
+
+# ------------------------------------------------------------------ normalization
+
+
+@dataclass
+class _Normalized:
+    code: np.ndarray  # 0 = kept, k = index+1 into labels
+    labels: list[str]
+    raws: list[pa.ChunkedArray | None]
+    ignored_mask: np.ndarray
+    grouped: pa.Table  # partial sums per (month index, model) of the kept rows
+    first: int | None  # first and last covered day (days since 1970-01-01)
+    last: int | None
+    cached_over: int  # kept rows whose cache reads exceeded their input (capped)
+    token_mass: float  # Σ of all kept token counts, in float64: guards the int64 sums
+
+    @property
+    def skipped(self) -> int:
+        return int(np.count_nonzero(self.code))
+
+    @property
+    def ignored(self) -> int:
+        return int(np.count_nonzero(self.ignored_mask))
+
+
+class _Reasons:
+    """Row problems in priority order; a row is reported with its first one."""
+
+    def __init__(self, n: int):
+        self.code = np.zeros(n, dtype=np.int16)
+        self.labels: list[str] = []
+        self.raws: list[pa.ChunkedArray | None] = []
+
+    def add(self, label: str, mask: np.ndarray, raw: pa.ChunkedArray | None = None) -> None:
+        if not mask.any():
+            return
+        if label not in self.labels:
+            self.labels.append(label)
+            self.raws.append(raw)
+        k = self.labels.index(label) + 1
+        self.code[mask & (self.code == 0)] = k
+
+
+def _normalize(table: pa.Table, spec: FormatSpec, colmap: dict[str, str | None], sniffed: Sniffed) -> _Normalized:
+    n = table.num_rows
+    reasons = _Reasons(n)
+    cached_over = 0
+
+    def column(role: str) -> pa.ChunkedArray | None:
+        actual = colmap.get(role)
+        return table.column(actual) if actual is not None else None
+
+    time_name = colmap["time"]
+    time_raw = column("time")
+    micros, parsed, time_empty = _parse_times(time_raw)
+    days = np.floor_divide(micros, _US_PER_DAY)
+    unparsed = np.flatnonzero(~parsed & ~time_empty)
+    if len(unparsed):  # a header row repeated mid-file (concatenated exports) has its own name as time
+        again = pc.equal(pc.utf8_lower(pc.utf8_trim_whitespace(time_raw.take(pa.array(unparsed)))), time_name.lower())
+        header_rows = np.zeros(n, dtype=bool)
+        header_rows[unparsed] = _mask(again)
+        reasons.add("repeated header row", header_rows)
+    reasons.add(f"{time_name} is empty", time_empty)
+    reasons.add(f"{time_name} is not a date/time", ~parsed & ~time_empty, time_raw)
+    lo, hi = (MIN_DATE - _EPOCH_DAY).days, (MAX_DATE - _EPOCH_DAY).days
+    reasons.add(f"{time_name} is out of range ({MIN_DATE.year}-{MAX_DATE.year})", parsed & ((days < lo) | (days > hi)), time_raw)
+
+    numbers: dict[str, _Num] = {}
+    for role, actual in colmap.items():
+        if actual is None or not (
+            role.split(".")[0] in ("input", "cached", "output") or role in ("reasoning", "requests", "cost")
+        ):
+            continue
+        if actual not in numbers:
+            numbers[actual] = _parse_numbers(table.column(actual), sniffed.delimiter)
+    cost_name = colmap.get("cost")
+    for actual, num in numbers.items():
+        limit = MAX_COST_PER_ROW if actual == cost_name else MAX_TOKENS_PER_ROW
+        low = -MAX_COST_PER_ROW if actual == cost_name else 0.0
+        with np.errstate(invalid="ignore"):
+            fine = ((num.values >= low) & (num.values <= limit)) | num.empty  # NaN fails both tests
+        if fine.all():  # the common case: one pass instead of one per reason
+            continue
+        reasons.add(f"{actual} is not a number", num.bad, num.raw)
+        reasons.add(f"{actual} is not a finite number", ~np.isfinite(num.values) & ~num.empty & ~num.bad, num.raw)
+        with np.errstate(invalid="ignore"):
+            if actual == cost_name:
+                reasons.add(
+                    f"{actual} is implausibly large (over ${MAX_COST_PER_ROW:.0e})",
+                    np.abs(num.values) > MAX_COST_PER_ROW,
+                    num.raw,
+                )
+            else:
+                reasons.add(f"{actual} is negative", num.values < 0, num.raw)
+                reasons.add(
+                    f"{actual} is implausibly large (over {MAX_TOKENS_PER_ROW:.0e})", num.values > MAX_TOKENS_PER_ROW, num.raw
+                )
+
+    model_raw = column("model")
+    extra = {key.split(".", 1)[1]: column(key) for key in colmap if key.startswith("extra.")}
+    model = None if model_raw is None else pc.utf8_trim_whitespace(model_raw)
+    model_empty_raw = np.ones(n, dtype=bool) if model is None else _blank(model)
+    if spec.model_hook is not None:
+        model = pc.utf8_trim_whitespace(spec.model_hook(model, extra, n))
+    reasons.add("model is empty", _blank(model))
+    if spec.row_check is not None:
+        for label, mask, raw in spec.row_check(extra, n):
+            reasons.add(label, mask, raw)
+
+    # Empty rows (OpenAI buckets without usage, Langfuse spans): no model, no numbers.
+    blank = model_empty_raw.copy()
+    for num in numbers.values():
+        with np.errstate(invalid="ignore"):
+            blank &= num.empty | (num.values == 0)
+    code = np.where(blank, 0, reasons.code)
+    keep = (code == 0) & ~blank
+
+    def total(group: str) -> np.ndarray:
+        acc = np.zeros(n, dtype=np.float64)
+        for i in range(len(getattr(spec, group))):
+            actual = colmap.get(f"{group}.{i}")
+            if actual is not None:
+                num = numbers[actual]
+                acc += np.where(num.empty, 0.0, num.values) if num.empty.any() else num.values
+        return acc
+
+    tokens: dict[str, np.ndarray] = {}
+    if not spec.cost_only:
+        input_ = total("input")
+        cached = total("cached")
+        output = total("output")
+        if colmap.get("cached_json") is not None and spec.cached_json_pattern:
+            found = pc.struct_field(pc.extract_regex(column("cached_json"), spec.cached_json_pattern), [0])
+            cached = cached + np.nan_to_num(_floats(pc.cast(found, pa.float64())), nan=0.0)
+        if colmap.get("reasoning") is not None:
+            # Reasoning is part of completion for these exporters; a row whose reasoning
+            # exceeds its output evidently reports them apart, so add it there.
+            reasoning = np.nan_to_num(numbers[colmap["reasoning"]].values, nan=0.0)
+            output = np.where(reasoning > output, output + reasoning, output)
+        cached_over = int(np.count_nonzero(keep & (cached > input_)))
+        if cached_over:
+            cached = np.minimum(cached, input_)
+        tokens = {"input": input_, "cached": cached, "output": output}
+
+    month = _month_index(days)
+    month = np.where(keep, month, -1).astype(np.int32)
+    arrays: dict[str, Any] = {"month": pa.array(month), "model": model}
+    aggs: list[tuple] = []
+    for key, values in tokens.items():
+        arrays[key] = pa.array(np.where(keep, np.rint(values), 0).astype(np.int64))
+        aggs.append((key, "sum"))
+    if spec.requests == PER_ROW:
+        aggs.append(("month", "count"))
+    elif colmap.get("requests") is not None:
+        # Empty counts stay unknown (null), like empty costs: a month is NA only if all are.
+        num = numbers[colmap["requests"]]
+        unknown = ~keep | num.empty
+        arrays["requests"] = pa.array(np.where(unknown, 0, np.rint(np.nan_to_num(num.values))).astype(np.int64), mask=unknown)
+        aggs.append(("requests", "sum", pc.ScalarAggregateOptions(min_count=1)))
+    if cost_name is not None:
+        num = numbers[cost_name]
+        arrays["cost"] = pa.array(np.where(keep & ~num.empty, num.values, 0.0), mask=~keep | num.empty)
+        aggs.append(("cost", "sum", pc.ScalarAggregateOptions(min_count=1)))
+    grouped = pa.table(arrays).group_by(["month", "model"]).aggregate(aggs)
+    grouped = grouped.filter(pc.greater_equal(grouped.column("month"), 0))
+
+    covered = (keep | blank) & parsed
+    first = last = None
+    if covered.any():
+        first, last = int(days[covered].min()), int(days[covered].max())
+        end_raw = column("end_time")
+        if end_raw is not None:  # bucketed export: coverage runs to the last bucket's exclusive end
+            end_us, end_ok, _ = _parse_times(end_raw)
+            end_ok &= covered
+            if end_ok.any():
+                last = max(last, int(np.floor_divide(end_us[end_ok].max() - 1, _US_PER_DAY)))
+    mass = sum(float(np.sum(values, where=keep)) for values in tokens.values())
+    return _Normalized(code, reasons.labels, reasons.raws, blank, grouped, first, last, cached_over, mass)
+
+
+def _month_index(days: np.ndarray) -> np.ndarray:
+    """Months since 1970-01 for day numbers since 1970-01-01."""
+    return days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+
+
+def _month_label(index: int) -> str:
+    return str(np.datetime64(int(index), "M"))
+
+
+def _monthly_frame(grouped: pa.Table, spec: FormatSpec, catalog) -> pd.DataFrame:
+    months = grouped.column("month").to_numpy()
+    models = grouped.column("model").to_pylist()
+    size = len(models)
+    frame = pd.DataFrame(
+        {
+            "month": pd.array([_month_label(m) for m in months], dtype="string"),
+            "model": pd.array(models, dtype="string"),
+        }
+    )
+    ids = {m: (catalog.resolve(m) if catalog else None) for m in set(models)}
+    frame["catalog_id"] = pd.array([ids[m] for m in models], dtype="string")
+
+    def ints(name: str) -> pd.arrays.IntegerArray:
+        if name in grouped.column_names:
+            return pd.array(grouped.column(name).to_pylist(), dtype="Int64")
+        return pd.array([pd.NA] * size, dtype="Int64")
+
+    frame["input_tokens"] = ints("input_sum")
+    frame["cached_input_tokens"] = ints("cached_sum")
+    frame["output_tokens"] = ints("output_sum")
+    frame["requests"] = ints("month_count" if spec.requests == PER_ROW else "requests_sum")
+    if "cost_sum" in grouped.column_names:
+        frame["cost_usd"] = pd.array(grouped.column("cost_sum").to_pylist(), dtype="Float64")
+    else:
+        frame["cost_usd"] = pd.array([pd.NA] * size, dtype="Float64")
+    return frame.sort_values(["month", "model"], kind="stable").reset_index(drop=True)[MONTHLY_COLUMNS]
+
+
+def _catalog(catalog, notes: list[str]):
+    """The catalog to resolve with: the one given, the shipped one, or None (False = don't resolve)."""
+    if catalog is False:
+        return None
+    if catalog is not None:
+        return catalog
+    try:
+        from pricing.catalog import CatalogError, load_catalog
+
+        return load_catalog()
+    except (CatalogError, OSError) as exc:
+        notes.append(f"price catalog not available, models not resolved ({str(exc).splitlines()[0][:120]})")
+        return None
+
+
+# ------------------------------------------------------------------ problems
+
+
+def _problems(
+    norm: _Normalized, bad_rows: list[BadRow], base_row: int, records: int, last_segment: bool
+) -> tuple[list[tuple[int, str]], dict[str, int]]:
+    """One segment's first MAX_PROBLEMS problems as (file row, text), and counts per reason.
+
+    ``base_row`` is the file row just before the segment's first record (the header row for
+    the first segment), so local record k is file row ``base_row + k``.
+    """
+    by_reason: dict[str, int] = {}
+    counts = np.bincount(norm.code, minlength=len(norm.labels) + 1)
+    for k, label in enumerate(norm.labels, start=1):
+        if counts[k]:
+            by_reason[label] = int(counts[k])
+    entries: list[tuple[int, str]] = []
+    for row in bad_rows:
+        if row.text.count('"') % 2:
+            label = "unclosed quote"
+        elif last_segment and row.number == records and row.fields < row.expected:
+            label = "truncated last line"
+        else:
+            label = "wrong number of fields"
+        by_reason[label] = by_reason.get(label, 0) + 1
+        where = base_row + row.number if row.number is not None else None
+        text = row.text if len(row.text) <= 60 else row.text[:57] + "..."
+        entries.append(
+            (
+                where or base_row + records,
+                f"row {where or '?'}: {label}: {row.fields} field(s), expected {row.expected} ({text!r})",
+            )
+        )
+    first = np.flatnonzero(norm.code)[:MAX_PROBLEMS]
+    if len(first):
+        # Table index i is local record i+1 plus the records Arrow rejected before it.
+        skipped = np.array(sorted(r.number for r in bad_rows if r.number is not None), dtype=np.int64)
+        shifted = skipped - 1 - np.arange(len(skipped))
+        local = first + 1 + np.searchsorted(shifted, first, side="right")
+        for i, record in zip(first, local, strict=True):
+            k = int(norm.code[i]) - 1
+            label, raw = norm.labels[k], norm.raws[k]
+            value = "" if raw is None else f" ({_shown(raw[int(i)])})"
+            entries.append((base_row + int(record), f"row {base_row + int(record)}: {label}{value}"))
+    entries.sort(key=lambda e: e[0])
+    return entries[:MAX_PROBLEMS], by_reason
+
+
+def _shown(scalar: pa.Scalar) -> str:
+    """A cell as the file had it, quoted: '-5', 'abc' (numbers parsed by Arrow shown as text)."""
+    value = scalar.as_py()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        value = int(value)
+    text = repr(value if value is None or isinstance(value, str) else str(value))
+    return text if len(text) <= 40 else text[:37] + "..."

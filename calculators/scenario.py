@@ -654,7 +654,11 @@ def scenario_to_dict(scenario: Scenario, *, omit_defaults: bool = False) -> dict
         }
     if scenario.cascade:
         c = scenario.cascade
-        doc["cascade"] = {"first": _slot_to_doc(c.first), "second": _slot_to_doc(c.second), "escalation_rate": _plain(c.escalation_rate)}
+        doc["cascade"] = {
+            "first": _slot_to_doc(c.first),
+            "second": _slot_to_doc(c.second),
+            "escalation_rate": _plain(c.escalation_rate),
+        }
         if c.forward_draft:
             doc["cascade"]["forward_draft"] = True
     if scenario.hosted_open:

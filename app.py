@@ -1,0 +1,93 @@
+"""Token Cost Forecaster: ``streamlit run app.py``.
+
+Thin on purpose: widgets in (dashboard.controls), one engine call (dashboard.cache.evaluation),
+figures and tables out (dashboard.sections). The whole scenario lives in the URL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from calculators import links
+from calculators.recommendation import recommend
+from dashboard import cache, controls, sections, state
+from dashboard.markup import md
+from dashboard.usage_view import render_usage_tab
+from pricing import CatalogError
+
+SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+NOTICES_KEY = "_link_notices"
+SIDEBAR_PX = 380  # room for a slider and its exact number side by side, and the routes table
+
+st.set_page_config(page_title="Token Cost Forecaster", page_icon="💸", layout="wide", initial_sidebar_state=SIDEBAR_PX)
+try:
+    catalog = cache.catalog()
+except CatalogError as exc:  # a broken pricing/ edit: say which file and field, show nothing wrong
+    st.error("The price catalog cannot be loaded:\n" + "\n".join(f"- {md(p)}" for p in exc.problems))
+    st.stop()
+
+if state.BASE_KEY not in st.session_state:
+    # First run of this session: the link is the scenario. A broken link keeps its valid parts.
+    link_scenario, link_notices = links.params_to_scenario(st.query_params.to_dict(), catalog)
+    state.load_into_state(st.session_state, link_scenario, catalog)
+    st.session_state[NOTICES_KEY] = link_notices
+base = st.session_state[state.BASE_KEY]
+
+# Drawn top to bottom, filled in dependency order: the results need the price table's overrides.
+header, results, prices_box = st.container(), st.container(), st.container()
+
+with st.sidebar:
+    with st.expander("Presets", expanded=True, icon=":material/folder_open:"):
+        controls.presets(SCENARIOS)
+        controls.load_messages("preset")
+    st.text_input("Scenario name", value=state.default_values()["n"], max_chars=200, key="n", bind="query-params")
+    with st.expander("Workload", expanded=True, icon=":material/data_usage:"):
+        controls.workload(catalog)
+    with st.expander("Strategies", expanded=True, icon=":material/alt_route:"):
+        routes = controls.strategies(catalog, base)
+    with st.expander("Growth", expanded=True, icon=":material/trending_up:"):
+        controls.growth()
+
+with prices_box:
+    overrides = controls.price_table(catalog, base, controls.month_of(st.session_state.get("start")))
+
+values = {key: st.session_state[key] for key in controls.all_keys() if key in st.session_state}
+scenario, problems = state.scenario_from_values(values, base, routes, overrides)
+controls.sync_link(scenario, catalog)
+
+with header:
+    title, share = st.columns([5, 1], vertical_alignment="bottom")
+    title.title("Token Cost Forecaster")
+    title.caption(
+        "What your LLM usage costs under each strategy (flagship only, hybrid routing, a cascade, a hosted open model, "
+        "your own GPUs), this month and as you grow, and when your own inference server pays off. "
+        f"Catalog prices checked {catalog.oldest_checked():%Y-%m-%d} or later."
+    )
+    popover = share.popover("Share", icon=":material/share:", width="stretch", key="share", on_change="rerun")
+    if popover.open:  # lazy: the link and the YAML are built only when asked for
+        with popover:
+            controls.share_and_save(scenario, catalog)
+    controls.notices(NOTICES_KEY, problems)
+
+with results, sections.guard("The results"):
+    ev = cache.evaluation(scenario, catalog)
+    sections.kpis(ev)
+    sections.strategy_errors(ev)
+    sections.engine_notices(ev)
+    with sections.guard("The recommendation"):
+        sections.recommendation(recommend(ev, catalog))
+    renderers = {
+        "Compare": lambda: sections.compare_tab(ev, catalog),
+        "Cost vs volume": lambda: sections.volume_tab(ev, catalog),
+        "Forecast": lambda: sections.forecast_tab(ev, catalog),
+        "Breakdown": lambda: sections.breakdown_tab(ev, catalog),
+        "Table & CSV": lambda: sections.table_tab(ev),
+        "Your usage": lambda: render_usage_tab(scenario, catalog, ev),
+    }
+    # Lazy tabs: only the open tab's figures are built and sent.
+    for tab, (label, render) in zip(st.tabs(list(renderers), key="view", on_change="rerun"), renderers.items(), strict=True):
+        if tab.open:
+            with tab, sections.guard(label):
+                render()

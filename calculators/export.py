@@ -1,0 +1,75 @@
+"""The forecast as a table and as a CSV file that is safe to open in a spreadsheet.
+
+A spreadsheet runs a cell that begins with ``=``, ``+``, ``-`` or ``@`` (and, in some, a tab or a
+carriage return) as a formula: a scenario name or model name such as ``=HYPERLINK(...)`` would
+execute on opening (CSV injection, OWASP). Text cells that begin with one of those characters
+get a leading apostrophe, which spreadsheets show as plain text. Numbers are written as
+numbers: a negative number is data, not a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from calculators.engine import Evaluation
+from calculators.scenario import STRATEGY_LABELS
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """A text cell a spreadsheet will not run as a formula; other values unchanged.
+
+    >>> safe_cell("=1+1"), safe_cell("gpt-5"), safe_cell(-3.5)
+    ("'=1+1", 'gpt-5', -3.5)
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _label(key: str) -> str:
+    return STRATEGY_LABELS.get(key, key)
+
+
+def forecast_rows(ev: Evaluation) -> tuple[list[str], list[list[Any]]]:
+    """Header and one row per forecast month: volume, each strategy's monthly and cumulative cost, events.
+
+    Costs are rounded to cents and volumes to whole requests and tokens; a strategy that could
+    not be priced has no column.
+    """
+    f = ev.forecast
+    keys = list(f.cost)
+    header = ["month", "requests", "tokens"]
+    header += [f"{_label(k)} (USD/month)" for k in keys]
+    header += [f"{_label(k)} cumulative (USD)" for k in keys]
+    header.append("price changes and retirements")
+    events: dict[str, list[str]] = {}
+    for day, text in ev.events:
+        events.setdefault(day.strftime("%Y-%m"), []).append(text)
+    rows = []
+    for t, month in enumerate(f.months):
+        label = month.strftime("%Y-%m")
+        row: list[Any] = [label, round(float(f.requests[t])), round(float(f.tokens[t]))]
+        row += [round(float(f.cost[k][t]), 2) for k in keys]
+        row += [round(float(f.cumulative[k][t]), 2) for k in keys]
+        row.append("; ".join(events.get(label, [])))
+        rows.append(row)
+    return header, rows
+
+
+def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """RFC 4180 CSV, UTF-8 with a byte-order mark (so Excel reads "→" and non-Latin names right)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([safe_cell(h) for h in header])
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def forecast_csv(ev: Evaluation) -> bytes:
+    return to_csv(*forecast_rows(ev))

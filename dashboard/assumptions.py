@@ -1,0 +1,184 @@
+"""What each figure assumes: the formula in words, and the prices behind it with their sources.
+
+Pure (no streamlit): tables as lists of dicts, formulas as Markdown whose only ``$``-free syntax
+is inline code, so they render literally.
+"""
+
+from __future__ import annotations
+
+from calculators.engine import Evaluation
+from calculators.formatting import money, tokens
+from calculators.prices import OVERRIDE_SOURCE
+from calculators.scenario import STRATEGY_LABELS
+
+API_COST = (
+    "Per request, with prices p in USD per 1M tokens: "
+    "`cost = (I·(1−c−w)·p_in + I·c·p_cached + I·w·p_write + (O+R)·p_out) / 1e6 · (1 − b·d)` "
+    "for I input, O output and R reasoning tokens (billed as output), cached share c, cache-write share w, "
+    "batch share b and the model's batch discount d. A month costs `requests × cost`, "
+    "with a price that changes mid-month weighted by days."
+)
+STRATEGY_COST = (
+    "Hybrid: `Σ share_i × cost_i` over the routes. Cascade: `cost_first + escalation × cost_second` "
+    "(every request pays the first model; the escalated share pays both). "
+    "Self-hosted: `replicas × GPUs per replica × USD per GPU-hour × 730 + ops`, with "
+    "`replicas = max(minimum, ceil(requests / capacity))` and "
+    "`capacity = 730 × 3600 × utilization / peak-to-average / (I / prefill tok/s + (O+R) / decode tok/s)`."
+)
+FORMULAS = {
+    "comparison": API_COST + "\n\n" + STRATEGY_COST + "\n\nSaving: `1 − strategy / flagship only`.",
+    "volume": (
+        "The same costs at every monthly volume, this month's prices. API strategies are straight lines "
+        "(cost ∝ volume); self-hosting is a staircase that steps up by one replica at each multiple of a "
+        "replica's capacity. Break-even: the first volume where the staircase meets the API line; "
+        "'stays cheaper': the volume from which every further step stays below it.\n\n" + STRATEGY_COST
+    ),
+    "forecast": (
+        "Requests in month t: `requests × (1 + growth)^t`; each month priced with the prices in force "
+        "that month (dated price changes are marked ▼). Cumulative: the running sum. "
+        "Self-hosting 'cheaper than' marks the first month its monthly cost is below the other strategy's; "
+        "'pays back' the first month its running total is.\n\n" + API_COST
+    ),
+    "breakdown": API_COST + "\n\n" + STRATEGY_COST,
+}
+
+
+def _price(value: float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def prices_used(ev: Evaluation) -> list[dict]:
+    """One row per (strategy, model): the prices of the first forecast month and where they come from."""
+    day = ev.forecast.months[0]
+    rows = []
+    for key, result in ev.strategies.items():
+        for priced in result.models:
+            entry = priced.price_on(day)
+            rows.append(
+                {
+                    "strategy": STRATEGY_LABELS.get(key, key),
+                    "model": priced.display_name + (" ✎" if priced.overridden else ""),
+                    "input": _price(entry.input),
+                    "cached input": _price(entry.cached_input),
+                    "cache write": _price(entry.cache_write),
+                    "output": _price(entry.output),
+                    "batch discount": _price(entry.batch_discount),
+                    "source": entry.source if entry.source != OVERRIDE_SOURCE else None,
+                    "checked": None if entry.source == OVERRIDE_SOURCE else entry.checked,
+                    "note": "price overridden in this scenario" if priced.overridden else entry.note,
+                }
+            )
+    return rows
+
+
+def server_assumptions(ev: Evaluation, catalog) -> list[dict]:
+    """The self-hosted server as sized: profile, GPU price, throughput, capacity, with sources."""
+    info = ev.self_hosted
+    if info is None:
+        return []
+    plan = info.plan
+    profile = catalog.profiles.get(plan.profile) if plan.profile else None
+    offer = catalog.offers.get(profile.default_offer) if profile else None
+    settings = ev.scenario.self_hosted
+    gpu_source = (
+        (offer.source, offer.checked, f"{offer.provider} list price")
+        if offer and settings.gpu_hour_usd is None
+        else (None, None, "set in this scenario")
+    )
+    profile_source = (profile.source, profile.checked) if profile else (None, None)
+    w = ev.scenario.workload
+    rows = [
+        {
+            "setting": "Serving profile",
+            "value": plan.profile_name,
+            "source": profile_source[0],
+            "checked": profile_source[1],
+            "note": profile.latency_target if profile else "",
+        },
+        {
+            "setting": "GPUs per replica",
+            "value": str(plan.gpus_per_replica),
+            "source": profile_source[0],
+            "checked": profile_source[1],
+            "note": profile.gpu if profile else "",
+        },
+        {
+            "setting": "GPU price",
+            "value": f"{money(plan.gpu_hour_usd)} per GPU-hour",
+            "source": gpu_source[0],
+            "checked": gpu_source[1],
+            "note": gpu_source[2],
+        },
+        {
+            "setting": "Prefill throughput",
+            "value": f"{tokens(plan.prefill_tokens_per_s)} tokens/s per replica",
+            "source": profile_source[0],
+            "checked": profile_source[1],
+            "note": "",
+        },
+        {
+            "setting": "Decode throughput",
+            "value": f"{tokens(plan.decode_tokens_per_s)} tokens/s per replica",
+            "source": profile_source[0],
+            "checked": profile_source[1],
+            "note": "",
+        },
+        {
+            "setting": "Utilization",
+            "value": f"{plan.utilization:.0%}",
+            "source": None,
+            "checked": None,
+            "note": "share of peak capacity you plan to use",
+        },
+        {
+            "setting": "Peak-to-average",
+            "value": f"{plan.peak_to_average:g}×",
+            "source": None,
+            "checked": None,
+            "note": "the fleet is sized for the peak",
+        },
+        {
+            "setting": "Minimum replicas",
+            "value": str(plan.min_replicas),
+            "source": None,
+            "checked": None,
+            "note": "e.g. 2 for high availability",
+        },
+        {
+            "setting": "Operations",
+            "value": f"{money(plan.ops_usd_per_month)} a month",
+            "source": None,
+            "checked": None,
+            "note": "engineering time, monitoring",
+        },
+        {
+            "setting": "Capacity per replica",
+            "value": f"{tokens(info.capacity_per_replica)} requests a month ({tokens(info.capacity_per_replica * w.tokens_per_request)} tokens)",
+            "source": None,
+            "checked": None,
+            "note": f"costs {money(plan.replica_usd_per_month)} a month",
+        },
+    ]
+    return rows
+
+
+def model_caption(catalog, name: str, day, overrides: dict) -> str:
+    """One line under a model picker: name, vendor and tier, price per 1M tokens, override and retirement."""
+    model_id = catalog.resolve(name)
+    override = overrides.get(name) or (overrides.get(model_id) if model_id else None)
+    if model_id is None:
+        if override is not None and override.input is not None and override.output is not None:
+            return f"{name}: not in the catalog, priced from this scenario: ${override.input:g} in / ${override.output:g} out per 1M ✎"
+        return f"{name} is not in the price catalog: pick another model or give its prices in the price table"
+    model = catalog.models[model_id]
+    entry = model.price_on(day)
+    vendor = catalog.vendors[model.vendor].name if model.vendor in catalog.vendors else model.vendor
+    p_in = override.input if override is not None and override.input is not None else entry.input
+    p_out = override.output if override is not None and override.output is not None else entry.output
+    text = f"{model.name} · {vendor} {model.tier} · ${p_in:g} in / ${p_out:g} out per 1M"
+    if override is not None:
+        text += " ✎ overridden"
+    lifecycle = model.lifecycle_note()
+    if lifecycle:
+        text += f" · {lifecycle}"
+    return text

@@ -1,0 +1,566 @@
+"""The dashboard's figures. Pure: an ``Evaluation`` in, a plotly ``Figure`` out (no streamlit).
+
+Every figure colours a strategy with ``theme.STRATEGY_COLORS``, marks a strategy or model whose
+prices are overridden with ``theme.OVERRIDE_MARK``, and uses the shared number formats.
+Backgrounds are transparent and reference marks mid-grey, so the figures read on the light and
+the dark Streamlit theme alike.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from calculators.engine import Evaluation
+from calculators.formatting import compact, money, percent, tokens
+from calculators.recommendation import VOLUME_TIERS
+from calculators.scenario import STRATEGY_LABELS
+from dashboard.theme import NEUTRAL, OVERRIDE_MARK, PART_COLORS, PART_LABELS, strategy_color
+
+_MARGIN = {"l": 8, "r": 8, "t": 64, "b": 8}
+MIN_LABELLED_BAND = 0.14  # share of the log axis a tier band needs to carry its label
+_TIER_SHORT = ("<1M: flagship", "1-10M: by task", "10-100M: smaller models", ">100M: open or hybrid")
+
+
+def _safe(text: str) -> str:
+    """Plotly reads ``<b>``, ``<a href>`` in text: a model name must not become markup."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def slug(name: str) -> str:
+    """A file-name-safe version of a scenario name: ``'Agent platform: v2' → 'agent-platform-v2'``."""
+    text = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60].strip("-")
+    return text or "scenario"
+
+
+def png_config(filename: str) -> dict:
+    """``st.plotly_chart`` config: the modebar's PNG export (2x, for slides) under ``filename``."""
+    return {"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2}}
+
+
+def chart_config(ev: Evaluation, chart: str) -> dict:
+    """The PNG export named after the scenario and the chart: ``agent-platform-volume.png``."""
+    return png_config(f"{slug(ev.scenario.name)}-{chart}")
+
+
+def strategy_name(ev: Evaluation, key: str) -> str:
+    """The strategy's label, with the override mark when any of its models has overridden prices."""
+    label = STRATEGY_LABELS.get(key, key)
+    result = ev.strategies.get(key)
+    if result is not None and any(m.overridden for m in result.models):
+        return f"{label} {OVERRIDE_MARK}"
+    return label
+
+
+def _figure(data: list[dict], title: str, subtitle: str, shapes=(), annotations=(), **layout) -> go.Figure:
+    """One validated construction from plain dicts: ~5x faster than add_trace/update_layout calls,
+    each of which re-validates the figure (it matters: the page rebuilds figures on every change)."""
+    base = {
+        "title": {"text": _safe(title), "subtitle": {"text": _safe(subtitle)}, "x": 0, "xanchor": "left"},
+        "margin": _MARGIN,
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "xanchor": "left"},
+        "hoverlabel": {"namelength": -1},
+        "shapes": list(shapes),
+        "annotations": list(annotations),
+    }
+    return go.Figure({"data": data, "layout": base | layout})
+
+
+def _volume_unit(ev: Evaluation) -> tuple[float, str]:
+    """Volumes are drawn in tokens a month (the article's unit) unless requests carry no tokens."""
+    tpr = ev.scenario.workload.tokens_per_request
+    return (tpr, "tokens") if tpr > 0 else (1.0, "requests")
+
+
+# ----------------------------------------------------------------------------- comparison
+
+
+def comparison_figure(ev: Evaluation, title: str = "Monthly cost by strategy") -> go.Figure:
+    """This month's cost per strategy, as horizontal bars labelled with the saving against flagship only."""
+    costs = ev.monthly_cost_usd
+    savings = ev.savings_vs_flagship_only
+    data = []
+    for key in (k for k in ev.strategies if k in costs):
+        cost, saving = costs[key], savings.get(key)
+        if key == "flagship_only" or saving is None:
+            tag, words = "", ""
+        elif saving >= 0:
+            tag, words = f" · −{percent(saving)}", f"<br>{percent(saving)} less than flagship only"
+        else:
+            tag, words = f" · +{percent(-saving)}", f"<br>{percent(-saving)} more than flagship only"
+        name = _safe(strategy_name(ev, key))
+        data.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "y": [name],
+                "x": [cost],
+                "name": name,
+                "marker": {"color": strategy_color(key)},
+                "text": [money(cost) + tag],
+                "textposition": "outside",
+                "cliponaxis": False,
+                "hovertemplate": f"<b>{name}</b><br>{money(cost)} a month{words}<extra></extra>",
+                "showlegend": False,
+            }
+        )
+    top = max(costs.values(), default=0.0)
+    return _figure(
+        data,
+        title,
+        f"{ev.scenario.name} · {ev.forecast.months[0]:%B %Y}",
+        barmode="relative",
+        height=110 + 46 * max(len(data), 1),
+        # room on the right for the outside labels
+        xaxis={
+            "title": {"text": "USD per month"},
+            "tickprefix": "$",
+            "tickformat": "~s",
+            "range": [0, top * 1.38 if top > 0 else 1],
+        },
+        yaxis={"autorange": "reversed", "automargin": True},
+        bargap=0.35,
+    )
+
+
+# --------------------------------------------------------------------------------- volume
+
+
+def _line(key: str, name: str, x, y, unit: str, **extra) -> dict:
+    return {
+        "type": "scatter",
+        "mode": "lines",
+        "x": x,
+        "y": y,
+        "name": name,
+        "line": {"color": strategy_color(key), "width": 2.5},
+        "hovertemplate": f"{name}<br>%{{x:.3s}} {unit} → $%{{y:,.0f}}<extra></extra>",
+        **extra,
+    }
+
+
+def volume_figure(ev: Evaluation) -> go.Figure:
+    """Monthly cost against monthly volume (log-log): API lines, the self-hosted staircase,
+    break-even points, the article's volume tiers and the current volume."""
+    scale, unit = _volume_unit(ev)
+    curve = ev.curve
+    x = curve.volumes * scale
+    data = [
+        _line(key, _safe(strategy_name(ev, key)), x, cost, f"{unit}/month")
+        for key, cost in curve.cost.items()
+        if key != "self_hosted"
+    ]
+    if curve.step_volumes.size and "self_hosted" in curve.cost:
+        name = _safe(strategy_name(ev, "self_hosted"))
+        data.append(_line("self_hosted", name, curve.step_volumes * scale, curve.step_costs, f"{unit}/month", line_shape="hv"))
+    marks = _break_even_marks(ev, scale, unit)
+    if marks:
+        data.append(marks)
+    lo, hi = float(x[0]), float(x[-1])
+    shapes, annotations = _tier_bands(lo, hi) if unit == "tokens" else ([], [])
+    now = ev.scenario.workload.requests_per_month * scale
+    if lo <= now <= hi:
+        shapes.append(
+            {
+                "type": "line",
+                "x0": now,
+                "x1": now,
+                "y0": 0,
+                "y1": 1,
+                "yref": "paper",
+                "line": {"color": NEUTRAL, "width": 1.5, "dash": "dash"},
+            }
+        )
+        annotations.append(
+            {
+                "x": math.log10(now),  # annotations on a log axis take log10 positions (shapes take data values)
+                "y": 1,
+                "yref": "paper",
+                "text": f"now: {tokens(now)} {unit}/mo",
+                "showarrow": False,
+                "xanchor": "left",
+                "yanchor": "top",
+                "xshift": 4,
+                "font": {"size": 11},
+            }
+        )
+    return _figure(
+        data,
+        "Cost versus monthly volume",
+        f"{ev.scenario.name} · prices of {ev.forecast.months[0]:%B %Y}",
+        shapes=shapes,
+        annotations=annotations,
+        height=480,
+        xaxis={"type": "log", "title": {"text": f"{unit.capitalize()} per month"}, "range": [math.log10(lo), math.log10(hi)]}
+        | log_ticks(lo, hi, tokens),
+        yaxis={"type": "log", "title": {"text": "USD per month"}} | log_ticks(*_positive_range(data), money_tick),
+        hovermode="closest",
+    )
+
+
+def log_ticks(lo: float, hi: float, fmt) -> dict:
+    """Ticks at each power of ten in [lo, hi], labelled with the app's formats ("1B", "$10k"):
+    plotly's own SI labels would say "1G" for a billion."""
+    if not (lo > 0 and hi > lo):
+        return {}
+    first, last = math.ceil(math.log10(lo) - 1e-9), math.floor(math.log10(hi) + 1e-9)
+    step = max(1, math.ceil((last - first + 1) / 9))  # at most ~9 labels
+    values = [10.0**e for e in range(first, last + 1, step)]
+    return {"tickmode": "array", "tickvals": values, "ticktext": [fmt(v) for v in values]}
+
+
+def money_tick(value: float) -> str:
+    """``$10``, ``$1k``, ``$2.5M``: an axis label needs no cents."""
+    return "$" + compact(value)
+
+
+def _positive_range(data: list[dict]) -> tuple[float, float]:
+    values = np.concatenate([np.asarray(t["y"], dtype=float) for t in data if len(t["y"])] or [np.ones(1)])
+    values = values[np.isfinite(values) & (values > 0)]
+    return (float(values.min()), float(values.max())) if values.size else (1.0, 10.0)
+
+
+def break_even_points(ev: Evaluation) -> list[tuple[str, str, float]]:
+    """(strategy compared, "break-even" or "stays cheaper", requests a month) for every break-even."""
+    info = ev.self_hosted
+    points = []
+    for other, be in info.break_even.items() if info else ():
+        if be.first_requests_per_month:
+            points.append((other, "break-even", be.first_requests_per_month))
+        if be.sustained_requests_per_month and be.sustained_requests_per_month != be.first_requests_per_month:
+            points.append((other, "stays cheaper", be.sustained_requests_per_month))
+    return points
+
+
+def _break_even_marks(ev: Evaluation, scale: float, unit: str) -> dict | None:
+    xs, ys, labels, colors, hovers = [], [], [], [], []
+    for other, kind, volume in break_even_points(ev):
+        api = ev.strategies.get(other)
+        if api is None or not api.ok or api.usd_per_request is None:
+            continue
+        label = STRATEGY_LABELS.get(other, other)
+        cost = float(api.usd_per_request[0]) * volume
+        xs.append(volume * scale)
+        ys.append(cost)
+        labels.append(f"{kind} vs {label.lower()}: {tokens(volume * scale)}")
+        colors.append(strategy_color(other))
+        hovers.append(
+            f"Self-hosting {kind} vs {label}<br>{tokens(volume * scale)} {unit}/month ({tokens(volume)} requests)<br>{money(cost)} a month"
+        )
+    if not xs:
+        return None
+    return {
+        "type": "scatter",
+        "mode": "markers+text",
+        "x": xs,
+        "y": ys,
+        "name": "Break-even",
+        "text": labels,
+        # alternate label sides so two nearby break-evens do not print over each other
+        "textposition": ["top left" if i % 2 == 0 else "bottom right" for i in range(len(xs))],
+        "textfont": {"size": 11},
+        "marker": {
+            "symbol": "diamond",
+            "size": 12,
+            "color": colors,
+            "line": {"color": strategy_color("self_hosted"), "width": 2},
+        },
+        "hovertext": hovers,
+        "hovertemplate": "%{hovertext}<extra></extra>",
+    }
+
+
+def _tier_bands(lo: float, hi: float) -> tuple[list[dict], list[dict]]:
+    """The article's volume tiers as faint alternating bands, labelled along the bottom when wide
+    enough for the label (a tier clipped to a sliver of the axis keeps its band, not its label)."""
+    shapes, annotations = [], []
+    span = math.log10(hi) - math.log10(lo)
+    for i, (tier, short) in enumerate(zip(VOLUME_TIERS, _TIER_SHORT, strict=True)):
+        x0, x1 = max(tier.low, lo), min(tier.high, hi)
+        if x1 <= x0:
+            continue
+        if i % 2 == 0:
+            shapes.append(
+                {
+                    "type": "rect",
+                    "x0": x0,
+                    "x1": x1,
+                    "y0": 0,
+                    "y1": 1,
+                    "yref": "paper",
+                    "fillcolor": NEUTRAL,
+                    "opacity": 0.1,
+                    "line": {"width": 0},
+                    "layer": "below",
+                }
+            )
+        if (math.log10(x1) - math.log10(x0)) / span < MIN_LABELLED_BAND:
+            continue
+        annotations.append(
+            {
+                "x": (math.log10(x0) + math.log10(x1)) / 2,
+                "y": 0,
+                "yref": "paper",
+                "text": short,
+                "showarrow": False,
+                "yanchor": "bottom",
+                "yshift": 4,
+                "font": {"size": 10, "color": NEUTRAL},
+            }
+        )
+    return shapes, annotations
+
+
+# ------------------------------------------------------------------------------- forecast
+
+
+def first_cheaper(series: dict[str, np.ndarray]) -> dict[str, int | None]:
+    """For flagship only and hybrid: the first month index where self-hosting costs less (None: never).
+
+    The engine gives this for monthly costs (``Forecast.first_self_hosted_cheaper``); applied to
+    cumulative costs it is the payback month.
+    """
+    if "self_hosted" not in series:
+        return {}
+    out: dict[str, int | None] = {}
+    for other in ("flagship_only", "hybrid"):
+        if other in series:
+            cheaper = np.nonzero(series["self_hosted"] < series[other])[0]
+            out[other] = int(cheaper[0]) if cheaper.size else None
+    return out
+
+
+def forecast_figure(ev: Evaluation, cumulative: bool = False) -> go.Figure:
+    """Monthly (or cumulative) cost per strategy over the horizon, with dated price changes and
+    the month self-hosting overtakes (monthly) or pays back (cumulative)."""
+    f = ev.forecast
+    series = f.cumulative if cumulative else f.cost
+    months = [m.isoformat() for m in f.months]
+    data = []
+    for key, values in series.items():
+        name = _safe(strategy_name(ev, key))
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": months,
+                "y": values,
+                "name": name,
+                # a self-hosted bill jumps when a replica is added: steps, not slopes
+                "line": {
+                    "color": strategy_color(key),
+                    "width": 2.5,
+                    "shape": "hv" if key == "self_hosted" and not cumulative else "linear",
+                },
+                "hovertemplate": f"{name}<br>%{{x|%b %Y}}: $%{{y:,.0f}}<extra></extra>",
+            }
+        )
+    firsts = first_cheaper(series) if cumulative else f.first_self_hosted_cheaper
+    marks: dict[int, list[str]] = {}
+    for other, index in firsts.items():
+        if index is not None:
+            marks.setdefault(index, []).append(STRATEGY_LABELS.get(other, other).lower())
+    verb = "pays back vs" if cumulative else "cheaper than"
+    annotations = []
+    for index, others in sorted(marks.items()):
+        y = float(series["self_hosted"][index])
+        who = " and ".join(others)
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": [months[index]],
+                "y": [y],
+                "name": f"Self-hosting {'pays back' if cumulative else 'cheaper'} ({f.months[index]:%Y-%m})",
+                "marker": {
+                    "symbol": "star",
+                    "size": 15,
+                    "color": strategy_color("self_hosted"),
+                    "line": {"color": NEUTRAL, "width": 1},
+                },
+                "hovertemplate": f"Self-hosted {verb} {who} from %{{x|%b %Y}}<extra></extra>",
+            }
+        )
+        # the label reads away from the nearer edge, so a crossing in the first or last month is not clipped
+        leftish = index < len(months) / 2
+        annotations.append(
+            {
+                "x": months[index],
+                "y": y,
+                "text": f"self-hosting {verb} {who} · {f.months[index]:%Y-%m}",
+                "showarrow": True,
+                "arrowhead": 2,
+                "ax": 30 if leftish else -30,
+                "ay": -48,
+                "xanchor": "left" if leftish else "right",
+                "font": {"size": 11},
+                "bgcolor": "rgba(148,163,184,0.18)",  # a faint neutral plate: legible over lines, light or dark
+                "borderpad": 3,
+            }
+        )
+    shapes = []
+    if ev.events:
+        top = max((float(np.max(v)) for v in series.values() if len(v)), default=0.0)
+        days = [d.isoformat() for d, _ in ev.events]
+        shapes = [
+            {
+                "type": "line",
+                "x0": day,
+                "x1": day,
+                "y0": 0,
+                "y1": 1,
+                "yref": "paper",
+                "line": {"color": NEUTRAL, "width": 1, "dash": "dot"},
+            }
+            for day in dict.fromkeys(days)
+        ]
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": days,
+                "y": [top * 1.04] * len(days),
+                "name": "Price change or retirement",
+                "marker": {"symbol": "triangle-down", "size": 11, "color": NEUTRAL},
+                "hovertext": [_safe(text) for _, text in ev.events],
+                "hovertemplate": "%{x|%d %b %Y}<br>%{hovertext}<extra></extra>",
+            }
+        )
+    g = ev.scenario.growth
+    return _figure(
+        data,
+        "Cumulative cost" if cumulative else "Monthly cost forecast",
+        f"{ev.scenario.name} · {g.monthly_rate * 100:+.1f}% a month over {g.horizon_months} months",
+        shapes=shapes,
+        annotations=annotations,
+        height=440,
+        # explicit range: marker sizes would otherwise pad the axis by months on each side
+        xaxis={"tickformat": "%b %Y", "range": [months[0], months[-1]]},
+        yaxis={
+            "title": {"text": "USD" if cumulative else "USD per month"},
+            "tickprefix": "$",
+            "tickformat": "~s",
+            "rangemode": "tozero",
+        },
+        hovermode="closest",
+    )
+
+
+# ------------------------------------------------------------------------------ breakdown
+
+
+def _component_name(ev: Evaluation, key: str, component: str) -> str:
+    for priced in ev.strategies[key].models:
+        if priced.display_name == component and priced.overridden:
+            return f"{component} {OVERRIDE_MARK}"
+    return component
+
+
+def breakdown_rows(ev: Evaluation) -> list[tuple[str, str, dict[str, float]]]:
+    """(strategy key, component, {part: usd}) in strategy order, components in first-seen order."""
+    rows: list[tuple[str, str, dict[str, float]]] = []
+    for key, result in ev.strategies.items():
+        if not result.ok:
+            continue
+        parts: dict[str, dict[str, float]] = {}
+        for row in result.breakdown:
+            by_part = parts.setdefault(row.component, {})
+            by_part[row.part] = by_part.get(row.part, 0.0) + row.usd
+        rows += [(key, component, by_part) for component, by_part in parts.items()]
+    return rows
+
+
+def _parts_in(rows: Iterable[tuple[str, str, dict[str, float]]]) -> list[str]:
+    present = {part for _, _, by_part in rows for part, usd in by_part.items() if usd}
+    return [p for p in PART_COLORS if p in present] + sorted(present - set(PART_COLORS))
+
+
+def breakdown_figure(ev: Evaluation) -> go.Figure:
+    """Where each strategy's money goes: one bar per (strategy, model or GPUs/ops), stacked by part."""
+    rows = breakdown_rows(ev)
+    strategies = [_safe(strategy_name(ev, key)) for key, _, _ in rows]
+    components = [_safe(_component_name(ev, key, component)) for key, component, _ in rows]
+    data = []
+    for part in _parts_in(rows):
+        values = [by_part.get(part, 0.0) for _, _, by_part in rows]
+        label = PART_LABELS.get(part, part)
+        data.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "y": [strategies, components],
+                "x": values,
+                "name": label,
+                "marker": {"color": PART_COLORS.get(part, NEUTRAL)},
+                "customdata": [[s, c, money(v)] for s, c, v in zip(strategies, components, values, strict=True)],
+                "hovertemplate": f"%{{customdata[0]}} · %{{customdata[1]}}<br>{label}: %{{customdata[2]}} a month<extra></extra>",
+            }
+        )
+    return _figure(
+        data,
+        "Where the money goes",
+        f"{ev.scenario.name} · {ev.forecast.months[0]:%B %Y}, per model and per part of the bill",
+        barmode="stack",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "traceorder": "normal"},  # stacked bars reverse it
+        height=150 + 34 * max(len(rows), 1),
+        xaxis={"title": {"text": "USD per month"}, "tickprefix": "$", "tickformat": "~s", "rangemode": "tozero"},
+        yaxis={"autorange": "reversed", "automargin": True},
+        bargap=0.3,
+    )
+
+
+# ---------------------------------------------------------------------------- usage history
+
+
+def usage_history_figure(history: pd.DataFrame, source: str) -> go.Figure:
+    """A usage export month by month: stacked bars per model (the export's own cost where it has one,
+    else the list price) and, next to an export's cost, the list-price total as a dashed line.
+
+    ``history`` is ``calculators.usage.list_price_history``'s frame.
+    """
+    billed = bool(history["export_cost_usd"].notna().any())
+    column = "export_cost_usd" if billed else "list_cost_usd"
+    months = sorted(history["month"].dropna().unique().tolist())
+    data = []
+    for model, rows in history.groupby("model", sort=False):
+        by_month = rows.groupby("month")[column].sum(min_count=1)
+        name = _safe(str(model))
+        data.append(
+            {
+                "type": "bar",
+                "x": months,
+                "y": [None if pd.isna(by_month.get(m)) else float(by_month.get(m)) for m in months],
+                "name": name,
+                "hovertemplate": f"{name}<br>%{{x}}: $%{{y:,.2f}}<extra></extra>",
+            }
+        )
+    listed = history.groupby("month")["list_cost_usd"].sum(min_count=1)
+    if billed and listed.notna().any():
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "x": months,
+                "y": [None if pd.isna(listed.get(m)) else float(listed.get(m)) for m in months],
+                "name": "List price, all models",
+                "line": {"color": NEUTRAL, "dash": "dash", "width": 2},
+                "hovertemplate": "List price<br>%{x}: $%{y:,.2f}<extra></extra>",
+            }
+        )
+    what = "as billed in the export" if billed else "at list price (the export has no cost)"
+    return _figure(
+        data,
+        "Your monthly spend",
+        f"{source} · per model, {what}",
+        barmode="stack",
+        height=400,
+        xaxis={"type": "category"},
+        yaxis={"title": {"text": "USD per month"}, "tickprefix": "$", "tickformat": "~s", "rangemode": "tozero"},
+    )

@@ -1,0 +1,243 @@
+"""The results: KPI cards, the recommendation, one tab per figure, the table and its CSV.
+
+Each section runs inside ``guard``: if it fails, it shows the message in its place and the
+rest of the page keeps working; no traceback reaches the page.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Iterator
+
+import pandas as pd
+import streamlit as st
+
+from calculators.engine import Evaluation
+from calculators.export import forecast_csv, forecast_rows
+from calculators.formatting import money, percent, tokens
+from calculators.recommendation import VOLUME_TIERS, Recommendation
+from calculators.scenario import STRATEGY_LABELS
+from dashboard import assumptions, cache, charts
+from dashboard.markup import md
+
+log = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def guard(section: str) -> Iterator[None]:
+    """Show a failure as an inline error in this section, log the traceback, keep the page going."""
+    try:
+        yield
+    except Exception as exc:  # noqa: BLE001 - the point is to catch anything a section raises
+        log.exception("section %s failed", section)
+        st.error(md(f"{section} could not be shown: {exc}"), icon="⚠️")
+
+
+# Card labels: the full names do not fit five cards to a row at 1280 px.
+KPI_LABELS = {
+    "flagship_only": "Flagship only",
+    "hybrid": "Hybrid",
+    "cascade": "Cascade",
+    "hosted_open": "Hosted open",
+    "self_hosted": "Self-hosted",
+    "self_hosted_mixed": "Self-host + API",
+}
+
+
+def saving_delta(ev: Evaluation, key: str) -> str | None:
+    """The card's delta: the change against flagship only (``-60%``, ``+12%``, ``+25×``)."""
+    saving = ev.savings_vs_flagship_only.get(key)
+    if key == "flagship_only" or saving is None:
+        return None
+    if saving >= 0:
+        return f"-{percent(saving)}"
+    ratio = 1 - saving
+    return f"+{tokens(ratio)}×" if ratio > 2 else f"+{percent(-saving)}"
+
+
+def kpis(ev: Evaluation) -> None:
+    """This month's cost per strategy, then the self-hosting figures."""
+    keys = list(ev.strategies)
+    for col, key in zip(st.columns(max(len(keys), 1)), keys, strict=False):
+        result = ev.strategies[key]
+        label = KPI_LABELS.get(key, STRATEGY_LABELS.get(key, key)) + (" ✎" if any(m.overridden for m in result.models) else "")
+        with col:
+            if result.ok:
+                st.metric(label, money(result.monthly_cost_usd), saving_delta(ev, key), delta_color="inverse", border=True)
+            else:
+                st.metric(label, "not priced", border=True)
+    st.caption(md("This month's cost; the change is against flagship only. ✎ marks prices overridden in the price table."))
+    _self_hosting_cards(ev)
+
+
+def _self_hosting_cards(ev: Evaluation) -> None:
+    info = ev.self_hosted
+    fleet, *others, when = st.columns(4)
+    if info is None:
+        fleet.metric("Self-hosted fleet", "—", "off or not sized", delta_color="off", delta_arrow="off", border=True)
+        return
+    w = ev.scenario.workload
+    plan = info.plan
+    fleet.metric(
+        "Self-hosted fleet",
+        f"{info.gpus:,} GPUs",
+        f"{info.replicas:,} replica{'s' * (info.replicas != 1)} × {plan.gpus_per_replica}",
+        delta_color="off",
+        delta_arrow="off",
+        help=f"{plan.profile_name} at {money(plan.gpu_hour_usd)} per GPU-hour; a replica absorbs {tokens(info.capacity_per_replica)} requests a month.",
+        border=True,
+    )
+    for col, other in zip(others, ("flagship_only", "hybrid"), strict=True):
+        be = info.break_even.get(other)
+        label = f"Break-even, {KPI_LABELS[other].split()[0].lower()}"  # short, no help icon: room for the label
+        if be is None:
+            col.metric(label, "—", "off or not priced", delta_color="off", delta_arrow="off", border=True)
+        elif be.first_requests_per_month is None:
+            col.metric(label, "never", "marginal cost too high", delta_color="off", delta_arrow="off", border=True)
+        else:
+            in_tokens = w.tokens_per_request > 0
+            col.metric(
+                label,
+                tokens(be.first_tokens_per_month if in_tokens else be.first_requests_per_month),
+                f"{'tokens' if in_tokens else 'requests'}/mo · {tokens(be.first_requests_per_month)} req",
+                delta_color="off",
+                delta_arrow="off",
+                border=True,
+            )
+    first = ev.forecast.first_self_hosted_cheaper
+    other = "hybrid" if "hybrid" in first else "flagship_only"
+    index = first.get(other)
+    when.metric(
+        "Self-hosting wins from",
+        ev.forecast.month_label(index) or "not yet",
+        f"vs {KPI_LABELS[other].lower()} · month {index + 1}"
+        if index is not None
+        else f"vs {KPI_LABELS[other].lower()}: not in {len(ev.forecast.months)} months",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )
+
+
+def recommendation(rec: Recommendation) -> None:
+    with st.container(border=True):
+        st.markdown("**Recommendation** · " + md(rec.verdict))
+        ladder = []
+        for tier in VOLUME_TIERS:
+            text = md(f"{tier.label}: {tier.advice}")
+            ladder.append(f"**▶ {text}**" if tier == rec.tier else text)
+        st.markdown("Article's volume tiers: " + " · ".join(ladder))
+        for line in (*rec.latency, *rec.caveats):
+            st.caption(md(line))
+
+
+def _chart(ev: Evaluation, kind: str, build: Callable[[Evaluation], object], key: str) -> None:
+    fig = cache.figure(kind, ev.scenario, build, ev)
+    st.plotly_chart(fig, width="stretch", theme="streamlit", config=charts.chart_config(ev, kind), key=key)
+
+
+def _assumptions(ev: Evaluation, kind: str, catalog, with_server: bool = False) -> None:
+    box = st.expander(
+        "Assumptions: formula and prices used", icon=":material/functions:", key=f"assumptions_{kind}", on_change="rerun"
+    )
+    if not box.open:  # lazy: the tables are built when someone looks
+        return
+    with box:
+        st.markdown(assumptions.FORMULAS[kind])
+        rows = assumptions.prices_used(ev)
+        if rows:
+            st.dataframe(
+                pd.DataFrame(rows),
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "input": st.column_config.NumberColumn("input $/1M", format="%.4g"),
+                    "cached input": st.column_config.NumberColumn("cached $/1M", format="%.4g"),
+                    "cache write": st.column_config.NumberColumn("cache write $/1M", format="%.4g"),
+                    "output": st.column_config.NumberColumn("output $/1M", format="%.4g"),
+                    "batch discount": st.column_config.NumberColumn(format="percent"),
+                    "source": st.column_config.LinkColumn(display_text="source"),
+                    "checked": st.column_config.DateColumn(),
+                },
+            )
+        if with_server:
+            server = assumptions.server_assumptions(ev, catalog)
+            if server:
+                st.dataframe(
+                    pd.DataFrame(server),
+                    hide_index=True,
+                    width="stretch",
+                    column_config={
+                        "source": st.column_config.LinkColumn(display_text="source"),
+                        "checked": st.column_config.DateColumn(),
+                    },
+                )
+
+
+def compare_tab(ev: Evaluation, catalog) -> None:
+    _chart(ev, "comparison", charts.comparison_figure, "chart_comparison")
+    _assumptions(ev, "comparison", catalog, with_server=True)
+
+
+def volume_tab(ev: Evaluation, catalog) -> None:
+    _chart(ev, "volume", charts.volume_figure, "chart_volume")
+    st.caption(
+        md(
+            "Log scales. Lines: API strategies. Staircase: self-hosting (one more replica at each step). "
+            "◆ break-even points; dashed line: your volume; shaded bands: the article's volume tiers."
+        )
+    )
+    _assumptions(ev, "volume", catalog, with_server=True)
+
+
+def forecast_tab(ev: Evaluation, catalog) -> None:
+    _chart(ev, "forecast", charts.forecast_figure, "chart_forecast")
+    _chart(ev, "cumulative", lambda e: charts.forecast_figure(e, cumulative=True), "chart_cumulative")
+    if ev.events:
+        st.markdown("**Dated price changes and retirements in the horizon**")
+        for day, text in ev.events:
+            st.markdown(f"- {day:%Y-%m-%d}: {md(text)}")
+    _assumptions(ev, "forecast", catalog, with_server=True)
+
+
+def breakdown_tab(ev: Evaluation, catalog) -> None:
+    _chart(ev, "breakdown", charts.breakdown_figure, "chart_breakdown")
+    _assumptions(ev, "breakdown", catalog, with_server=True)
+
+
+def table_tab(ev: Evaluation) -> None:
+    header, rows = forecast_rows(ev)
+    frame = pd.DataFrame(rows, columns=header)
+    money_columns = {h: st.column_config.NumberColumn(format="dollar") for h in header if "USD" in h}
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "requests": st.column_config.NumberColumn(format="compact"),
+            "tokens": st.column_config.NumberColumn(format="compact"),
+            **money_columns,
+        },
+    )
+    st.download_button(
+        "Download the forecast (CSV)",
+        data=lambda: forecast_csv(ev),
+        file_name=f"{charts.slug(ev.scenario.name)}-forecast.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        key="download_csv",
+    )
+
+
+def strategy_errors(ev: Evaluation) -> None:
+    for key, error in ev.errors.items():
+        st.error(md(f"{STRATEGY_LABELS.get(key, key)}: {error}"), icon=":material/error:")
+
+
+def engine_notices(ev: Evaluation) -> None:
+    """Retirements, overrides in use, missing batch APIs: one click away, not in the way."""
+    if ev.notices:
+        with st.expander(f"{len(ev.notices)} note{'s' * (len(ev.notices) != 1)} on this scenario", icon=":material/info:"):
+            st.markdown("\n".join(f"- {md(n)}" for n in ev.notices))

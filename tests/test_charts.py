@@ -1,0 +1,255 @@
+"""The figures: traces, names, colours and data, built from toy-catalog evaluations."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from calculators.engine import evaluate
+from calculators.formatting import money, tokens
+from dashboard import charts
+from dashboard.theme import OVERRIDE_MARK, PART_COLORS, STRATEGY_COLORS
+
+# Toy monthly costs (see test_engine.py): flagship $2,250, hybrid $731.25, cascade $675,
+# hosted open $62.50, self-hosted $2,920 (one replica of 2 GPUs at $2/h).
+LABELS = ["Flagship only", "Hybrid routing", "Cascade", "Hosted open model", "Self-hosted"]
+KEYS = ["flagship_only", "hybrid", "cascade", "hosted_open", "self_hosted"]
+
+
+@pytest.fixture
+def ev(toy_catalog, toy_scenario):
+    return evaluate(toy_scenario(), toy_catalog)
+
+
+def _traces(fig: go.Figure, name: str) -> list:
+    return [t for t in fig.data if t.name == name]
+
+
+def test_theme_has_the_agreed_colours():
+    assert STRATEGY_COLORS["flagship_only"] == "#7c3aed" and STRATEGY_COLORS["self_hosted"] == "#ea580c"
+
+
+# ---------------------------------------------------------------------------- comparison
+
+
+def test_comparison_bars_per_strategy(ev):
+    fig = charts.comparison_figure(ev)
+    assert [t.name for t in fig.data] == LABELS
+    assert [t.marker.color for t in fig.data] == [STRATEGY_COLORS[k] for k in KEYS]
+    assert [t.x[0] for t in fig.data] == pytest.approx([2250, 731.25, 675, 62.5, 2920])
+    # savings labels: 1 - 731.25/2,250 = 67.5% (shown 68%); self-hosting costs 30% more
+    assert [t.text[0] for t in fig.data] == ["$2.25k", "$731.25 · −68%", "$675.00 · −70%", "$62.50 · −97%", "$2.92k · +30%"]
+    assert fig.layout.xaxis.range[1] == pytest.approx(2920 * 1.38)  # room for the outside labels
+
+
+def test_comparison_marks_overridden_strategies(toy_catalog, toy_scenario):
+    fig = charts.comparison_figure(evaluate(toy_scenario(price_overrides={"small": {"input": 2}}), toy_catalog))
+    names = [t.name for t in fig.data]
+    # "small" is in the hybrid and the cascade, not in flagship only
+    assert names[:3] == ["Flagship only", f"Hybrid routing {OVERRIDE_MARK}", f"Cascade {OVERRIDE_MARK}"]
+
+
+def test_comparison_leaves_out_a_strategy_that_cannot_be_priced(toy_catalog, toy_scenario):
+    ev = evaluate(toy_scenario(hybrid={"routes": [{"model": "small", "share": 0.5}]}), toy_catalog)
+    assert "Hybrid routing" not in [t.name for t in charts.comparison_figure(ev).data]
+
+
+# -------------------------------------------------------------------------------- volume
+
+
+def test_volume_lines_staircase_and_axes(ev):
+    fig = charts.volume_figure(ev)
+    tpr = 2500  # tokens a request: the x axis is in tokens a month
+    for key, label in zip(KEYS[:4], LABELS[:4], strict=True):
+        (line,) = _traces(fig, label)
+        np.testing.assert_allclose(line.x, ev.curve.volumes * tpr)
+        np.testing.assert_allclose(line.y, ev.curve.cost[key])
+        assert line.line.color == STRATEGY_COLORS[key]
+    (stairs,) = _traces(fig, "Self-hosted")
+    assert stairs.line.shape == "hv"
+    np.testing.assert_allclose(stairs.x, ev.curve.step_volumes * tpr)
+    np.testing.assert_allclose(stairs.y, ev.curve.step_costs)
+    assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type == "log"
+    assert fig.layout.xaxis.title.text == "Tokens per month"
+
+
+def test_volume_break_even_points_are_marked_and_labelled(ev):
+    (marks,) = _traces(charts.volume_figure(ev), "Break-even")
+    # vs flagship: 2,920 / (2,250 / 50,000) = 64,889 requests = 162M tokens;
+    # vs hybrid: 2,920 / 0.014625 = 199,658 requests = 499M tokens
+    assert list(marks.x) == pytest.approx([64_888.9 * 2500, 199_658.1 * 2500], rel=1e-5)
+    assert list(marks.y) == pytest.approx([2920, 2920])  # at break-even the API line costs one replica
+    assert list(marks.text) == ["break-even vs flagship only: 162M", "break-even vs hybrid routing: 499M"]
+
+
+def test_volume_marks_the_current_volume(ev):
+    fig = charts.volume_figure(ev)
+    now = [s for s in fig.layout.shapes if s.type == "line"]
+    assert [s.x0 for s in now] == [50_000 * 2500]
+    assert any(a.text == "now: 125M tokens/mo" and a.x == pytest.approx(math.log10(125e6)) for a in fig.layout.annotations)
+
+
+def test_volume_without_tokens_uses_requests(toy_catalog, toy_scenario):
+    ev = evaluate(toy_scenario(workload__input_tokens=0, workload__output_tokens=0), toy_catalog)
+    fig = charts.volume_figure(ev)
+    assert fig.layout.xaxis.title.text == "Requests per month"
+    assert not [s for s in fig.layout.shapes if s.type == "rect"]  # the article's tiers are in tokens
+
+
+@pytest.mark.parametrize(
+    "lo, hi, expected",
+    [
+        (2.5e6, 2.5e12, ["10M", "100M", "1B", "10B", "100B", "1T"]),  # plotly would say "1G"
+        (1, 10, ["1", "10"]),
+        (3, 8, []),  # no power of ten inside
+    ],
+    ids=["tokens", "one-decade", "none-inside"],
+)
+def test_log_ticks(lo, hi, expected):
+    assert charts.log_ticks(lo, hi, tokens)["ticktext"] == expected
+
+
+def test_log_ticks_are_thinned_over_many_decades():
+    # 1 to 1e20 is 21 decades: every third one is labelled, 7 labels
+    assert charts.log_ticks(1, 1e20, tokens)["tickvals"] == [10.0**e for e in range(0, 21, 3)]
+
+
+def test_money_ticks_have_no_cents():
+    assert [charts.money_tick(v) for v in (10, 1000, 2.5e6)] == ["$10", "$1k", "$2.5M"]
+
+
+# ------------------------------------------------------------------------------ forecast
+
+
+def test_forecast_lines_are_the_engine_forecast(ev):
+    fig = charts.forecast_figure(ev)
+    for key, label in zip(KEYS, LABELS, strict=True):
+        (line,) = _traces(fig, label)
+        np.testing.assert_allclose(line.y, ev.forecast.cost[key])
+        assert line.line.color == STRATEGY_COLORS[key]
+    assert _traces(fig, "Self-hosted")[0].line.shape == "hv"
+    assert list(fig.layout.xaxis.range) == ["2027-01-01", "2027-12-01"]
+
+
+def test_cumulative_uses_running_totals(ev):
+    fig = charts.forecast_figure(ev, cumulative=True)
+    (flagship,) = _traces(fig, "Flagship only")
+    assert flagship.y[2] == pytest.approx(3 * 2250)
+    assert fig.layout.title.text == "Cumulative cost"
+
+
+def test_forecast_marks_the_month_self_hosting_overtakes(toy_catalog, toy_scenario):
+    # 20% growth from 50,000 requests: the hybrid ($0.014625 a request) passes one replica ($2,920)
+    # at 199,658 requests, i.e. month index ceil(log(3.993) / log(1.2)) = 8 (2027-09); the flagship
+    # ($0.045) at 64,889 requests, index 2 (2027-03).
+    ev = evaluate(toy_scenario(growth__monthly_rate=0.2), toy_catalog)
+    assert ev.forecast.first_self_hosted_cheaper == {"flagship_only": 2, "hybrid": 8}
+    fig = charts.forecast_figure(ev)
+    stars = [t for t in fig.data if t.name.startswith("Self-hosting cheaper")]
+    assert [t.name for t in stars] == ["Self-hosting cheaper (2027-03)", "Self-hosting cheaper (2027-09)"]
+    assert [t.x[0] for t in stars] == ["2027-03-01", "2027-09-01"]
+    texts = [a.text for a in fig.layout.annotations]
+    assert "self-hosting cheaper than flagship only · 2027-03" in texts
+    assert "self-hosting cheaper than hybrid routing · 2027-09" in texts
+
+
+def test_forecast_shows_dated_price_changes(toy_catalog, toy_scenario):
+    ev = evaluate(toy_scenario(flagship_only={"model": "changing"}), toy_catalog)
+    (marks,) = _traces(charts.forecast_figure(ev), "Price change or retirement")
+    assert list(marks.x) == ["2027-01-11"]
+    assert list(marks.hovertext) == ["Changing: $2/$10 → $1/$5 per 1M in/out"]
+    assert [s.x0 for s in charts.forecast_figure(ev).layout.shapes] == ["2027-01-11"]
+
+
+@pytest.mark.parametrize(
+    "series, expected",
+    [
+        ({"self_hosted": np.array([5, 4, 1]), "hybrid": np.array([3, 3, 3])}, {"hybrid": 2}),
+        (
+            {"self_hosted": np.array([5, 5]), "hybrid": np.array([3, 3]), "flagship_only": np.array([9, 9])},
+            {"flagship_only": 0, "hybrid": None},
+        ),
+        ({"hybrid": np.array([3, 3])}, {}),
+    ],
+    ids=["later", "never-vs-hybrid", "no-self-hosting"],
+)
+def test_first_cheaper(series, expected):
+    assert charts.first_cheaper(series) == expected
+
+
+# ----------------------------------------------------------------------------- breakdown
+
+
+def test_breakdown_rows_and_parts(ev):
+    fig = charts.breakdown_figure(ev)
+    assert [t.name for t in fig.data] == ["Input", "Output", "GPUs"]
+    assert [t.marker.color for t in fig.data] == [PART_COLORS["input"], PART_COLORS["output"], PART_COLORS["gpus"]]
+    strategies, components = fig.data[0].y
+    assert list(components) == ["Big", "Small", "Big", "Small", "Big", "Open 70B (ToyHost)", "GPUs"]
+    assert list(strategies)[:3] == ["Flagship only", "Hybrid routing", "Hybrid routing"]
+    # flagship: input 50,000 x 2,000 x $10 / 1e6 = $1,000; output 50,000 x 500 x $50 / 1e6 = $1,250
+    inputs, outputs, gpus = (list(t.x) for t in fig.data)
+    assert (inputs[0], outputs[0], gpus[0]) == pytest.approx((1000, 1250, 0))
+    assert gpus[-1] == pytest.approx(2920)
+
+
+def test_breakdown_rows_sum_to_each_strategy(ev):
+    totals: dict[str, float] = {}
+    for key, _, parts in charts.breakdown_rows(ev):
+        totals[key] = totals.get(key, 0.0) + sum(parts.values())
+    assert totals == pytest.approx(ev.monthly_cost_usd)
+
+
+def test_breakdown_marks_overridden_models(toy_catalog, toy_scenario):
+    ev = evaluate(toy_scenario(price_overrides={"big": {"output": 40}}), toy_catalog)
+    _, components = charts.breakdown_figure(ev).data[0].y
+    assert components[0] == f"Big {OVERRIDE_MARK}" and components[1] == "Small"
+
+
+# ---------------------------------------------------------------------- shared behaviour
+
+
+@pytest.mark.parametrize(
+    "build", [charts.comparison_figure, charts.volume_figure, charts.forecast_figure, charts.breakdown_figure]
+)
+def test_figures_are_valid_and_transparent(ev, build):
+    fig = build(ev)
+    go.Figure(fig.to_dict())  # full plotly validation of everything the builder wrote
+    assert fig.layout.paper_bgcolor == "rgba(0,0,0,0)" and fig.layout.plot_bgcolor == "rgba(0,0,0,0)"
+    assert fig.layout.title.subtitle.text.startswith("toy")
+
+
+def test_model_names_cannot_inject_markup(toy_catalog, toy_scenario):
+    scenario = toy_scenario(
+        name="<b>x</b>",
+        flagship_only={"model": "<a href='javascript:alert(1)'>m</a>"},
+        price_overrides={"<a href='javascript:alert(1)'>m</a>": {"input": 1, "output": 1}},
+    )
+    ev = evaluate(scenario, toy_catalog)
+    for build in (charts.comparison_figure, charts.breakdown_figure, charts.forecast_figure, charts.volume_figure):
+        text = str(build(ev).to_dict())
+        assert "<a href" not in text and "<b>x" not in text
+    assert "&lt;a href" in str(charts.breakdown_figure(ev).to_dict())  # the model's row, shown as text
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("Agent platform - when does our own server pay off?", "agent-platform-when-does-our-own-server-pay-off"),
+        ("Untitled scenario", "untitled-scenario"),
+        ("***", "scenario"),
+        ("x" * 100, "x" * 60),
+    ],
+    ids=["preset", "default", "no-letters", "long"],
+)
+def test_slug(name, expected):
+    assert charts.slug(name) == expected
+
+
+def test_png_export_is_named_after_scenario_and_chart(ev):
+    config = charts.chart_config(ev, "volume")
+    assert config["toImageButtonOptions"] == {"format": "png", "filename": "toy-volume", "scale": 2}
+    assert money(1) == "$1.00"  # the shared format the figures use

@@ -21,6 +21,7 @@ from calculators.scenario import Scenario, parse_scenario, scenario_to_dict
 from calculators.usage import (
     DIFFERENCE_THRESHOLD_PCT,
     FORMATS,
+    MAX_UPLOAD_MB,
     UsageImport,
     UsageImportError,
     import_usage,
@@ -114,7 +115,8 @@ def render_usage_tab(scenario: Scenario, catalog, ev: Evaluation) -> None:
         type=["csv", "tsv", "txt", "gz"],
         key=UPLOAD_KEY,
         on_change=_import,
-        help="Formats: " + "; ".join(FORMATS.values()),
+        max_upload_size=MAX_UPLOAD_MB,
+        help=f"Up to {MAX_UPLOAD_MB} MB. Formats: " + "; ".join(FORMATS.values()),
     )
     if USAGE_ERROR_KEY in st.session_state:
         st.error(md(st.session_state[USAGE_ERROR_KEY]), icon=":material/error:")

@@ -20,6 +20,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+TIMINGS: dict[str, float] = {}  # filled by the browser tests, printed at the end of the run
+
+
+def pytest_terminal_summary(terminalreporter):
+    if TIMINGS:
+        terminalreporter.section("browser timings (targets: < 3 s to a complete page, < 0.5 s per interaction)")
+        for name, seconds in TIMINGS.items():
+            terminalreporter.write_line(f"{name}: {seconds:.2f}")
 
 
 def _missing_requirement() -> str | None:

@@ -1,0 +1,157 @@
+"""The dashboard in a real browser: links, sliders, uploads, downloads, forged links, timings.
+
+Each test opens the page the way a user does and checks the numbers against the command line
+(`calculators.cli`), which reads the same scenario schema.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import time
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from conftest import ROOT, TIMINGS, wait_for_app
+from playwright.sync_api import Page, expect
+
+from calculators.cli import main as cli_main
+from calculators.engine import evaluate
+from calculators.formatting import money
+from calculators.links import params_to_scenario, scenario_to_params, share_url
+from calculators.scenario import load_scenario_text
+from dashboard.sections import KPI_LABELS
+from pricing import load_catalog
+
+pytestmark = pytest.mark.e2e
+
+PRESET = ROOT / "scenarios" / "customer-support.yaml"
+USAGE_SAMPLE = ROOT / "tests" / "usage_corpus" / "valid" / "openai_usage.csv"
+SCREENSHOT = ROOT / "docs" / "screenshot.png"
+
+
+def cli_costs(path: Path) -> dict[str, float]:
+    out, err = io.StringIO(), io.StringIO()
+    assert cli_main(["evaluate", str(path), "--json"], out=out, err=err) == 0, err.getvalue()
+    return json.loads(out.getvalue())["monthly_cost_usd"]
+
+
+def kpi(page: Page, key: str):
+    """The metric card of one strategy (its label may carry a ✎ when a price is overridden)."""
+    card = page.get_by_test_id("stMetric").filter(has=page.get_by_test_id("stMetricLabel").get_by_text(KPI_LABELS[key]))
+    return card.first.get_by_test_id("stMetricValue")
+
+
+def open_page(page: Page, url: str) -> float:
+    start = time.perf_counter()
+    page.goto(url)
+    wait_for_app(page)
+    page.locator(".js-plotly-plot").first.wait_for(state="visible", timeout=30_000)
+    return time.perf_counter() - start
+
+
+def link_for(path: Path, base: str) -> str:
+    scenario = load_scenario_text(path.read_text())
+    return share_url(f"{base}/", scenario_to_params(scenario, load_catalog()))
+
+
+def test_share_link_shows_the_cli_numbers(page: Page, app_url):
+    """1. Opening a share link shows the numbers the CLI computes for the same scenario."""
+    url = link_for(PRESET, app_url)
+    TIMINGS["open link → charts drawn, first page of a fresh server (s)"] = open_page(page, url)
+    TIMINGS["open link → charts drawn, warm server (s)"] = open_page(page.context.new_page(), url)
+    expected = cli_costs(PRESET)
+    for key, usd in expected.items():
+        expect(kpi(page, key)).to_have_text(money(usd))
+    page.set_viewport_size({"width": 1280, "height": 2200})
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SCREENSHOT), clip={"x": 0, "y": 0, "width": 1280, "height": 1500})
+
+
+def test_slider_changes_numbers_and_url_and_reopening_restores(page: Page, app_url):
+    """2. Moving a slider changes the numbers and the URL; reopening that URL restores the state."""
+    open_page(page, link_for(PRESET, app_url))
+    before = kpi(page, "flagship_only").inner_text()
+    slider = page.get_by_test_id("stSlider").filter(has_text="Cached input share").get_by_role("slider")
+    slider.focus()
+    start = time.perf_counter()
+    slider.press("ArrowRight")  # one step: 1% of input read from the cache
+    expect(kpi(page, "flagship_only")).not_to_have_text(before, timeout=10_000)
+    TIMINGS["slider release → numbers updated (s)"] = time.perf_counter() - start
+    for _ in range(4):
+        slider.press("ArrowRight")
+        wait_for_app(page)
+    expect(page).to_have_url(re.compile(r"cache=0\.0[1-5]\b"))
+    wait_for_app(page)
+    # the URL now carries the scenario; the engine on that URL gives the numbers on the page
+    scenario, notices = params_to_scenario(dict(parse_qsl(urlsplit(page.url).query)), load_catalog())
+    assert notices == [] and 0 < scenario.workload.cached_input_share <= 0.05
+    expected = evaluate(scenario, load_catalog()).monthly_cost_usd
+    for key in ("flagship_only", "hybrid", "self_hosted"):
+        expect(kpi(page, key)).to_have_text(money(expected[key]))
+    after = {key: kpi(page, key).inner_text() for key in ("flagship_only", "hybrid", "self_hosted")}
+
+    second = page.context.new_page()
+    open_page(second, page.url)
+    for key, text in after.items():
+        expect(kpi(second, key)).to_have_text(text)
+    second.close()
+
+
+def test_usage_upload_shows_its_summary(page: Page, app_url):
+    """3. Uploading a usage export through the file input shows its summary."""
+    open_page(page, f"{app_url}/")
+    page.get_by_role("tab", name="Your usage").click()
+    wait_for_app(page)
+    uploader = page.get_by_test_id("stFileUploader").filter(has_text="Usage or cost export")
+    uploader.locator("input[type=file]").set_input_files(str(USAGE_SAMPLE))
+    wait_for_app(page)
+    expect(page.get_by_text("OpenAI usage", exact=False).first).to_be_visible(timeout=20_000)
+    expect(page.get_by_test_id("stMetric").filter(has_text="Rows read")).to_be_visible()
+
+
+def test_yaml_download_evaluates_to_the_page_numbers(page: Page, app_url, tmp_path):
+    """4. The YAML download gives a file that the CLI evaluates to the numbers on the page."""
+    open_page(page, link_for(PRESET, app_url) + "&rpm=120000&esc=0.35")
+    shown = {key: kpi(page, key).inner_text() for key in KPI_LABELS if kpi(page, key).count()}
+    page.get_by_test_id("stPopover").get_by_role("button").first.click()
+    with page.expect_download() as info:
+        page.get_by_test_id("stDownloadButton").filter(has_text="Download scenario").get_by_role("button").click()
+    saved = tmp_path / info.value.suggested_filename
+    info.value.save_as(saved)
+    assert saved.suffix == ".yaml"
+    costs = cli_costs(saved)
+    assert {key: money(usd) for key, usd in costs.items()} == shown
+
+
+def test_forged_link_shows_notice_and_a_working_page(page: Page, app_url):
+    """5. A forged link shows the error notice and a working page."""
+    forged = f"{app_url}/?rpm=-5&h=99999&x=1.not-a-payload&zz=1&in=3000&out=800&start=2027-01"
+    open_page(page, forged)
+    notice = page.get_by_test_id("stAlert").filter(has_text="had problems")
+    expect(notice).to_be_visible()
+    for fragment in ("requests_per_month", "horizon_months", "damaged", "zz"):
+        expect(notice).to_contain_text(fragment)
+    # the valid parts were kept: 1M requests (link default) x (3,000·5 + 800·25) / 1e6 = $35,000 on Opus 4.5
+    expect(kpi(page, "flagship_only")).to_have_text(money(35_000))
+    # and the page still works
+    page.get_by_role("tab", name="Forecast").click()
+    wait_for_app(page)
+    expect(page.locator(".js-plotly-plot").first).to_be_visible()
+
+
+def test_link_round_trip_in_the_address_bar(page: Page, app_url):
+    """A link made by the page's Share box reopens the same scenario."""
+    open_page(page, link_for(PRESET, app_url))
+    page.get_by_test_id("stPopover").get_by_role("button").first.click()
+    code = page.get_by_test_id("stCode").first
+    expect(code).to_contain_text("?")
+    shared = code.inner_text().strip()
+    params = dict(parse_qsl(urlsplit(shared).query))
+    assert params.get("rpm") == "50000"
+    second = page.context.new_page()
+    open_page(second, shared)
+    expect(kpi(second, "flagship_only")).to_have_text(money(cli_costs(PRESET)["flagship_only"]))
+    second.close()

@@ -31,13 +31,18 @@ def _significant(value: float, digits: int) -> str:
 
 
 def money(value: float | None) -> str:
-    """``$1.23k``; amounts under $1 show cents (``$0.45``), under a cent four decimals."""
+    """``$1.23k``, ``$198``, ``$12.50``; under a cent four decimals (``$0.0045``).
+
+    Cents show only below $100, so every amount fits a narrow card in five or six characters.
+    """
     if value is None or not math.isfinite(value):
         return "n/a"
     if abs(value) < 0.01 and value != 0:
         return f"${value:.4f}".replace("$-", "-$")
-    if abs(value) < 1000:
+    if abs(value) < 99.995:
         return f"${value:,.2f}".replace("$-", "-$")
+    if abs(value) < 999.5:
+        return f"${value:,.0f}".replace("$-", "-$")
     text = compact(value)
     return "-$" + text[1:] if text.startswith("-") else "$" + text
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-MANTISSAS = (1, 1.5, 2, 3, 5, 7)  # ~6 stops a decade: fine enough to drag, coarse enough to hit
+MANTISSAS = (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8)  # 10 stops a decade: round request sizes (800, 3000) sit on a stop
 
 
 def log_stops(low_exp: int, high_exp: int, *, zero: bool = False) -> tuple[float, ...]:
-    """``1, 1.5, 2, 3, 5, 7`` times each power of ten from ``10**low_exp`` to ``10**high_exp`` inclusive.
+    """``MANTISSAS`` times each power of ten from ``10**low_exp`` to ``10**high_exp`` inclusive.
 
     >>> log_stops(0, 1)
-    (1.0, 1.5, 2.0, 3.0, 5.0, 7.0, 10.0)
+    (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
     """
     stops = [float(m * 10**e) for e in range(low_exp, high_exp) for m in MANTISSAS]
     stops.append(float(10**high_exp))

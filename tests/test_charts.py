@@ -41,7 +41,7 @@ def test_comparison_bars_per_strategy(ev):
     assert [t.marker.color for t in fig.data] == [STRATEGY_COLORS[k] for k in KEYS]
     assert [t.x[0] for t in fig.data] == pytest.approx([2250, 731.25, 675, 62.5, 2920])
     # savings labels: 1 - 731.25/2,250 = 67.5% (shown 68%); self-hosting costs 30% more
-    assert [t.text[0] for t in fig.data] == ["$2.25k", "$731.25 · −68%", "$675.00 · −70%", "$62.50 · −97%", "$2.92k · +30%"]
+    assert [t.text[0] for t in fig.data] == ["$2.25k", "$731 · −68%", "$675 · −70%", "$62.50 · −97%", "$2.92k · +30%"]
     assert fig.layout.xaxis.range[1] == pytest.approx(2920 * 1.38)  # room for the outside labels
 
 

@@ -160,8 +160,9 @@ def test_apply_edits_and_overrides_tuple(catalog):
 
 def test_log_stops_and_snapping():
     stops = scales.log_stops(3, 4, zero=True)
-    assert stops == (0.0, 1000.0, 1500.0, 2000.0, 3000.0, 5000.0, 7000.0, 10000.0)
-    assert [scales.nearest_stop(stops, v) for v in (0, -1, 2400, 2500, 1e9, math.nan)] == [0.0, 0.0, 2000.0, 3000.0, 10000.0, 0.0]
+    assert stops == (0.0, 1000.0, 1200.0, 1500.0, 2000.0, 2500.0, 3000.0, 4000.0, 5000.0, 6000.0, 8000.0, 10000.0)
+    # 2,200 is nearer 2,000 than 2,500 on a log scale (log10 distances 0.041 and 0.056)
+    assert [scales.nearest_stop(stops, v) for v in (0, -1, 2200, 2500, 1e9, math.nan)] == [0.0, 0.0, 2000.0, 2500.0, 10000.0, 0.0]
 
 
 def test_month_options_keep_an_outside_value():

@@ -95,7 +95,7 @@ def test_months_to_reach(now, target, rate, months):
             # $1,000 a GPU-hour: a replica costs 2 x 1,000 x 730 = $1.46M a month for 18.77M requests x 2,500
             # tokens = 46.9B tokens, $31.1 per 1M, against the hybrid's 0.014625 / 2,500 x 1e6 = $5.85
             {"self_hosted__gpu_hour_usd": 1000, "hosted_open": None, "cascade": None},
-            "At 125M tokens a month (50k requests), hybrid routing is the cheapest option at $731.25 a month, "
+            "At 125M tokens a month (50k requests), hybrid routing is the cheapest option at $731 a month, "
             "saving $1.52k (68%) against flagship only. Self-hosting never breaks even against hybrid routing: "
             "a fully used replica costs $31.1 per 1M tokens, at or above the API's $5.85: self-hosting's marginal "
             "cost is higher than the API's.",
@@ -127,10 +127,10 @@ def test_tier_note_and_details(toy_catalog, toy_scenario):
     )
     assert rec.details == (
         "Flagship only: $2.25k a month.",
-        "Hybrid routing: $731.25 a month, saves $1.52k (68%).",
-        "Cascade: $675.00 a month, saves $1.57k (70%).",  # 1,575 is 1.5749999... in binary: rounds down
+        "Hybrid routing: $731 a month, saves $1.52k (68%).",
+        "Cascade: $675 a month, saves $1.57k (70%).",  # 1,575 is 1.5749999... in binary: rounds down
         "Hosted open model: $62.50 a month, saves $2.19k (97%).",
-        "Self-hosted: $2.92k a month, costs $670.00 more (30% above flagship only).",
+        "Self-hosted: $2.92k a month, costs $670 more (30% above flagship only).",
     )
     assert any("compare their answers on your own prompts" in c for c in rec.caveats)
 

@@ -1,0 +1,189 @@
+"""The catalog loader: every bad file is rejected with a message naming file, model and field."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+
+import pytest
+import yaml
+from conftest import TOY_GPUS, TOY_HOST, TOY_SERVING, TOY_VENDOR
+
+from pricing.catalog import CatalogError, build_catalog, load_catalog, price_in_force
+
+
+def build(vendor=None, gpus=None, serving=None):
+    return build_catalog(
+        [("vendors/toy.yaml", vendor or TOY_VENDOR), ("vendors/toyhost.yaml", TOY_HOST)],
+        gpus or TOY_GPUS,
+        serving or TOY_SERVING,
+    )
+
+
+def edited(doc, path, value):
+    """A deep copy of ``doc`` with the item at ``path`` (keys and indexes) replaced, or deleted when value is ...."""
+    doc = copy.deepcopy(doc)
+    target = doc
+    for key in path[:-1]:
+        target = target[key]
+    if value is ...:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    return doc
+
+
+BIG_PRICE = ("models", 0, "prices", 0)
+
+
+@pytest.mark.parametrize(
+    "path, value, message",
+    [
+        (
+            (*BIG_PRICE, "input"),
+            -1.0,
+            "vendors/toy.yaml: model big: prices[0]: field 'input' must be a finite price >= 0, got -1.0",
+        ),
+        ((*BIG_PRICE, "output"), ..., "vendors/toy.yaml: model big: prices[0]: field 'output' is missing"),
+        ((*BIG_PRICE, "input"), "cheap", "field 'input' must be a number ($ per 1M tokens), got 'cheap'"),
+        ((*BIG_PRICE, "input"), float("inf"), "field 'input' must be a finite price >= 0"),
+        ((*BIG_PRICE, "input"), 50_000.0, "field 'input' = 50000.0 is above $10,000 per 1M tokens"),
+        ((*BIG_PRICE, "cached_input"), -0.1, "field 'cached_input' must be a finite price >= 0"),
+        ((*BIG_PRICE, "batch_discount"), 1.5, "field 'batch_discount' must be a fraction in [0, 1)"),
+        ((*BIG_PRICE, "to"), "2024-01-01", "date range is reversed or empty: from 2025-01-01 to 2024-01-01"),
+        ((*BIG_PRICE, "from"), "yesterday", "field 'from' must be a date (YYYY-MM-DD), got 'yesterday'"),
+        ((*BIG_PRICE, "source"), "see website", "field 'source' must be a URL, got 'see website'"),
+        ((*BIG_PRICE, "checked"), ..., "field 'checked' must be a date (YYYY-MM-DD), got None"),
+        (
+            (*BIG_PRICE, "long_context"),
+            {"threshold": 0, "input": 1, "output": 2},
+            "'long_context.threshold' must be a positive integer",
+        ),
+        (("models", 0, "tier"), "premium", "model big: field 'tier' must be one of flagship, mid, small, open, got 'premium'"),
+        (("models", 0, "status"), "gone", "field 'status' must be one of active, preview, deprecated, retired"),
+        (("models", 0, "prices"), [], "model big: field 'prices' must be a non-empty list of price entries"),
+        (("models", 0, "id"), "Big Model!", "vendors/toy.yaml: models[0]: field 'id' must be a lowercase slug"),
+        (("models", 3, "successor"), "nobody", "model retiring: successor 'nobody' is not in the catalog"),
+        (("models", 1, "id"), "big", "vendors/toy.yaml: model big: duplicate model id"),
+        (("models", 1, "aliases"), ["BIG-2026-01-01"], "model small: alias 'BIG-2026-01-01' is already used by model big"),
+        (
+            ("models", 2, "prices", 0, "to"),
+            "2027-02-01",
+            "model changing: price entries overlap: the one from 2025-01-01 runs to 2027-02-01",
+        ),
+        (
+            ("models", 2, "prices", 0, "to"),
+            None,
+            "model changing: price entries overlap: the one from 2025-01-01 runs to open end",
+        ),
+    ],
+    ids=[
+        "negative-price",
+        "missing-output",
+        "text-price",
+        "infinite-price",
+        "absurd-price",
+        "negative-cached",
+        "batch-discount-100pct",
+        "reversed-range",
+        "bad-from",
+        "source-not-url",
+        "missing-checked",
+        "bad-long-context",
+        "bad-tier",
+        "bad-status",
+        "no-prices",
+        "bad-id",
+        "unknown-successor",
+        "duplicate-id",
+        "duplicate-alias",
+        "overlapping-entries",
+        "open-entry-before-another",
+    ],
+)
+def test_invalid_vendor_files_name_file_model_and_field(path, value, message):
+    with pytest.raises(CatalogError) as info:
+        build(vendor=edited(TOY_VENDOR, path, value))
+    assert any(message in problem for problem in info.value.problems), info.value.problems
+
+
+@pytest.mark.parametrize(
+    "serving, message",
+    [
+        (edited(TOY_SERVING, ("profiles", 0, "gpu"), "gpu-z"), "serving.yaml: profile open-70b-2x: unknown GPU 'gpu-z'"),
+        (edited(TOY_SERVING, ("profiles", 0, "default_offer"), "gpu-x@nowhere"), "unknown default_offer 'gpu-x@nowhere'"),
+        (
+            edited(TOY_SERVING, ("profiles", 0, "decode_tokens_per_s"), 0),
+            "field 'decode_tokens_per_s' must be a positive number, got 0",
+        ),
+        (edited(TOY_SERVING, ("profiles", 0, "gpus_per_replica"), 1.5), "field 'gpus_per_replica' must be a positive integer"),
+    ],
+    ids=["unknown-gpu", "unknown-offer", "zero-throughput", "fractional-gpus"],
+)
+def test_invalid_serving_profiles(serving, message):
+    with pytest.raises(CatalogError) as info:
+        build(serving=serving)
+    assert any(message in problem for problem in info.value.problems), info.value.problems
+
+
+def test_every_problem_is_reported_at_once():
+    vendor = edited(edited(TOY_VENDOR, (*BIG_PRICE, "input"), -1.0), ("models", 1, "tier"), "huge")
+    with pytest.raises(CatalogError) as info:
+        build(vendor=vendor, gpus=edited(TOY_GPUS, ("gpus", 0, "offers", 0, "usd_per_gpu_hour"), -2))
+    problems = "\n".join(info.value.problems)
+    for fragment in (
+        "model big: prices[0]: field 'input'",
+        "model small: field 'tier'",
+        "gpu gpu-x: offers[0]: field 'usd_per_gpu_hour'",
+    ):
+        assert fragment in problems
+
+
+def test_unreadable_yaml_names_the_file(tmp_path):
+    (tmp_path / "vendors").mkdir()
+    (tmp_path / "vendors" / "broken.yaml").write_text("vendor: x\nmodels: [\n")
+    (tmp_path / "gpus.yaml").write_text(yaml.safe_dump(TOY_GPUS))
+    (tmp_path / "serving.yaml").write_text(yaml.safe_dump(TOY_SERVING))
+    with pytest.raises(CatalogError) as info:
+        load_catalog(tmp_path)
+    assert "broken.yaml: cannot read YAML" in str(info.value)
+
+
+def test_yaml_tags_are_refused(tmp_path):
+    (tmp_path / "vendors").mkdir()
+    (tmp_path / "vendors" / "evil.yaml").write_text("!!python/object/apply:os.system ['true']\n")
+    (tmp_path / "gpus.yaml").write_text(yaml.safe_dump(TOY_GPUS))
+    (tmp_path / "serving.yaml").write_text(yaml.safe_dump(TOY_SERVING))
+    with pytest.raises(CatalogError, match="evil.yaml: cannot read YAML"):
+        load_catalog(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("big", "big"),
+        ("  BIG-2026-01-01 ", "big"),  # case and spaces do not matter
+        ("openrouter/toy/big", None),  # an unknown vendor prefix is not guessed away
+        ("openrouter/big-2026-01-01", "big"),  # a gateway prefix is
+        ("big:free", "big"),  # OpenRouter variant suffix
+        ("gpt-99", None),  # unknown: None, never a $0 model
+        ("", None),
+    ],
+    ids=["id", "alias-case-space", "unknown-prefix", "gateway-prefix", "variant-suffix", "unknown", "empty"],
+)
+def test_resolve(toy_catalog, name, expected):
+    assert toy_catalog.resolve(name) == expected
+
+
+@pytest.mark.parametrize(
+    "day, expected_input",
+    [
+        (dt.date(2020, 1, 1), 2.0),  # before the first entry: the first entry
+        (dt.date(2027, 1, 10), 2.0),  # last day of the old price (the change is on the 11th)
+        (dt.date(2027, 1, 11), 1.0),  # `from` is inclusive
+        (dt.date(2040, 1, 1), 1.0),  # open-ended last entry
+    ],
+    ids=["before-first", "day-before-change", "change-day", "far-future"],
+)
+def test_price_in_force(toy_catalog, day, expected_input):
+    assert price_in_force(toy_catalog.models["changing"].prices, day).input == expected_input

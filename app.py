@@ -14,6 +14,7 @@ from calculators import links
 from calculators.recommendation import recommend
 from dashboard import cache, controls, sections, state
 from dashboard.markup import md
+from dashboard.uncertainty_view import render_uncertainty_tab
 from dashboard.usage_view import render_usage_tab
 from pricing import CatalogError
 
@@ -82,6 +83,7 @@ with results, sections.guard("The results"):
         "Compare": lambda: sections.compare_tab(ev, catalog),
         "Cost vs volume": lambda: sections.volume_tab(ev, catalog),
         "Forecast": lambda: sections.forecast_tab(ev, catalog),
+        "Uncertainty": lambda: render_uncertainty_tab(ev, catalog),
         "Breakdown": lambda: sections.breakdown_tab(ev, catalog),
         "Table & CSV": lambda: sections.table_tab(ev),
         "Your usage": lambda: render_usage_tab(scenario, catalog, ev),

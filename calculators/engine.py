@@ -536,14 +536,19 @@ def _staircase(lo: float, hi: float, plan: ServerPlan, capacity: float) -> tuple
     """
     if not math.isfinite(capacity) or capacity <= 0:
         return np.array([lo, hi]), np.full(2, float(self_hosted_monthly_cost(lo, plan, capacity)))
-    n_lo = max(math.floor(lo / capacity), plan.min_replicas)
-    n_hi = math.ceil(hi / capacity)
-    n = np.arange(max(n_lo, 1), n_hi + 1, dtype=float)
+    # Replica counts n whose boundary n·C lies inside (lo, hi); below min_replicas nothing changes.
+    n_first = max(math.floor(lo / capacity) + 1, plan.min_replicas, 1)
+    n_last = math.ceil(hi / capacity) - 1
+    if n_last < n_first:
+        n = np.empty(0)
+    elif n_last - n_first + 1 <= MAX_STEPS_DRAWN:
+        n = np.arange(n_first, n_last + 1, dtype=float)
+    else:
+        # Never materialize every step: a tiny replica (a forged link can ask for 1 token/s)
+        # at a large volume would mean billions of them.
+        n = np.unique(np.round(np.geomspace(n_first, n_last, MAX_STEPS_DRAWN)))
     boundaries = n * capacity
     boundaries = boundaries[(boundaries > lo) & (boundaries < hi)]
-    if boundaries.size > MAX_STEPS_DRAWN:
-        idx = np.unique(np.geomspace(1, boundaries.size, MAX_STEPS_DRAWN).astype(int) - 1)
-        boundaries = boundaries[idx]
     volumes = np.concatenate(([lo], boundaries, [hi]))
     after = np.concatenate(([lo], boundaries * (1 + 1e-9), [hi]))
     return volumes, self_hosted_monthly_cost(after, plan, capacity)

@@ -14,7 +14,10 @@ import streamlit as st
 
 from calculators.engine import Evaluation, evaluate
 from calculators.links import scenario_to_params
+from calculators.quality import QualityResult, quality_adjusted
 from calculators.scenario import Scenario
+from calculators.sensitivity import Sensitivity, sensitivity
+from calculators.uncertainty import BandResult, monte_carlo
 from pricing import load_catalog
 from pricing.catalog import Catalog
 
@@ -40,6 +43,23 @@ def figure(kind: str, scenario: Scenario, _build, _ev: Evaluation):
 @st.cache_resource(show_spinner=False, max_entries=128, hash_funcs=BY_REPR)
 def share_params(scenario: Scenario, _catalog: Catalog) -> dict[str, str]:
     return scenario_to_params(scenario, _catalog)
+
+
+@st.cache_data(show_spinner=False, max_entries=32, hash_funcs=BY_REPR)
+def band(scenario: Scenario, _catalog: Catalog, _ev: Evaluation) -> BandResult:
+    """The Monte Carlo band of ``scenario`` (draws, seed and ranges are part of it: its ``uncertainty``)."""
+    return monte_carlo(scenario, _catalog, evaluation=_ev)
+
+
+@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=BY_REPR)
+def tornado(scenario: Scenario, _catalog: Catalog, strategy: str, savings: bool, measure: str = "month0") -> Sensitivity:
+    """One-at-a-time sensitivity of a strategy's cost (or its saving against flagship only), first month or horizon."""
+    return sensitivity(scenario, _catalog, strategy, measure=measure, savings=savings)
+
+
+@st.cache_resource(show_spinner=False, max_entries=128, hash_funcs=BY_REPR)
+def quality(scenario: Scenario, _catalog: Catalog, _ev: Evaluation) -> QualityResult | None:
+    return quality_adjusted(_ev, _catalog)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)

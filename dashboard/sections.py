@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 from collections.abc import Callable, Iterator
 
 import pandas as pd
@@ -34,6 +35,7 @@ def guard(section: str) -> Iterator[None]:
         st.error(md(f"{section} could not be shown: {exc}"), icon="⚠️")
 
 
+MAX_CARDS_PER_ROW = 5  # at 1280 px a sixth card in the row truncates its dollar figure
 # Card labels: the full names do not fit five cards to a row at 1280 px.
 KPI_LABELS = {
     "flagship_only": "Flagship only",
@@ -59,7 +61,9 @@ def saving_delta(ev: Evaluation, key: str) -> str | None:
 def kpis(ev: Evaluation) -> None:
     """This month's cost per strategy, then the self-hosting figures."""
     keys = list(ev.strategies)
-    for col, key in zip(st.columns(max(len(keys), 1)), keys, strict=False):
+    per_row = len(keys) if len(keys) <= MAX_CARDS_PER_ROW else math.ceil(len(keys) / 2)  # six cards: two rows of three
+    cols = [col for start in range(0, len(keys), per_row) for col in st.columns(max(per_row, 1))] if keys else []
+    for col, key in zip(cols, keys, strict=False):
         result = ev.strategies[key]
         label = KPI_LABELS.get(key, STRATEGY_LABELS.get(key, key)) + (" ✎" if any(m.overridden for m in result.models) else "")
         with col:
@@ -77,7 +81,6 @@ def _self_hosting_cards(ev: Evaluation) -> None:
     if info is None:
         fleet.metric("Self-hosted fleet", "—", "off or not sized", delta_color="off", delta_arrow="off", border=True)
         return
-    w = ev.scenario.workload
     plan = info.plan
     fleet.metric(
         "Self-hosted fleet",
@@ -88,28 +91,45 @@ def _self_hosting_cards(ev: Evaluation) -> None:
         help=f"{plan.profile_name} at {money(plan.gpu_hour_usd)} per GPU-hour; a replica absorbs {tokens(info.capacity_per_replica)} requests a month.",
         border=True,
     )
-    for col, other in zip(others, ("flagship_only", "hybrid"), strict=True):
-        be = info.break_even.get(other)
-        label = f"Break-even, {KPI_LABELS[other].split()[0].lower()}"  # short, no help icon: room for the label
+    _break_even_cards(ev, others, info.break_even, "Break-even")
+    _wins_from(ev, when, "Self-hosting wins from", ev.forecast.first_self_hosted_cheaper)
+    _mixed_cards(ev)
+
+
+def _break_even_cards(ev: Evaluation, cols, break_even: dict, prefix: str, mixed: bool = False) -> None:
+    """Break-even volume against flagship only and the hybrid, one card each (``prefix, flagship``, or for
+    the mixed strategy ``prefix vs flagship``, with the request count in the help: labels must stay short)."""
+    w = ev.scenario.workload
+    for col, other in zip(cols, ("flagship_only", "hybrid"), strict=True):
+        be = break_even.get(other)
+        name = KPI_LABELS[other].split()[0].lower()
+        label = f"{prefix} vs {name}" if mixed else f"{prefix}, {name}"  # short, no help icon: room for the label
         if be is None:
             col.metric(label, "—", "off or not priced", delta_color="off", delta_arrow="off", border=True)
         elif be.first_requests_per_month is None:
             col.metric(label, "never", "marginal cost too high", delta_color="off", delta_arrow="off", border=True)
         else:
             in_tokens = w.tokens_per_request > 0
+            unit = "tokens" if in_tokens else "requests"
             col.metric(
                 label,
                 tokens(be.first_tokens_per_month if in_tokens else be.first_requests_per_month),
-                f"{'tokens' if in_tokens else 'requests'}/mo · {tokens(be.first_requests_per_month)} req",
+                f"{unit}/mo" if mixed else f"{unit}/mo · {tokens(be.first_requests_per_month)} req",
                 delta_color="off",
                 delta_arrow="off",
+                help=f"Break-even: from {tokens(be.first_requests_per_month)} requests a month in all, self-hosted + "
+                f"flagship costs no more than {KPI_LABELS[other].lower()}."
+                if mixed
+                else None,
                 border=True,
             )
-    first = ev.forecast.first_self_hosted_cheaper
+
+
+def _wins_from(ev: Evaluation, when, label: str, first: dict[str, int | None]) -> None:
     other = "hybrid" if "hybrid" in first else "flagship_only"
     index = first.get(other)
     when.metric(
-        "Self-hosting wins from",
+        label,
         ev.forecast.month_label(index) or "not yet",
         f"vs {KPI_LABELS[other].lower()} · month {index + 1}"
         if index is not None
@@ -118,6 +138,29 @@ def _self_hosting_cards(ev: Evaluation) -> None:
         delta_arrow="off",
         border=True,
     )
+
+
+def _mixed_cards(ev: Evaluation) -> None:
+    """The self-hosted + flagship strategy's fleet and break-even, laid out like the self-hosted ones."""
+    mixed, info = ev.mixed, ev.self_hosted
+    if mixed is None or info is None:
+        return
+    fleet, *others, when = st.columns(4)
+    replicas = int(mixed.cost.replicas[0])
+    overflow = float(mixed.cost.overflow[0])
+    fleet.metric(
+        "Mixed fleet",
+        f"{replicas * info.plan.gpus_per_replica:,} GPUs",
+        f"{replicas:,} replica{'s' * (replicas != 1)} × {info.plan.gpus_per_replica}",
+        delta_color="off",
+        delta_arrow="off",
+        help=f"Self-hosted + flagship (the {KPI_LABELS['self_hosted_mixed']} card): {percent(mixed.small_share)} of the "
+        "requests on the self-hosted server, the rest on the flagship API"
+        + (f"; {tokens(overflow)} requests a month overflow to the API." if overflow else "."),
+        border=True,
+    )
+    _break_even_cards(ev, others, mixed.break_even, "Mixed", mixed=True)
+    _wins_from(ev, when, "Mixed wins from", mixed.first_cheaper)
 
 
 def recommendation(rec: Recommendation) -> None:
@@ -176,7 +219,11 @@ def _assumptions(ev: Evaluation, kind: str, catalog, with_server: bool = False) 
 
 
 def compare_tab(ev: Evaluation, catalog) -> None:
+    from dashboard.uncertainty_view import render_quality  # it draws with this module's helpers' style
+
     _chart(ev, "comparison", charts.comparison_figure, "chart_comparison")
+    with guard("The quality-adjusted cost"):
+        render_quality(ev, catalog)
     _assumptions(ev, "comparison", catalog, with_server=True)
 
 

@@ -5,6 +5,12 @@ The scalar widgets use ``calculators.links.SHORT_KEYS`` as their keys, so the UR
 scalar fields: ``widget_values`` reads it to put a scenario into widget state and
 ``scenario_from_values`` reads it to turn widget state back into a scenario.
 
+Settings of the sections without short keys (the self-hosted + flagship strategy, the
+uncertainty ranges, the quality settings) have widgets too, listed in ``PAYLOAD_KEYS`` and read
+by the same two functions. Those widgets are not bound to the URL: like the hybrid's routes and
+the price overrides, their values reach it in the link's payload ``x`` with the rest of the
+scenario (``links.scenario_to_params``), and the YAML download through ``scenario_to_dict``.
+
 What no widget controls (a slot's own reasoning tokens, a custom server's throughput) comes
 from the last loaded scenario, the *base*, so loading a file and editing one slider keeps the
 rest of the file.
@@ -24,18 +30,61 @@ import numpy as np
 import pandas as pd
 
 from calculators.links import LINK_DEFAULTS, LINK_VERSION, SHORT_KEYS
-from calculators.scenario import STRATEGIES, ModelSlot, PriceOverride, Scenario, parse_scenario, scenario_to_dict
+from calculators.scenario import (
+    STRATEGIES,
+    UNCERTAIN_INPUTS,
+    ModelSlot,
+    PriceOverride,
+    Quality,
+    Scenario,
+    SelfHostedMixed,
+    Uncertainty,
+    parse_scenario,
+    scenario_to_dict,
+)
+from calculators.uncertainty import INPUT_UNITS
 from pricing.catalog import TIERS, Catalog
 
 TOGGLE_KEYS = {key: f"use_{key}" for key in STRATEGIES}  # strategy switched on (the link's "off")
+QUALITY_TOGGLE = "use_quality"  # quality-adjusted cost switched on: the scenario has a quality section
 FORWARD_DRAFT_KEY = "fwd"
 ROUTES_KEY = "routes"  # data_editor of the hybrid's routes
 PRICES_KEY = "prices"  # data_editor of the price table
+RATES_KEY = "error_rates"  # data_editor of the models' error rates (quality-adjusted cost)
 BASE_KEY = "_base"  # the last loaded Scenario
 MODEL_KEYS = tuple(
     k for k, (section, f) in SHORT_KEYS.items() if f == "model" or (section == "cascade" and f in ("first", "second"))
 )
 PRICE_FIELDS = ("input", "cached_input", "cache_write", "output", "batch_discount")
+
+# Widgets of settings without a short key: widget key → (section, field, unit). A dotted field is
+# one end of an uncertainty range. Units: "pct" shows a share in percent (the scenario holds the
+# fraction); "model" is a model slot's model, "" for none (the section's default model); "value"
+# is the scenario's own value. ``None`` (an emptied input) leaves the field out: its default.
+RANGE_ENDS = ("low", "high")
+PAYLOAD_KEYS: dict[str, tuple[str, str, str]] = {
+    "mixed_share": ("self_hosted_mixed", "small_share", "value"),
+    "mixed_flagship": ("self_hosted_mixed", "flagship", "model"),
+    "mixed_overflow": ("self_hosted_mixed", "overflow_to_api", "value"),
+    "mixed_overflow_model": ("self_hosted_mixed", "overflow_model", "model"),
+    "unc_draws": ("uncertainty", "draws", "value"),
+    "unc_seed": ("uncertainty", "seed", "value"),
+    **{
+        f"unc_{key}_{end}": ("uncertainty", f"{key}.{end}", "pct" if INPUT_UNITS[key] == "share" else "value")
+        for key in UNCERTAIN_INPUTS
+        for end in RANGE_ENDS
+    },
+    "quality_cost": ("quality", "cost_per_error_usd", "value"),
+    "quality_miss": ("quality", "cascade_miss_rate", "pct"),
+    "quality_self": ("quality", "self_hosted_error_rate", "pct"),
+}
+# What those widgets show for a section the scenario does not have.
+SECTION_DEFAULTS = {"self_hosted_mixed": SelfHostedMixed(), "uncertainty": Uncertainty(), "quality": Quality()}
+
+
+def range_key(key: str, end: str) -> str:
+    """The widget key of one end (``low``/``high``) of an uncertain input's range."""
+    return f"unc_{key}_{end}"
 
 
 @lru_cache(maxsize=4)
@@ -69,6 +118,18 @@ def widget_values(scenario: Scenario, catalog: Catalog | None = None) -> dict[st
         values[short] = value
     values |= {toggle: getattr(scenario, key) is not None for key, toggle in TOGGLE_KEYS.items()}
     values[FORWARD_DRAFT_KEY] = bool(scenario.cascade and scenario.cascade.forward_draft)
+    for key, (section, field, unit) in PAYLOAD_KEYS.items():
+        holder = getattr(scenario, section) or SECTION_DEFAULTS[section]
+        name, _, end = field.partition(".")
+        value = getattr(holder, name)
+        if end:
+            value = None if value is None else getattr(value, end)
+        if unit == "model":
+            value = "" if value is None else (catalog.resolve(value.model) if catalog is not None else None) or value.model
+        elif unit == "pct" and value is not None:
+            value = round(value * 100, 8)
+        values[key] = value
+    values[QUALITY_TOGGLE] = scenario.quality is not None
     return values
 
 
@@ -87,7 +148,7 @@ def load_into_state(state: MutableMapping, scenario: Scenario, catalog: Catalog 
     """Put a whole scenario into widget state (before the widgets run: from a callback or at the top)."""
     state.update(widget_values(scenario, catalog))
     state[BASE_KEY] = scenario
-    for key in (ROUTES_KEY, PRICES_KEY):  # the editors restart from the new base, without old edits
+    for key in (ROUTES_KEY, PRICES_KEY, RATES_KEY):  # the editors restart from the new base, without old edits
         if key in state:
             del state[key]
 
@@ -106,8 +167,9 @@ def scenario_from_values(
     doc = scenario_to_dict(base)
     defaults = LINK_DEFAULTS[LINK_VERSION]
     for key in STRATEGIES:
-        if values.get(TOGGLE_KEYS[key], True) and key not in doc and key in defaults:
-            doc[key] = copy.deepcopy(defaults[key])  # switched on: start from the link default
+        if key in doc or not values.get(TOGGLE_KEYS[key], key in defaults):
+            continue
+        doc[key] = copy.deepcopy(defaults.get(key, {}))  # switched on: start from the link default
     for short, (section, field) in SHORT_KEYS.items():
         if short not in values:
             continue
@@ -131,7 +193,49 @@ def scenario_from_values(
     for key in STRATEGIES:
         if not values.get(TOGGLE_KEYS[key], True):
             doc.pop(key, None)
+    _payload_values(doc, values)
     return parse_scenario(doc, strict=False, base=link_default_scenario())
+
+
+def _payload_values(doc: dict, values: Mapping[str, Any]) -> None:
+    """Write the ``PAYLOAD_KEYS`` widgets into the scenario document (in place).
+
+    A strategy's settings apply only while it is switched on; the quality section exists while
+    its toggle is on; an uncertainty section that holds nothing but defaults is left out, so
+    that the default page's link stays empty.
+    """
+    if QUALITY_TOGGLE in values:
+        if values[QUALITY_TOGGLE]:
+            doc.setdefault("quality", {})
+        else:
+            doc.pop("quality", None)
+    if any(PAYLOAD_KEYS[k][0] == "uncertainty" for k in values if k in PAYLOAD_KEYS):
+        doc.setdefault("uncertainty", {})
+    for key, (section, field, unit) in PAYLOAD_KEYS.items():
+        holder = doc.get(section)
+        if key not in values or not isinstance(holder, dict):
+            continue
+        value = values[key]
+        name, _, end = field.partition(".")
+        if end:
+            if not isinstance(holder.get(name), dict):
+                holder[name] = {}
+            holder, name = holder[name], end
+        if value is None or (unit == "model" and value == ""):
+            holder.pop(name, None)
+        elif unit == "model":
+            slot = holder.get(name)
+            holder[name] = {**(slot if isinstance(slot, dict) else {}), "model": value}
+        else:
+            holder[name] = round(value / 100, 12) if unit == "pct" else value
+    uncertainty = doc.get("uncertainty")
+    if isinstance(uncertainty, dict):
+        for key in UNCERTAIN_INPUTS:
+            if uncertainty.get(key) == {}:
+                del uncertainty[key]  # both ends empty: the default range
+        default = Uncertainty()
+        if {k: v for k, v in uncertainty.items() if v != getattr(default, k, None)} == {}:
+            del doc["uncertainty"]  # nothing but defaults
 
 
 # ----------------------------------------------------------------------------- hybrid routes
@@ -284,3 +388,71 @@ def apply_edits(frame: pd.DataFrame, edits: Mapping[str, Any] | None) -> pd.Data
 def overrides_tuple(overrides: Mapping[str, Mapping[str, float]]) -> tuple[tuple[str, PriceOverride], ...]:
     """Overrides as a scenario stores them (sorted, frozen)."""
     return tuple(sorted((name, PriceOverride(**dict(values))) for name, values in overrides.items()))
+
+
+# ------------------------------------------------------------------------------ error rates
+
+RATE_COLUMNS = ("used_by", "rate_pct")
+
+
+def rated_models(scenario: Scenario) -> dict[str, list[str]]:
+    """Model → the strategies whose expected errors use its rate (``calculators.quality``'s formulas).
+
+    The cascade's first model is not rated (its miss rate is), the self-hosted model has its own
+    input; the mixed strategy's flagship is the flagship-only model unless it names its own.
+    """
+    used: dict[str, list[str]] = {}
+
+    def add(model: str | None, who: str) -> None:
+        if model and who not in used.setdefault(model, []):
+            used[model].append(who)
+
+    if scenario.flagship_only:
+        add(scenario.flagship_only.model, "flagship only")
+    for route in scenario.hybrid.routes if scenario.hybrid else ():
+        add(route.model, "hybrid")
+    if scenario.cascade:
+        add(scenario.cascade.second.model, "cascade (escalated)")
+    if scenario.hosted_open:
+        add(scenario.hosted_open.model, "hosted open")
+    mixed = scenario.self_hosted_mixed
+    if mixed:
+        flagship = mixed.flagship or scenario.flagship_only
+        add(flagship.model if flagship else None, "self-hosted + flagship")
+        if mixed.overflow_to_api:
+            over = mixed.overflow_model or flagship
+            add(over.model if over else None, "self-hosted + flagship (overflow)")
+    return used
+
+
+def rates_frame(scenario: Scenario, rates: Mapping[str, float], catalog: Catalog | None = None) -> pd.DataFrame:
+    """The error-rate editor's table: the models ``scenario`` uses, then any other model that has a rate.
+    ``rate_pct`` in percent, NaN where no rate is given. A rate given under another name of the same
+    catalog model (an alias) shows on the scenario's name (and is saved under it)."""
+
+    def same(a: str, b: str) -> bool:
+        if a == b:
+            return True
+        found = catalog.resolve(a) if catalog is not None else None
+        return found is not None and found == catalog.resolve(b)
+
+    rows, matched = [], set()
+    for model, who in rated_models(scenario).items():
+        rate = rates.get(model)
+        if rate is None:
+            rate = next((r for name, r in rates.items() if same(name, model)), None)
+        matched |= {name for name in rates if same(name, model)}
+        rows.append({"model": model, "used_by": ", ".join(who), "rate_pct": math.nan if rate is None else round(rate * 100, 8)})
+    rows += [
+        {"model": m, "used_by": "(not used now)", "rate_pct": round(r * 100, 8)} for m, r in rates.items() if m not in matched
+    ]
+    return pd.DataFrame(rows, columns=["model", *RATE_COLUMNS]).astype({"rate_pct": float})
+
+
+def rates_from_frame(frame: pd.DataFrame) -> tuple[tuple[str, float], ...]:
+    """Error rates as a ``Quality`` stores them (sorted fractions); rows without a rate are left out."""
+    out = {}
+    for model, value in zip(frame["model"], pd.to_numeric(frame["rate_pct"], errors="coerce"), strict=True):
+        if isinstance(model, str) and math.isfinite(value) and 0 <= value <= 100:
+            out[str(model)] = round(float(value) / 100, 12)
+    return tuple(sorted(out.items()))

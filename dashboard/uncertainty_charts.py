@@ -152,7 +152,7 @@ def probability_figure(band: BandResult, *, labels: Mapping[str, str] | None = N
         data,
         "Chance that self-hosting is cheaper",
         "share of draws in which it costs less in that month",
-        xaxis={"title": {"text": "Month"}},
+        xaxis={"title": {"text": ""}},  # dates speak for themselves; an axis title would sit on the legend
         yaxis={"title": {"text": "Probability"}, "tickformat": ".0%", "range": [0, 1.02]},
         height=300,
     )
@@ -163,8 +163,8 @@ def probability_figure(band: BandResult, *, labels: Mapping[str, str] | None = N
 
 def _value_text(key: str, value: float) -> str:
     unit = INPUT_UNITS.get(key)
-    if unit == "share":
-        return percent(value, 1 if abs(value) < 0.1 else 0)
+    if unit == "share":  # whole percents without decimals: "0% – 10%", "2.5% – 7.5%"
+        return percent(value, 0 if float(round(value * 100, 6)).is_integer() else 1)
     if unit == "usd":
         return money(value)
     return f"{value:,.0f}"
@@ -210,8 +210,11 @@ def tornado_figure(result: Sensitivity) -> go.Figure:
         f"{money(result.base)} at the point values; each bar varies one input, the others stay put",
         shapes=[base_line],
         barmode="overlay",
-        height=140 + 40 * max(len(rows), 1),
-        xaxis={"title": {"text": "USD"}, "tickprefix": "$"},
+        height=170 + 40 * max(len(rows), 1),
+        # the legend sits at the figure's bottom edge, below the tick labels, whatever the number of bars
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
+        margin=_MARGIN | {"b": 36},
+        xaxis={"tickprefix": "$"},
         yaxis={"autorange": "reversed", "automargin": True},
     )
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 import yaml
-from conftest import TOY_GPUS, TOY_HOST, TOY_SERVING, TOY_VENDOR
+from toy_data import TOY_GPUS, TOY_HOST, TOY_SERVING, TOY_VENDOR
 
 from pricing.catalog import CatalogError, build_catalog, load_catalog, price_in_force
 

@@ -93,3 +93,6 @@ with results, sections.guard("The results"):
         if tab.open:
             with tab, sections.guard(label):
                 render()
+
+st.divider()
+sections.catalog_footer(catalog)

@@ -7,6 +7,7 @@ rest of the page keeps working; no traceback reaches the page.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import math
 from collections.abc import Callable, Iterator
@@ -288,3 +289,17 @@ def engine_notices(ev: Evaluation) -> None:
     if ev.notices:
         with st.expander(f"{len(ev.notices)} note{'s' * (len(ev.notices) != 1)} on this scenario", icon=":material/info:"):
             st.markdown("\n".join(f"- {md(n)}" for n in ev.notices))
+
+
+def catalog_footer(catalog) -> None:
+    """How fresh the prices are: the oldest `checked` date, so stale data is never a surprise."""
+    oldest = catalog.oldest_checked()
+    age = (dt.date.today() - oldest).days
+    vendors = len({m.vendor for m in catalog.models.values()})
+    # Only catalog figures and fixed text here (no user data), so the caption keeps its code spans.
+    st.caption(
+        f"Price catalog: {len(catalog.models)} models from {vendors} vendors and providers, "
+        f"{len(catalog.offers)} GPU offers, {len(catalog.profiles)} serving profiles. Every price has a source and a "
+        f"checked date; the oldest was checked on {oldest:%Y-%m-%d} ({age} days ago). "
+        "Refresh with `python -m pricing import-litellm` and review with `python -m pricing check` (docs/prices.md)."
+    )

@@ -470,3 +470,11 @@ def test_a_broken_catalog_is_explained_not_dumped(monkeypatch):
     at = AppTest.from_file(APP, default_timeout=30).run()
     assert not at.exception
     assert md("vendors/acme.yaml: model x: field 'input' is missing") in at.error[0].value
+
+
+def test_footer_states_catalog_freshness(catalog):
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.exception
+    footer = " ".join(c.value for c in at.caption)
+    assert f"the oldest was checked on {catalog.oldest_checked():%Y-%m-%d}" in footer
+    assert f"{len(catalog.models)} models" in footer

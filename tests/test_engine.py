@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calculators.engine import evaluate
+from calculators.engine import MAX_STEPS_DRAWN, evaluate
 from calculators.scenario import parse_scenario
 from calculators.selfhost import replicas_needed
 
@@ -255,3 +255,18 @@ def test_replicas_cover_demand(volume, capacity, minimum):
     assert replicas >= minimum
     assert replicas * capacity >= volume * (1 - 1e-9)
     assert replicas == minimum or (replicas - 1) * capacity < volume
+
+
+def test_staircase_with_billions_of_steps_stays_bounded(toy_catalog, toy_scenario):
+    # A replica of 1e-6 tokens/s serves 1 / (2,500 / 1e-6) = 4e-10 requests/s: ~1e-3 requests a month, so
+    # 1e9 requests need ~1e12 replicas. The curve draws at most MAX_STEPS_DRAWN of those steps, each exact.
+    scenario = toy_scenario(
+        workload={"requests_per_month": 1e9, "input_tokens": 2000, "output_tokens": 500},
+        self_hosted={"gpus_per_replica": 1, "gpu_hour_usd": 0.01, "prefill_tokens_per_s": 1e-6, "decode_tokens_per_s": 1e-6},
+    )
+    result = evaluate(scenario, toy_catalog)
+    curve, capacity = result.curve, result.self_hosted.capacity_per_replica
+    assert len(curve.step_volumes) <= MAX_STEPS_DRAWN + 2
+    for v, c in zip(curve.step_volumes[1:-1], curve.step_costs[1:-1], strict=True):
+        n = round(v / capacity)
+        assert c == pytest.approx((n + 1) * 0.01 * 730, rel=1e-9)

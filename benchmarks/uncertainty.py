@@ -16,33 +16,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.engine import FULL_SCENARIO as ENGINE_SCENARIO  # noqa: E402
 from calculators.scenario import parse_scenario  # noqa: E402
 from calculators.uncertainty import monte_carlo  # noqa: E402
 from pricing import load_catalog  # noqa: E402
 
-FULL_SCENARIO = {
-    "workload": {
-        "requests_per_month": 3e6,
-        "input_tokens": 2500,
-        "output_tokens": 600,
-        "reasoning_tokens": 300,
-        "cached_input_share": 0.4,
-        "batch_share": 0.1,
-    },
-    "growth": {"monthly_rate": 0.06, "horizon_months": 120, "start_month": "2026-12"},
-    "flagship_only": {"model": "gemini-4-argon"},  # a dated price change inside the horizon
-    "hybrid": {
-        "routes": [
-            {"model": "gemini-3.8-flash", "share": 0.5},
-            {"model": "claude-haiku-4-5", "share": 0.3},
-            {"model": "gemini-4-argon", "share": 0.2},
-        ]
-    },
+# The engine benchmark's scenario, plus the sixth strategy and a drafted escalation.
+FULL_SCENARIO = ENGINE_SCENARIO | {
     "cascade": {"first": "gpt-5-mini", "second": "gpt-5.1", "escalation_rate": 0.2, "forward_draft": True},
-    "hosted_open": {"model": "together-llama-3.3-70b"},
-    "self_hosted": {"profile": "llama-3.3-70b-fp8-2xh100", "min_replicas": 2, "ops_usd_per_month": 5000},
     "self_hosted_mixed": {"small_share": 0.7, "overflow_model": "together-llama-3.3-70b"},
 }
+
 TARGET_MS = 200.0
 
 

@@ -19,32 +19,13 @@ from calculators.quality import QualityResult
 from calculators.scenario import STRATEGY_LABELS
 from calculators.sensitivity import Sensitivity
 from calculators.uncertainty import INPUT_UNITS, PERCENTILES, BandResult
+from dashboard.charts import MARGIN, figure_from, plotly_text
 from dashboard.theme import NEUTRAL, STRATEGY_COLORS, strategy_color
 
 BAND_OPACITY = 0.18
 LOW_COLOR = "#38bdf8"  # tornado: the input at the low end of its range
 HIGH_COLOR = "#f97316"  # ... and at the high end
 ERROR_COLOR = "#ef4444"
-_MARGIN = {"l": 8, "r": 8, "t": 64, "b": 8}
-
-
-def _safe(text: str) -> str:
-    """Plotly reads ``<b>`` etc. in text: a name must not become markup."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _figure(data: list[dict], title: str, subtitle: str, shapes=(), **layout) -> go.Figure:
-    """One validated construction from plain dicts (faster than add_trace calls)."""
-    base = {
-        "title": {"text": _safe(title), "subtitle": {"text": _safe(subtitle)}, "x": 0, "xanchor": "left"},
-        "margin": _MARGIN,
-        "paper_bgcolor": "rgba(0,0,0,0)",
-        "plot_bgcolor": "rgba(0,0,0,0)",
-        "legend": {"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "xanchor": "left"},
-        "hoverlabel": {"namelength": -1},
-        "shapes": list(shapes),
-    }
-    return go.Figure({"data": data, "layout": base | layout})
 
 
 def _rgba(color: str, alpha: float) -> str:
@@ -59,7 +40,7 @@ def _color(key: str, colors: Mapping[str, str] | None) -> str:
 
 
 def _label(key: str, labels: Mapping[str, str] | None) -> str:
-    return _safe((labels or {}).get(key) or STRATEGY_LABELS.get(key, key))
+    return plotly_text((labels or {}).get(key) or STRATEGY_LABELS.get(key, key))
 
 
 # ----------------------------------------------------------------------------------- band
@@ -113,7 +94,7 @@ def band_figure(
                 "hovertemplate": f"<b>{name}</b> median: $%{{y:,.0f}}<extra></extra>",
             },
         ]
-    return _figure(
+    return figure_from(
         data,
         "Monthly cost with uncertainty",
         f"median and 10th–90th percentile over {band.draws:,} draws (seed {band.seed})",
@@ -148,7 +129,7 @@ def probability_figure(band: BandResult, *, labels: Mapping[str, str] | None = N
                     "hovertemplate": f"{name}: %{{y:.0%}}<extra></extra>",
                 }
             )
-    return _figure(
+    return figure_from(
         data,
         "Chance that self-hosting is cheaper",
         "share of draws in which it costs less in that month",
@@ -178,7 +159,7 @@ def tornado_figure(result: Sensitivity) -> go.Figure:
     ``result.rows``' order, largest effect on top.
     """
     rows = result.rows
-    names = [f"{_safe(r.label)} ({_value_text(r.key, r.low)} – {_value_text(r.key, r.high)})" for r in rows]
+    names = [f"{plotly_text(r.label)} ({_value_text(r.key, r.low)} – {_value_text(r.key, r.high)})" for r in rows]
     data = []
     for end, color, attr, value_attr in (("low", LOW_COLOR, "at_low", "low"), ("high", HIGH_COLOR, "at_high", "high")):
         values = [getattr(r, attr) for r in rows]
@@ -204,7 +185,7 @@ def tornado_figure(result: Sensitivity) -> go.Figure:
         "y1": 1,
         "line": {"color": NEUTRAL, "width": 1, "dash": "dot"},
     }
-    return _figure(
+    return figure_from(
         data,
         f"What moves the number: {result.title}",
         f"{money(result.base)} at the point values; each bar varies one input, the others stay put",
@@ -213,7 +194,7 @@ def tornado_figure(result: Sensitivity) -> go.Figure:
         height=170 + 40 * max(len(rows), 1),
         # the legend sits at the figure's bottom edge, below the tick labels, whatever the number of bars
         legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
-        margin=_MARGIN | {"b": 36},
+        margin=MARGIN | {"b": 36},
         xaxis={"tickprefix": "$"},
         yaxis={"autorange": "reversed", "automargin": True},
     )
@@ -260,7 +241,7 @@ def quality_figure(
             "hovertemplate": "%{x}: errors %{y:$,.0f}<extra></extra>",
         },
     ]
-    return _figure(
+    return figure_from(
         data,
         "Cost including wrong answers",
         f"tokens + expected errors × {money(result.cost_per_error_usd)} each, per month",

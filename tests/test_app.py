@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
+from apptest_support import APP, ROOT, fresh_caches, run_app  # noqa: F401 (fresh_caches is an autouse fixture)
 from streamlit.testing.v1 import AppTest
 
 from calculators.engine import evaluate
@@ -30,29 +29,8 @@ from dashboard.sections import KPI_LABELS
 from dashboard.usage_view import map_key, start_scenario
 from pricing import load_catalog
 
-ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
 PRESETS = sorted((ROOT / "scenarios").glob("*.yaml"))
 TABLE_TAB = {"view": "Table & CSV"}  # open the forecast table, so it can be compared too
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    """Streamlit's caches are process-global: clear them so no test sees another's results."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-
-
-def run_app(query: dict | None = None, session: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    for key, value in (session or {}).items():
-        at.session_state[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def link(**params) -> object:

@@ -15,12 +15,11 @@ import base64
 import dataclasses
 import functools
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-import streamlit as st
+from apptest_support import APP, ROOT, fresh_caches, run_app  # noqa: F401 (fresh_caches is an autouse fixture)
 from streamlit.testing.v1 import AppTest
 
 from calculators.engine import evaluate
@@ -34,30 +33,9 @@ from dashboard import cache, state
 from dashboard.markup import md
 from pricing import load_catalog
 
-ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
 UNCERTAINTY = {"view": "Uncertainty"}
 RANGES_OPEN = {"view": "Uncertainty", "unc_ranges": True}
 COMPARE = {"view": "Compare"}
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    """Streamlit's caches are process-global: clear them so no test sees another's results."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-
-
-def run_app(query: dict | None = None, session: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    for key, value in (session or {}).items():
-        at.session_state[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,0 +1,32 @@
+"""What the AppTest modules share: the app's path, a fresh-cache fixture and a runner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    """Streamlit's caches are process-global: clear them so no test sees another's results."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+
+
+def run_app(query: dict | None = None, session: dict | None = None) -> AppTest:
+    """The app after one run, opened with these query parameters and session-state values."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    for key, value in (session or {}).items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at

@@ -11,10 +11,12 @@ import math
 import sys
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import parse_qsl, urlsplit
 
 from calculators.engine import Evaluation, evaluate
 from calculators.formatting import money, tokens
-from calculators.scenario import STRATEGY_LABELS, ScenarioError, load_scenario_text
+from calculators.links import params_to_scenario
+from calculators.scenario import STRATEGY_LABELS, Scenario, ScenarioError, load_scenario_text
 from pricing import CatalogError, load_catalog
 
 MAX_SCENARIO_BYTES = 1_000_000
@@ -30,7 +32,9 @@ def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m calculators", description="Token Cost Forecaster command line")
     sub = parser.add_subparsers(dest="command", required=True)
     ev = sub.add_parser("evaluate", help="cost of every strategy in a scenario file (YAML or JSON)")
-    ev.add_argument("scenario", help="scenario file, or - for standard input")
+    ev.add_argument(
+        "scenario", help="scenario file (YAML or JSON), - for standard input, or a share link (http://...?... or ?...)"
+    )
     ev.add_argument("--json", action="store_true", help="print one JSON object")
     us = sub.add_parser("usage", help="read a provider usage export and aggregate it by month and model")
     us.add_argument("file")
@@ -113,18 +117,31 @@ def _break_even_lines(break_even: dict) -> list[str]:
     return lines
 
 
+def _scenario_from_link(link: str, catalog) -> Scenario:
+    """A share link, read strictly: any notice (a damaged payload, a bad value) is an error here."""
+    query = urlsplit(link).query if "://" in link else link.lstrip("?")
+    scenario, notices = params_to_scenario(dict(parse_qsl(query, keep_blank_values=True)), catalog)
+    if notices:
+        raise ScenarioError(notices, "share link")
+    return scenario
+
+
 def run_evaluate(path: str, as_json: bool, out: TextIO, err: TextIO) -> int:
     name = "standard input" if path == "-" else path
     try:
-        if path == "-":
-            text = sys.stdin.read(MAX_SCENARIO_BYTES + 1)
-        else:
-            file = Path(path)
-            if file.stat().st_size > MAX_SCENARIO_BYTES:
-                raise ScenarioError([f"(document): larger than {MAX_SCENARIO_BYTES:,} bytes"], name)
-            text = file.read_text(encoding="utf-8")
-        scenario = load_scenario_text(text, source=name)
         catalog = load_catalog()
+        if path.startswith(("http://", "https://", "?")):
+            name = "share link"
+            scenario = _scenario_from_link(path, catalog)
+        else:
+            if path == "-":
+                text = sys.stdin.read(MAX_SCENARIO_BYTES + 1)
+            else:
+                file = Path(path)
+                if file.stat().st_size > MAX_SCENARIO_BYTES:
+                    raise ScenarioError([f"(document): larger than {MAX_SCENARIO_BYTES:,} bytes"], name)
+                text = file.read_text(encoding="utf-8")
+            scenario = load_scenario_text(text, source=name)
     except ScenarioError as exc:
         print(f"error: {exc}", file=err)
         return 2
@@ -134,7 +151,10 @@ def run_evaluate(path: str, as_json: bool, out: TextIO, err: TextIO) -> int:
     except CatalogError as exc:
         print(f"error: {exc}", file=err)
         return 2
-    result = evaluate(scenario, catalog)
+    return _print_result(evaluate(scenario, catalog), name, as_json, out, err)
+
+
+def _print_result(result: Evaluation, name: str, as_json: bool, out: TextIO, err: TextIO) -> int:
     if result.errors:
         for key, message in result.errors.items():
             print(f"error: {name}: {key}: {message}", file=err)

@@ -12,6 +12,7 @@ import pytest
 
 from calculators.cli import main
 from calculators.engine import evaluate
+from calculators.links import scenario_to_params, share_url
 from calculators.scenario import load_scenario_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,3 +86,17 @@ def test_module_entry_point_runs_in_a_subprocess():
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["monthly_cost_usd"]["flagship_only"] == pytest.approx(1750)
+
+
+def test_evaluate_a_share_link_gives_the_files_numbers(catalog):
+    scenario = load_scenario_text(SUPPORT.read_text())
+    url = share_url("http://127.0.0.1:8501/", scenario_to_params(scenario, catalog))
+    code, out, err = run("evaluate", url, "--json")
+    assert code == 0, err
+    assert json.loads(out)["monthly_cost_usd"] == pytest.approx(evaluate(scenario, catalog).monthly_cost_usd)
+
+
+def test_a_damaged_share_link_exits_2_naming_the_problem():
+    code, out, err = run("evaluate", "?rpm=-5&x=1.garbage")
+    assert code == 2 and out == ""
+    assert "workload.requests_per_month" in err and "damaged" in err

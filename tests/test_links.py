@@ -203,3 +203,12 @@ def test_decoder_fuzz_on_compressed_payloads(toy_catalog, payload):
     text = "1." + base64.urlsafe_b64encode(zlib.compress(payload)).decode()
     scenario, notices = params_to_scenario({"x": text}, toy_catalog)
     assert isinstance(notices, list) and scenario.growth.horizon_months <= 120
+
+
+@pytest.mark.parametrize("version", sorted(LINK_DEFAULTS))
+def test_link_default_models_and_profile_stay_in_the_catalog(catalog, version):
+    # Links carry no price snapshot for default models, so the catalog must keep them (a retired model keeps
+    # its entry with status: retired; it is never deleted).
+    defaults = parse_scenario(LINK_DEFAULTS[version], strict=False)[0]
+    assert all(catalog.resolve(name) for name in defaults.models_used())
+    assert defaults.self_hosted.profile in catalog.profiles

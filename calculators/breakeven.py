@@ -90,7 +90,7 @@ def break_even(
             f"a fully used replica costs ${per_m_self:,.3g} per 1M tokens, at or above the API's "
             f"${per_m_api:,.3g}: self-hosting's marginal cost is higher than the API's"
         )
-    first_n = _smallest_step(n0, ops, saving) if ops > 0 else n0
+    first_n = _smallest_step(n0, ops, saving)
     sustained_n = _smallest_step(n0, g + ops, saving)
 
     def volume(n: int) -> float:

@@ -131,8 +131,7 @@ def price_events(priced: PricedModel, start: dt.date, end: dt.date) -> list[tupl
                 )
             )
     model = priced.model
-    if model is not None and model.retires is not None and model.retires < end:
-        successor = f" (successor: {model.successor})" if model.successor else ""
-        verb = "shut down on" if model.retires <= dt.date.today() else "retires on"
-        events.append((max(model.retires, start), f"{model.name} {verb} {model.retires.isoformat()}{successor}"))
+    lifecycle = model.lifecycle_note(until=end) if model is not None else None
+    if lifecycle:
+        events.append((max(model.retires, start), lifecycle))
     return events

@@ -272,6 +272,13 @@ class _Reader:
             return default
         return int(value) if integer else float(value)
 
+    def flag(self, doc: Mapping, key: str, path: str, default: bool) -> bool:
+        value = doc.get(key, default)
+        if not isinstance(value, bool):
+            self.fail(f"{path}.{key}", f"must be true or false, got {value!r}")
+            return default
+        return value
+
     def text(self, doc: Mapping, key: str, path: str, default: Any, max_len: int = 200) -> Any:
         if key not in doc or doc[key] is None:
             return default
@@ -320,6 +327,12 @@ def _parse_slot(reader: _Reader, value: Any, path: str) -> ModelSlot | None:
         return None
     reasoning = reader.number(value, "reasoning_tokens", path, None, 0, MAX_TOKENS_PER_REQUEST)
     return ModelSlot(model, reasoning)
+
+
+def _parse_model_section(reader: _Reader, doc: Mapping, key: str) -> ModelSlot | None:
+    """A strategy section that is one model slot (``flagship_only``, ``hosted_open``)."""
+    raw = reader.section(doc, key, key, ("model", "reasoning_tokens"))
+    return None if raw is None else _parse_slot(reader, raw, key)
 
 
 def _parse_workload(reader: _Reader, doc: Mapping, d: Workload) -> Workload:
@@ -400,10 +413,7 @@ def _parse_cascade(reader: _Reader, doc: Mapping) -> Cascade | None:
     for key in ("first", "second"):
         if key not in raw:
             reader.fail(f"cascade.{key}", "is missing")
-    forward = raw.get("forward_draft", False)
-    if not isinstance(forward, bool):
-        reader.fail("cascade.forward_draft", f"must be true or false, got {forward!r}")
-        forward = False
+    forward = reader.flag(raw, "forward_draft", "cascade", False)
     rate = reader.number(raw, "escalation_rate", "cascade", 0.2, 0, 1)
     if first is None or second is None:
         return None
@@ -470,10 +480,7 @@ def _parse_self_hosted_mixed(reader: _Reader, doc: Mapping) -> SelfHostedMixed |
         key: _parse_slot(reader, raw[key], f"{p}.{key}") if raw.get(key) is not None else None
         for key in ("flagship", "overflow_model")
     }
-    overflow = raw.get("overflow_to_api", d.overflow_to_api)
-    if not isinstance(overflow, bool):
-        reader.fail(f"{p}.overflow_to_api", f"must be true or false, got {overflow!r}")
-        overflow = d.overflow_to_api
+    overflow = reader.flag(raw, "overflow_to_api", p, d.overflow_to_api)
     return SelfHostedMixed(
         small_share=reader.number(raw, "small_share", p, d.small_share, 0, 1),
         flagship=slots["flagship"],
@@ -578,22 +585,14 @@ def parse_scenario(
     version = doc.get("version", SCHEMA_VERSION)
     if version != SCHEMA_VERSION:
         reader.fail("version", f"this program reads version {SCHEMA_VERSION}, got {version!r}")
-    flagship = None
-    if doc.get("flagship_only") is not None:
-        raw = reader.section(doc, "flagship_only", "flagship_only", ("model", "reasoning_tokens"))
-        flagship = _parse_slot(reader, raw, "flagship_only") if raw is not None else None
-    hosted = None
-    if doc.get("hosted_open") is not None:
-        raw = reader.section(doc, "hosted_open", "hosted_open", ("model", "reasoning_tokens"))
-        hosted = _parse_slot(reader, raw, "hosted_open") if raw is not None else None
     scenario = Scenario(
         name=reader.text(doc, "name", "name", base.name),
         workload=_parse_workload(reader, doc, base.workload),
         growth=_parse_growth(reader, doc, base.growth),
-        flagship_only=flagship,
+        flagship_only=_parse_model_section(reader, doc, "flagship_only"),
         hybrid=_parse_hybrid(reader, doc),
         cascade=_parse_cascade(reader, doc),
-        hosted_open=hosted,
+        hosted_open=_parse_model_section(reader, doc, "hosted_open"),
         self_hosted=_parse_self_hosted(reader, doc),
         self_hosted_mixed=_parse_self_hosted_mixed(reader, doc),
         price_overrides=_parse_overrides(reader, doc),

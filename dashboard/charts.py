@@ -1,4 +1,5 @@
-"""The dashboard's figures. Pure: an ``Evaluation`` in, a plotly ``Figure`` out (no streamlit).
+"""The dashboard's figures. Pure: an ``Evaluation`` in, a plotly ``Figure`` out (no streamlit);
+the first view's comparison bars are an ECharts option instead (see ``comparison_chart``).
 
 Every figure colours a strategy with ``theme.STRATEGY_COLORS``, marks a strategy or model whose
 prices are overridden with ``theme.OVERRIDE_MARK``, and uses the shared number formats.
@@ -8,6 +9,7 @@ the dark Streamlit theme alike.
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from collections.abc import Iterable
@@ -82,52 +84,82 @@ def _volume_unit(ev: Evaluation) -> tuple[float, str]:
 # ----------------------------------------------------------------------------- comparison
 
 
-def comparison_figure(ev: Evaluation, title: str = "Monthly cost by strategy") -> go.Figure:
-    """This month's cost per strategy, as horizontal bars labelled with the saving against flagship only."""
+def _money_axis(top: float) -> tuple[float, str]:
+    """The axis unit for amounts up to ``top``: ``(1000, "k")`` draws $2,250 as 2.25 labelled ``$2.25k``.
+
+    ECharts options carry no JavaScript, so the axis labels cannot call ``money``; scaling the
+    values and a ``${value}k`` template gives the same compact labels."""
+    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if top >= 10 * size:
+            return size, suffix
+    return 1.0, ""
+
+
+def comparison_chart(ev: Evaluation, title: str = "Monthly cost by strategy", export: str = "comparison") -> tuple[dict, int]:
+    """This month's cost per strategy as horizontal bars labelled with the saving against flagship only.
+
+    An ECharts option and its height in pixels, for ``st.echarts_chart``. It is the first chart a
+    link opens, and Streamlit's ECharts chunk loads and parses ~0.75 s sooner than its plotly.js
+    chunk (benchmarks/page_load.py), which keeps the first page under 3 s; the other figures
+    need plotly's log axes and shapes and are built only when their tab is open.
+    Texts are plain in ECharts, except the tooltip's HTML, which is escaped.
+    """
     costs = ev.monthly_cost_usd
     savings = ev.savings_vs_flagship_only
-    data = []
-    for key in (k for k in ev.strategies if k in costs):
+    keys = [k for k in ev.strategies if k in costs]
+    top = max((costs[k] for k in keys), default=0.0)
+    scale, suffix = _money_axis(top * 1.38)
+    names, bars = [], []
+    for key in keys:
         cost, saving = costs[key], savings.get(key)
         if key == "flagship_only" or saving is None:
             tag, words = "", ""
         elif saving >= 0:
-            tag, words = f" · −{percent(saving)}", f"<br>{percent(saving)} less than flagship only"
+            tag, words = f" · −{percent(saving)}", f"<br/>{percent(saving)} less than flagship only"
         else:
-            tag, words = f" · +{percent(-saving)}", f"<br>{percent(-saving)} more than flagship only"
-        name = plotly_text(strategy_name(ev, key))
-        data.append(
+            tag, words = f" · +{percent(-saving)}", f"<br/>{percent(-saving)} more than flagship only"
+        name = strategy_name(ev, key)
+        names.append(name)
+        bars.append(
             {
-                "type": "bar",
-                "orientation": "h",
-                "y": [name],
-                "x": [cost],
-                "name": name,
-                "marker": {"color": strategy_color(key)},
-                "text": [money(cost) + tag],
-                "textposition": "outside",
-                "cliponaxis": False,
-                "hovertemplate": f"<b>{name}</b><br>{money(cost)} a month{words}<extra></extra>",
-                "showlegend": False,
+                "value": cost / scale,
+                "itemStyle": {"color": strategy_color(key)},
+                "label": {"formatter": money(cost) + tag},
+                "tooltip": {"formatter": f"<b>{html.escape(name)}</b><br/>{money(cost)} a month{words}"},
             }
         )
-    top = max(costs.values(), default=0.0)
-    return figure_from(
-        data,
-        title,
-        f"{ev.scenario.name} · {ev.forecast.months[0]:%B %Y}",
-        barmode="relative",
-        height=110 + 46 * max(len(data), 1),
-        # room on the right for the outside labels
-        xaxis={
-            "title": {"text": "USD per month"},
-            "tickprefix": "$",
-            "tickformat": "~s",
-            "range": [0, top * 1.38 if top > 0 else 1],
+    option = {
+        # drawn at once: "charts drawn" is when the page is complete, and a what-if slider should
+        # show its new bars, not a growing animation
+        "animationDuration": 0,
+        "animationDurationUpdate": 200,
+        "title": {
+            "text": title,
+            "subtext": f"{ev.scenario.name} · {ev.forecast.months[0]:%B %Y}",
+            "left": 0,
+            "textStyle": {"fontSize": 16},
         },
-        yaxis={"autorange": "reversed", "automargin": True},
-        bargap=0.35,
-    )
+        "tooltip": {"trigger": "item"},
+        "toolbox": {
+            "right": 0,
+            "bottom": 0,
+            "itemSize": 13,
+            "feature": {"saveAsImage": {"title": "PNG", "name": f"{slug(ev.scenario.name)}-{export}", "pixelRatio": 2}},
+        },
+        "grid": {"left": 8, "right": 16, "top": 64, "bottom": 40, "containLabel": True},
+        "xAxis": {
+            "type": "value",
+            "name": "USD per month",
+            "nameLocation": "middle",
+            "nameGap": 26,
+            # room on the right for the outside labels
+            "max": top * 1.38 / scale if top > 0 else 1,
+            "axisLabel": {"formatter": "${value}" + suffix, "showMaxLabel": False},
+        },
+        "yAxis": {"type": "category", "inverse": True, "data": names, "axisTick": {"show": False}},
+        "series": [{"type": "bar", "barCategoryGap": "35%", "label": {"show": True, "position": "right"}, "data": bars}],
+    }
+    return option, 120 + 46 * max(len(bars), 1)
 
 
 # --------------------------------------------------------------------------------- volume

@@ -222,7 +222,8 @@ def _assumptions(ev: Evaluation, kind: str, catalog, with_server: bool = False) 
 def compare_tab(ev: Evaluation, catalog) -> None:
     from dashboard.uncertainty_view import render_quality  # it draws with this module's helpers' style
 
-    _chart(ev, "comparison", charts.comparison_figure, "chart_comparison")
+    option, height = charts.comparison_chart(ev)
+    st.echarts_chart(option, height=height, key="chart_comparison")
     with guard("The quality-adjusted cost"):
         render_quality(ev, catalog)
     _assumptions(ev, "comparison", catalog, with_server=True)

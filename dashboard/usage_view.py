@@ -151,13 +151,8 @@ def render_usage_tab(scenario: Scenario, catalog, ev: Evaluation) -> None:
     for problem in problems:
         st.warning(md(problem))
     repriced = cache.evaluation(start, catalog)
-    st.plotly_chart(
-        charts.comparison_figure(repriced, title=f"Your {doc['source_month']} usage under each strategy"),
-        width="stretch",
-        theme="streamlit",
-        key="chart_usage_repriced",
-        config=charts.png_config("usage-repriced"),
-    )
+    option, height = charts.comparison_chart(repriced, f"Your {doc['source_month']} usage under each strategy", "usage-repriced")
+    st.echarts_chart(option, height=height, key="chart_usage_repriced")
     st.caption(
         md(
             f"Your {doc['source_month']} workload ({tokens(start.workload.requests_per_month)} requests a month, "

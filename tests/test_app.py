@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 
 import pandas as pd
 import pytest
@@ -175,8 +176,8 @@ def test_forward_draft_adds_the_draft_to_the_escalated_input():
 def test_scenario_name_titles_the_charts():
     at = run_app()
     at.text_input(key="n").set_value("Team plan").run()
-    spec = at.get("plotly_chart")[0].proto.spec
-    assert "Team plan · " in spec
+    option = json.loads(at.get("echarts_chart")[0].proto.spec)
+    assert option["title"]["subtext"].startswith("Team plan · ")
 
 
 def test_model_pickers_group_by_vendor_and_tier_and_show_the_price():
@@ -355,14 +356,18 @@ def test_the_recommendation_changes_with_volume():
 )
 def test_each_tab_renders(tab, charts_shown):
     at = run_app(session={"view": tab, f"assumptions_{tab.split()[0].lower()}": True})
-    assert len(at.get("plotly_chart")) == charts_shown
+    assert len(at.get("plotly_chart")) + len(at.get("echarts_chart")) == charts_shown
     assert not at.error
 
 
 def test_each_chart_is_exportable_as_png_with_a_good_name():
     at = run_app()
-    chart = at.get("plotly_chart")[0].proto
-    assert '"filename": "untitled-scenario-comparison"' in chart.config
+    # the first view's chart is ECharts (its toolbox saves the PNG), the others plotly (the modebar)
+    option = json.loads(at.get("echarts_chart")[0].proto.spec)
+    assert option["toolbox"]["feature"]["saveAsImage"]["name"] == "untitled-scenario-comparison"
+    at.session_state["view"] = "Cost vs volume"
+    at.run()
+    assert '"filename": "untitled-scenario-volume"' in at.get("plotly_chart")[0].proto.config
 
 
 def test_the_table_tab_offers_the_csv():
@@ -375,7 +380,7 @@ def test_a_failing_section_shows_its_message_and_the_page_keeps_working(monkeypa
     def boom(ev):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(charts, "comparison_figure", boom)
+    monkeypatch.setattr(charts, "comparison_chart", boom)
     at = AppTest.from_file(APP, default_timeout=30).run()
     assert not at.exception  # no traceback on the page
     assert md("Compare could not be shown: boom") in [e.value for e in at.error]
@@ -403,7 +408,9 @@ def test_a_usage_export_is_summarized_and_can_start_the_forecast():
     at = _upload_usage("generic.csv", USAGE_CSV.read_bytes())
     cards = shown_cards(at)
     assert (cards["Period"], cards["Rows read"], cards["Models"], cards["Cost in the export"]) == ("2 months", "3", "2", "$3.25")
-    assert len(at.get("plotly_chart")) == 2  # the monthly history and the re-priced month
+    assert len(at.get("plotly_chart")) == 1  # the monthly history
+    (repriced,) = at.get("echarts_chart")  # the re-priced month, drawn like the Compare tab
+    assert json.loads(repriced.proto.spec)["title"]["text"].startswith("Your ")
     usage = import_usage(USAGE_CSV.read_bytes(), filename="generic.csv", catalog=_catalog())
     expected, _ = start_scenario(link(), workload_from_usage(usage))
     at.button(key="start_from_usage").click().run()

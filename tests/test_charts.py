@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -35,26 +36,63 @@ def test_theme_has_the_agreed_colours():
 # ---------------------------------------------------------------------------- comparison
 
 
+def _bars(option: dict) -> list[tuple[str, dict]]:
+    """(category name, bar item) pairs of the comparison chart's single bar series."""
+    (series,) = option["series"]
+    return list(zip(option["yAxis"]["data"], series["data"], strict=True))
+
+
 def test_comparison_bars_per_strategy(ev):
-    fig = charts.comparison_figure(ev)
-    assert [t.name for t in fig.data] == LABELS
-    assert [t.marker.color for t in fig.data] == [STRATEGY_COLORS[k] for k in KEYS]
-    assert [t.x[0] for t in fig.data] == pytest.approx([2250, 731.25, 675, 62.5, 2920])
+    option, height = charts.comparison_chart(ev)
+    bars = _bars(option)
+    assert [name for name, _ in bars] == LABELS
+    assert [bar["itemStyle"]["color"] for _, bar in bars] == [STRATEGY_COLORS[k] for k in KEYS]
+    # top bar $2,920 × 1.38 room for labels = $4,029.60 < $10k: the axis stays in dollars (scale 1)
+    assert [bar["value"] for _, bar in bars] == pytest.approx([2250, 731.25, 675, 62.5, 2920])
+    assert option["xAxis"]["max"] == pytest.approx(2920 * 1.38)
+    assert option["xAxis"]["axisLabel"]["formatter"] == "${value}"
     # savings labels: 1 - 731.25/2,250 = 67.5% (shown 68%); self-hosting costs 30% more
-    assert [t.text[0] for t in fig.data] == ["$2.25k", "$731 · −68%", "$675 · −70%", "$62.50 · −97%", "$2.92k · +30%"]
-    assert fig.layout.xaxis.range[1] == pytest.approx(2920 * 1.38)  # room for the outside labels
+    labels = [bar["label"]["formatter"] for _, bar in bars]
+    assert labels == ["$2.25k", "$731 · −68%", "$675 · −70%", "$62.50 · −97%", "$2.92k · +30%"]
+    assert bars[1][1]["tooltip"]["formatter"] == "<b>Hybrid routing</b><br/>$731 a month<br/>68% less than flagship only"
+    assert height == 120 + 46 * 5  # five bars
+    json.dumps(option)  # st.echarts_chart takes JSON-compatible options only
+
+
+@pytest.mark.parametrize(
+    "top, scale, suffix",
+    [(0.0, 1.0, ""), (9_999.0, 1.0, ""), (10_000.0, 1e3, "k"), (2.5e7, 1e6, "M"), (4e10, 1e9, "B"), (1e14, 1e12, "T")],
+    ids=["zero", "under-10k", "10k", "25M", "40B", "100T"],
+)
+def test_comparison_axis_unit(top, scale, suffix):
+    # the axis reads $0k...$15k rather than $0...$15000 once the axis passes ten of a unit
+    assert charts._money_axis(top) == (scale, suffix)
+
+
+def test_comparison_in_thousands_scales_values_not_labels(toy_catalog, toy_scenario):
+    # 10x the toy volume: flagship 10 × $2,250 = $22,500; × 1.38 = $31,050 ≥ $10k → drawn in $k
+    ev = evaluate(toy_scenario(workload__requests_per_month=500_000), toy_catalog)
+    option, _ = charts.comparison_chart(ev)
+    name, flagship = _bars(option)[0]
+    assert (name, flagship["value"], flagship["label"]["formatter"]) == ("Flagship only", pytest.approx(22.5), "$22.5k")
+    assert option["xAxis"]["axisLabel"]["formatter"] == "${value}k"
 
 
 def test_comparison_marks_overridden_strategies(toy_catalog, toy_scenario):
-    fig = charts.comparison_figure(evaluate(toy_scenario(price_overrides={"small": {"input": 2}}), toy_catalog))
-    names = [t.name for t in fig.data]
+    option, _ = charts.comparison_chart(evaluate(toy_scenario(price_overrides={"small": {"input": 2}}), toy_catalog))
     # "small" is in the hybrid and the cascade, not in flagship only
-    assert names[:3] == ["Flagship only", f"Hybrid routing {OVERRIDE_MARK}", f"Cascade {OVERRIDE_MARK}"]
+    assert option["yAxis"]["data"][:3] == ["Flagship only", f"Hybrid routing {OVERRIDE_MARK}", f"Cascade {OVERRIDE_MARK}"]
 
 
 def test_comparison_leaves_out_a_strategy_that_cannot_be_priced(toy_catalog, toy_scenario):
     ev = evaluate(toy_scenario(hybrid={"routes": [{"model": "small", "share": 0.5}]}), toy_catalog)
-    assert "Hybrid routing" not in [t.name for t in charts.comparison_figure(ev).data]
+    assert "Hybrid routing" not in charts.comparison_chart(ev)[0]["yAxis"]["data"]
+
+
+def test_comparison_png_export_is_named_after_the_scenario(toy_catalog, toy_scenario):
+    ev = evaluate(toy_scenario(name="Team plan: v2"), toy_catalog)
+    saver = charts.comparison_chart(ev, export="usage-repriced")[0]["toolbox"]["feature"]["saveAsImage"]
+    assert (saver["name"], saver["pixelRatio"]) == ("team-plan-v2-usage-repriced", 2)
 
 
 # -------------------------------------------------------------------------------- volume
@@ -212,9 +250,7 @@ def test_breakdown_marks_overridden_models(toy_catalog, toy_scenario):
 # ---------------------------------------------------------------------- shared behaviour
 
 
-@pytest.mark.parametrize(
-    "build", [charts.comparison_figure, charts.volume_figure, charts.forecast_figure, charts.breakdown_figure]
-)
+@pytest.mark.parametrize("build", [charts.volume_figure, charts.forecast_figure, charts.breakdown_figure])
 def test_figures_are_valid_and_transparent(ev, build):
     fig = build(ev)
     go.Figure(fig.to_dict())  # full plotly validation of everything the builder wrote
@@ -229,9 +265,12 @@ def test_model_names_cannot_inject_markup(toy_catalog, toy_scenario):
         price_overrides={"<a href='javascript:alert(1)'>m</a>": {"input": 1, "output": 1}},
     )
     ev = evaluate(scenario, toy_catalog)
-    for build in (charts.comparison_figure, charts.breakdown_figure, charts.forecast_figure, charts.volume_figure):
+    for build in (charts.breakdown_figure, charts.forecast_figure, charts.volume_figure):
         text = str(build(ev).to_dict())
         assert "<a href" not in text and "<b>x" not in text
+    # ECharts draws titles and labels as plain text; only the tooltip is HTML, and it is escaped
+    tooltips = [bar["tooltip"]["formatter"] for _, bar in _bars(charts.comparison_chart(ev)[0])]
+    assert "<a href" not in str(tooltips) and "<b>x" not in str(tooltips)
     assert "&lt;a href" in str(charts.breakdown_figure(ev).to_dict())  # the model's row, shown as text
 
 

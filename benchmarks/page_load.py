@@ -10,6 +10,10 @@ Debian's Chromium (Playwright), the way tests/e2e does. Three figures for the ap
 Two bare pages give this machine's floor: a metric and one ECharts bar chart (what the app's
 first view draws with), and a metric and one plotly bar chart (what it drew with before). The
 ratio says what the app adds to the floor. Target: under 3 s to a complete first page.
+
+What keeps the first page light: the Compare tab's chart is ECharts (its chunk parses ~0.75 s
+sooner than plotly.js), the Strategies section is drawn on its first opening (~0.6 s of
+widgets), and only the open tab's figures are built.
 """
 
 from __future__ import annotations
@@ -107,8 +111,8 @@ def main() -> None:
         print(f"{name:36} {r['first']:12.2f} {r['new_profile']:12.2f} {r['new_profile_max']:7.2f} {r['returning']:10.2f}")
     app, floor = rows["dashboard, customer-support link"], rows["bare page: metric + ECharts bars"]
     print(f"dashboard / bare ECharts page, new profile: {app['new_profile'] / floor['new_profile']:.2f}x")
-    met = app["new_profile_max"] < 3 and app["returning"] < 3
-    print(f"target: a complete first page under 3 s (warm server) -> {'met' if met else 'NOT met'}")
+    met = max(app["first"], app["new_profile_max"], app["returning"]) < 3
+    print(f"target: a complete first page under 3 s, every load above -> {'met' if met else 'NOT met'}")
 
 
 if __name__ == "__main__":

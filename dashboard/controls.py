@@ -349,58 +349,152 @@ def workload(catalog: Catalog) -> None:
         )
 
 
-def strategies(catalog: Catalog, base: Scenario) -> list[dict] | None:
-    """The strategy settings; returns the hybrid's routes as edited."""
-    day = _month(st.session_state.get("start"))
-    overrides = base.overrides
-    options = _model_options(catalog, base)
-    on = {}
+@dataclasses.dataclass(frozen=True)
+class StrategySection:
+    """One strategy's box in the sidebar: its label, icon and the short keys of its bound widgets."""
 
-    st.markdown("**Flagship only**")
-    on["flagship_only"] = st.toggle("Compare flagship only", key=S.TOGGLE_KEYS["flagship_only"])
-    model_picker("Flagship model", "fm", options, day, overrides, disabled=not on["flagship_only"])
+    key: str  # the strategy, as in the scenario
+    label: str
+    icon: str
+    params: tuple[str, ...]
 
-    st.markdown("**Hybrid routing**")
-    on["hybrid"] = st.toggle("Compare hybrid routing", key=S.TOGGLE_KEYS["hybrid"])
-    routes = routes_editor(catalog, base, options, disabled=not on["hybrid"])
+    @property
+    def box_key(self) -> str:  # the expander's open state
+        return f"box_{self.key}"
 
-    st.markdown("**Cascade**")
-    on["cascade"] = st.toggle(
+    @property
+    def shown_key(self) -> str:  # opened once in this session: drawn from then on
+        return f"_shown_{self.key}"
+
+
+STRATEGY_SECTIONS = tuple(
+    StrategySection(key, STRATEGY_LABELS[key], icon, tuple(k for k, (section, _) in SHORT_KEYS.items() if section == key))
+    for key, icon in (
+        ("flagship_only", ":material/star:"),
+        ("hybrid", ":material/alt_route:"),
+        ("cascade", ":material/stairs:"),
+        ("hosted_open", ":material/cloud:"),
+        ("self_hosted", ":material/dns:"),
+        ("self_hosted_mixed", ":material/call_split:"),
+    )
+)
+# The short keys of every strategy widget: sync_link writes those of the sections not drawn.
+STRATEGY_PARAMS = tuple(p for section in STRATEGY_SECTIONS for p in section.params)
+
+
+def strategy_sections(catalog: Catalog, base: Scenario) -> tuple[list[dict] | None, tuple[str, ...]]:
+    """One collapsed box per strategy; returns the hybrid's routes as edited (``None``: the base
+    scenario's) and the short keys of the boxes not drawn.
+
+    A session's first page draws none of them: their ~40 widgets are a third of the page's DOM
+    and ~0.6 s of the browser's first paint (benchmarks/page_load.py). A box is drawn when it
+    is first opened, and from then on (collapsing only hides it): a bound widget that stopped
+    being drawn would take its parameter out of the address bar. Until then its settings are
+    the base scenario's (nothing else can change them), a caption says what they are, and
+    ``sync_link`` keeps their URL parameters.
+    """
+    context = _PickerContext(_month(st.session_state.get("start")), base.overrides, _model_options(catalog, base))
+    routes, undrawn = None, []
+    st.markdown("**Strategies**")
+    for section in STRATEGY_SECTIONS:
+        box = st.expander(section.label, icon=section.icon, key=section.box_key, on_change="rerun")
+        if box.open:
+            st.session_state[section.shown_key] = True
+        if not st.session_state.get(section.shown_key):
+            st.caption(md(strategy_line(base, section.key)))
+            undrawn.extend(section.params)
+            continue
+        with box:
+            drawn_routes = _DRAW[section.key](catalog, base, context)
+        if section.key == "hybrid":
+            routes = drawn_routes
+    return routes, tuple(undrawn)
+
+
+def strategy_line(scenario: Scenario, key: str) -> str:
+    """What a strategy compares, in a line: ``"small → big, 20% escalate"``; ``"off"`` when it is not compared."""
+    setting = getattr(scenario, key, None)
+    if setting is None:
+        return "off"
+    if key in ("flagship_only", "hosted_open"):
+        return setting.model
+    if key == "hybrid":
+        return " + ".join(f"{_pct(r.share)} {r.model}" for r in setting.routes)
+    if key == "cascade":
+        return f"{setting.first.model} → {setting.second.model}, {_pct(setting.escalation_rate)} escalate"
+    if key == "self_hosted":
+        server = setting.profile or f"{setting.gpus_per_replica or '?'} GPUs a replica"
+        return f"{server}, {_pct(setting.utilization)} utilization"
+    if key == "self_hosted_mixed":
+        return f"{_pct(setting.small_share)} on the self-hosted server"
+    return "on"
+
+
+def _pct(share: float) -> str:
+    """``0.75 → '75%'``, ``0.125 → '12.5%'``: a share as typed, without trailing zeros."""
+    return f"{share * 100:.3g}%"
+
+
+@dataclasses.dataclass(frozen=True)
+class _PickerContext:
+    """What every model picker needs: the first forecast day, the overrides, the options."""
+
+    day: dt.date
+    overrides: dict
+    options: list[str]
+
+
+def _flagship_only(catalog: Catalog, base: Scenario, c: _PickerContext) -> None:
+    on = st.toggle("Compare flagship only", key=S.TOGGLE_KEYS["flagship_only"])
+    model_picker("Flagship model", "fm", c.options, c.day, c.overrides, disabled=not on)
+
+
+def _hybrid(catalog: Catalog, base: Scenario, c: _PickerContext) -> list[dict]:
+    on = st.toggle("Compare hybrid routing", key=S.TOGGLE_KEYS["hybrid"])
+    return routes_editor(catalog, base, c.options, disabled=not on)
+
+
+def _cascade(catalog: Catalog, base: Scenario, c: _PickerContext) -> None:
+    on = st.toggle(
         "Compare a cascade",
         key=S.TOGGLE_KEYS["cascade"],
         help="Every request goes to the first model; a share escalates to the second and pays both.",
     )
-    model_picker("First model", "c1", options, day, overrides, disabled=not on["cascade"])
-    model_picker("Second model", "c2", options, day, overrides, disabled=not on["cascade"])
-    share(
-        "Escalation rate", "esc", help="Share of requests the first model's answer does not satisfy.", disabled=not on["cascade"]
-    )
-    st.checkbox("Escalated requests carry the first model's draft", key=S.FORWARD_DRAFT_KEY, disabled=not on["cascade"])
+    model_picker("First model", "c1", c.options, c.day, c.overrides, disabled=not on)
+    model_picker("Second model", "c2", c.options, c.day, c.overrides, disabled=not on)
+    share("Escalation rate", "esc", help="Share of requests the first model's answer does not satisfy.", disabled=not on)
+    st.checkbox("Escalated requests carry the first model's draft", key=S.FORWARD_DRAFT_KEY, disabled=not on)
 
-    st.markdown("**Hosted open model**")
-    on["hosted_open"] = st.toggle("Compare a hosted open model", key=S.TOGGLE_KEYS["hosted_open"])
-    model_picker("Open model on an inference provider", "om", options, day, overrides, disabled=not on["hosted_open"])
 
-    st.markdown("**Self-hosted**")
-    on["self_hosted"] = st.toggle("Compare self-hosting", key=S.TOGGLE_KEYS["self_hosted"])
-    self_hosted(catalog, disabled=not on["self_hosted"])
+def _hosted_open(catalog: Catalog, base: Scenario, c: _PickerContext) -> None:
+    on = st.toggle("Compare a hosted open model", key=S.TOGGLE_KEYS["hosted_open"])
+    model_picker("Open model on an inference provider", "om", c.options, c.day, c.overrides, disabled=not on)
 
-    st.markdown("**Self-hosted + flagship**")
-    on["self_hosted_mixed"] = st.toggle(
+
+def _self_hosted(catalog: Catalog, base: Scenario, c: _PickerContext) -> None:
+    on = st.toggle("Compare self-hosting", key=S.TOGGLE_KEYS["self_hosted"])
+    self_hosted(catalog, disabled=not on)
+
+
+def _self_hosted_mixed(catalog: Catalog, base: Scenario, c: _PickerContext) -> None:
+    on = st.toggle(
         "Compare self-hosted + flagship",
         key=S.TOGGLE_KEYS["self_hosted_mixed"],
         help="A share of the requests (those a router would send to a small model) runs on the self-hosted server "
-        "set up above; the rest goes to a flagship API.",
+        "set up under Self-hosted; the rest goes to a flagship API.",
     )
-    self_hosted_mixed(options, day, overrides, disabled=not on["self_hosted_mixed"], server=on["self_hosted"])
+    server = bool(st.session_state.get(S.TOGGLE_KEYS["self_hosted"]))
+    self_hosted_mixed(c.options, c.day, c.overrides, disabled=not on, server=server)
 
-    # Strategies without widgets of their own (added to the engine later, e.g. self-hosted + flagship)
-    # can be switched off when the loaded scenario has them; their settings come from the file.
-    for key, toggle in S.TOGGLE_KEYS.items():
-        if key not in on and getattr(base, key, None) is not None:
-            st.markdown(f"**{STRATEGY_LABELS.get(key, key)}**")
-            st.toggle("Compare (settings from the loaded scenario)", key=toggle)
-    return routes
+
+_DRAW = {
+    "flagship_only": _flagship_only,
+    "hybrid": _hybrid,
+    "cascade": _cascade,
+    "hosted_open": _hosted_open,
+    "self_hosted": _self_hosted,
+    "self_hosted_mixed": _self_hosted_mixed,
+}
 
 
 def routes_editor(catalog: Catalog, base: Scenario, options: list[str], *, disabled: bool) -> list[dict]:
@@ -680,14 +774,15 @@ def month_of(text: str | None) -> dt.date:
     return _month(text)
 
 
-def sync_link(scenario: Scenario, catalog: Catalog) -> None:
-    """Write the parameters no widget is bound to (``x``: routes, overrides…; ``off``) to the URL.
+def sync_link(scenario: Scenario, catalog: Catalog, undrawn: tuple[str, ...] = ()) -> None:
+    """Write the parameters no widget is bound to (``x``: routes, overrides…; ``off``) to the URL,
+    and the ``undrawn`` strategy boxes' short keys (see ``strategy_sections``).
 
-    Only when they changed: each write is a message to the browser. The bound keys are never
-    written here (Streamlit forbids it; the widgets keep them in sync themselves).
+    Only when they changed: each write is a message to the browser. A bound key is never
+    written here (Streamlit forbids it; its widget keeps it in sync itself).
     """
     params = cache.share_params(scenario, catalog)
-    for key in ("x", "off"):
+    for key in ("x", "off", *undrawn):
         want = params.get(key)
         if st.query_params.get(key) != want:
             if want is None:

@@ -443,10 +443,15 @@ def _parse_model(raw: Any, vendor: str, file: str, index: int, problems: _Proble
     )
 
 
+# libyaml's build of the safe loader: what yaml.safe_load does (same tags, same types), about 8x
+# faster on the catalog (12 ms instead of 100 ms, paid by the first page after a server start).
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(path: Path, problems: _Problems) -> Any:
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            return yaml.load(handle, Loader=SAFE_LOADER)  # noqa: S506 (a safe loader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         problems.add(path.name, f"cannot read YAML: {exc}")
         return None

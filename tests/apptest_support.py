@@ -8,6 +8,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from dashboard.controls import STRATEGY_SECTIONS
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 
@@ -20,12 +22,17 @@ def fresh_caches():
     yield
 
 
-def run_app(query: dict | None = None, session: dict | None = None) -> AppTest:
-    """The app after one run, opened with these query parameters and session-state values."""
+def run_app(query: dict | None = None, session: dict | None = None, *, strategies_open: bool = True) -> AppTest:
+    """The app after one run, opened with these query parameters and session-state values.
+
+    ``strategies_open``: every strategy's box opened, as after a user's clicks (a session's first
+    page has them collapsed and undrawn), so their widgets can be driven.
+    """
     at = AppTest.from_file(APP, default_timeout=30)
     for key, value in (query or {}).items():
         at.query_params[key] = value
-    for key, value in (session or {}).items():
+    opened = {section.box_key: True for section in STRATEGY_SECTIONS} if strategies_open else {}
+    for key, value in (opened | (session or {})).items():
         at.session_state[key] = value
     at.run()
     assert not at.exception, at.exception

@@ -24,6 +24,7 @@ from calculators.engine import evaluate
 from calculators.formatting import money
 from calculators.links import params_to_scenario, scenario_to_params, share_url
 from calculators.scenario import load_scenario_text
+from dashboard.controls import STRATEGY_SECTIONS
 from dashboard.sections import KPI_LABELS
 from pricing import load_catalog
 
@@ -167,3 +168,55 @@ def test_link_round_trip_in_the_address_bar(page: Page, app_url):
     open_page(second, shared)
     expect(kpi(second, "flagship_only")).to_have_text(money(cli_costs(PRESET)["flagship_only"]))
     second.close()
+
+
+def test_strategies_open_collapsed_and_the_address_bar_keeps_their_settings(page: Page, app_url):
+    """The first page draws no strategy box; their settings stay in the URL throughout."""
+
+    def url_params() -> dict[str, str]:
+        return dict(parse_qsl(urlsplit(page.url).query))
+
+    preset = ROOT / "scenarios" / "agent-platform-self-hosting.yaml"
+    open_page(page, link_for(preset, app_url))
+    sidebar = page.get_by_test_id("stSidebar")
+    for section in STRATEGY_SECTIONS:  # every strategy box collapsed and undrawn, its settings in a caption
+        box = sidebar.get_by_test_id("stExpander").filter(has=page.locator("summary", has_text=section.label)).first
+        expect(box.get_by_test_id("stElementContainer")).to_have_count(0)
+    expect(sidebar.get_by_text("Compare a cascade")).to_have_count(0)
+    linked = params_to_scenario(url_params(), load_catalog())[0]
+    assert linked == load_scenario_text(preset.read_text())
+
+    # open the cascade's box: its widgets show the link's values; a change goes to the URL
+    cascade = sidebar.get_by_test_id("stExpander").filter(has_text="Cascade")
+    start = time.perf_counter()
+    cascade.locator("summary").click()
+    escalation = cascade.get_by_test_id("stSlider").filter(has_text="Escalation rate").get_by_role("slider")
+    expect(escalation).to_be_visible(timeout=10_000)
+    TIMINGS["open a strategy's box (Cascade) → its widgets drawn (s)"] = time.perf_counter() - start
+    escalation.focus()
+    escalation.press("ArrowRight")
+    wait_for_app(page)
+    expect(page).to_have_url(re.compile(rf"esc={linked.cascade.escalation_rate + 0.01:g}\b"))
+    # collapse it again: hidden, still bound, the URL keeps the setting and reopens the same numbers
+    cascade.locator("summary").click()
+    wait_for_app(page)
+    page.wait_for_timeout(300)
+    scenario = params_to_scenario(url_params(), load_catalog())[0]
+    assert scenario.cascade.escalation_rate == pytest.approx(linked.cascade.escalation_rate + 0.01)
+    expect(kpi(page, "cascade")).to_have_text(money(evaluate(scenario, load_catalog()).monthly_cost_usd["cascade"]))
+
+    # the self-hosted box, the largest, drawn on its first opening too
+    hosting = sidebar.get_by_test_id("stExpander").filter(has_text="Self-hosted").first
+    start = time.perf_counter()
+    hosting.locator("summary").click()
+    expect(hosting.get_by_test_id("stNumberInput").filter(has_text="Minimum replicas")).to_be_visible(timeout=10_000)
+    TIMINGS["open a strategy's box (Self-hosted) → its widgets drawn (s)"] = time.perf_counter() - start
+
+    # the hybrid's box: its routes table is a data grid, which Streamlit loads on first use
+    hybrid = sidebar.get_by_test_id("stExpander").filter(has=page.locator("summary", has_text="Hybrid routing")).first
+    start = time.perf_counter()
+    hybrid.locator("summary").click()
+    expect(hybrid.get_by_text("Compare hybrid routing")).to_be_visible(timeout=10_000)
+    TIMINGS["open a strategy's box (Hybrid) → its toggle drawn (s)"] = time.perf_counter() - start
+    expect(hybrid.locator("[data-testid='stDataFrame'] canvas").first).to_be_visible(timeout=10_000)
+    TIMINGS["open a strategy's box (Hybrid) → its routes table drawn (s)"] = time.perf_counter() - start

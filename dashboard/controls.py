@@ -659,12 +659,14 @@ def growth() -> None:
     st.slider("Horizon (months)", 1, 120, value=_default("h"), key="h", bind="query-params")
     default = _default("start")
     options = month_options(next_month().strftime("%Y-%m"), st.session_state.get("start"))
+    # Not bound: a bound widget leaves its default out of the URL, and this default (next month)
+    # moves with the calendar, so an address-bar link would open later on another month's prices.
+    # sync_link writes the month, always.
     st.selectbox(
         "First month",
         options,
         index=options.index(default),
         key="start",
-        bind="query-params",
         help="The forecast's first month; prices are those in force then.",
     )
 
@@ -775,14 +777,14 @@ def month_of(text: str | None) -> dt.date:
 
 
 def sync_link(scenario: Scenario, catalog: Catalog, undrawn: tuple[str, ...] = ()) -> None:
-    """Write the parameters no widget is bound to (``x``: routes, overrides…; ``off``) to the URL,
-    and the ``undrawn`` strategy boxes' short keys (see ``strategy_sections``).
+    """Write the parameters no widget is bound to (``x``: routes, overrides…; ``off``; ``start``)
+    to the URL, and the ``undrawn`` strategy boxes' short keys (see ``strategy_sections``).
 
     Only when they changed: each write is a message to the browser. A bound key is never
     written here (Streamlit forbids it; its widget keeps it in sync itself).
     """
     params = cache.share_params(scenario, catalog)
-    for key in ("x", "off", *undrawn):
+    for key in ("x", "off", "start", *undrawn):
         want = params.get(key)
         if st.query_params.get(key) != want:
             if want is None:

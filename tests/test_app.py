@@ -22,11 +22,20 @@ from calculators.export import forecast_rows
 from calculators.formatting import money, tokens
 from calculators.links import params_to_scenario, scenario_to_params, share_url
 from calculators.recommendation import recommend
-from calculators.scenario import STRATEGIES, Hybrid, PriceOverride, Route, load_scenario_text, scenario_to_yaml
+from calculators.scenario import (
+    STRATEGIES,
+    Hybrid,
+    PriceOverride,
+    Route,
+    load_scenario_text,
+    next_month,
+    scenario_to_yaml,
+)
 from calculators.usage import import_usage, workload_from_usage
 from dashboard import charts
-from dashboard.controls import STRATEGY_PARAMS, STRATEGY_SECTIONS, strategy_line
+from dashboard.controls import STRATEGY_PARAMS, STRATEGY_SECTIONS, month_of, strategy_line
 from dashboard.markup import md
+from dashboard.scales import month_options
 from dashboard.sections import KPI_LABELS
 from dashboard.usage_view import map_key, start_scenario
 from pricing import load_catalog
@@ -94,8 +103,9 @@ def test_default_page_shows_the_link_default_scenario():
     at = run_app(session=TABLE_TAB)
     assert at.title[0].value == "Token Cost Forecaster"
     assert_shows(at, link())
-    # the defaults stay out of the URL: nothing but what no widget binds (here: nothing)
-    assert dict(at.query_params) == {}
+    # the link defaults stay out of the URL; the first month is always in it, because its default
+    # (next month) moves with the calendar
+    assert dict(at.query_params) == {"start": f"{next_month():%Y-%m}"}
     assert not at.error and not at.warning
 
 
@@ -313,6 +323,17 @@ def test_a_link_opens_with_strategies_collapsed_and_the_same_numbers(path):
 )
 def test_a_collapsed_strategy_says_what_it_compares(toy_scenario, key, changes, line):
     assert strategy_line(toy_scenario(**changes), key) == line
+
+
+def test_the_first_month_stays_in_the_address_bar():
+    # 2026-11-30 today: the default is 2026-12; a link without start, opened on 2026-12-01, would start in 2027-01
+    at = run_app()
+    assert at.query_params["start"] == f"{next_month():%Y-%m}"
+    options = month_options(f"{next_month():%Y-%m}", None)
+    later = options[options.index(f"{next_month():%Y-%m}") + 6]
+    at.selectbox(key="start").set_value(later).run()
+    assert at.query_params["start"] == later
+    assert params_to_scenario(dict(at.query_params), _catalog())[0].growth.start_month == month_of(later)
 
 
 def test_a_preset_loaded_before_opening_strategies_moves_their_params_too():

@@ -23,7 +23,7 @@ from calculators.cli import main as cli_main
 from calculators.engine import evaluate
 from calculators.formatting import money
 from calculators.links import params_to_scenario, scenario_to_params, share_url
-from calculators.scenario import load_scenario_text
+from calculators.scenario import load_scenario_text, next_month
 from dashboard.controls import STRATEGY_SECTIONS
 from dashboard.sections import KPI_LABELS
 from pricing import load_catalog
@@ -220,3 +220,9 @@ def test_strategies_open_collapsed_and_the_address_bar_keeps_their_settings(page
     TIMINGS["open a strategy's box (Hybrid) → its toggle drawn (s)"] = time.perf_counter() - start
     expect(hybrid.locator("[data-testid='stDataFrame'] canvas").first).to_be_visible(timeout=10_000)
     TIMINGS["open a strategy's box (Hybrid) → its routes table drawn (s)"] = time.perf_counter() - start
+
+
+def test_the_address_bar_always_carries_the_first_month(page: Page, app_url):
+    """A link copied from the address bar today opens on the same month's prices next month."""
+    open_page(page, f"{app_url}/")
+    expect(page).to_have_url(re.compile(rf"[?&]start={next_month():%Y-%m}\b"))

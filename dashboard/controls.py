@@ -393,7 +393,7 @@ def strategy_sections(catalog: Catalog, base: Scenario) -> tuple[list[dict] | No
     the base scenario's (nothing else can change them), a caption says what they are, and
     ``sync_link`` keeps their URL parameters.
     """
-    context = _PickerContext(_month(st.session_state.get("start")), base.overrides, _model_options(catalog, base))
+    context: _PickerContext | None = None  # built for the first drawn box: undrawn ones need no options
     routes, undrawn = None, []
     st.markdown("**Strategies**")
     for section in STRATEGY_SECTIONS:
@@ -404,6 +404,8 @@ def strategy_sections(catalog: Catalog, base: Scenario) -> tuple[list[dict] | No
             st.caption(md(strategy_line(base, section.key)))
             undrawn.extend(section.params)
             continue
+        if context is None:
+            context = _PickerContext(_month(st.session_state.get("start")), base.overrides, _model_options(catalog, base))
         with box:
             drawn_routes = _DRAW[section.key](catalog, base, context)
         if section.key == "hybrid":

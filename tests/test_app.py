@@ -353,6 +353,7 @@ def test_opening_a_strategy_shows_the_link_values_and_keeps_them_drawn():
     at.session_state[BOXES["cascade"].box_key] = True  # the user opens the cascade's box
     at.run()
     assert (at.selectbox(key="c1").value, at.slider(key="esc").value) == (link().cascade.first.model, 0.5)
+    assert not at.warning and not at.error  # the widgets take the session's values without complaint
     assert not [w for w in at.number_input if w.key == "minr"]  # the other boxes stay undrawn
     assert _strategy_params(dict(at.query_params)) == {"fm": "gpt-5", "esc": "0.5", "minr": "3"}
     assert_shows(at, link(**params))

@@ -414,10 +414,10 @@ def strategy_sections(catalog: Catalog, base: Scenario) -> tuple[list[dict] | No
 
 
 def strategy_line(scenario: Scenario, key: str) -> str:
-    """What a strategy compares, in a line: ``"small → big, 20% escalate"``; ``"off"`` when it is not compared."""
+    """What a strategy compares, in a line: ``"small → big, 20% escalate"``, or ``"not compared"``."""
     setting = getattr(scenario, key, None)
     if setting is None:
-        return "off"
+        return "not compared"
     if key in ("flagship_only", "hosted_open"):
         return setting.model
     if key == "hybrid":

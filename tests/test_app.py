@@ -317,7 +317,7 @@ def test_a_link_opens_with_strategies_collapsed_and_the_same_numbers(path):
         ("hosted_open", {}, "toyhost-open"),
         ("self_hosted", {"self_hosted__utilization": 0.6}, "open-70b-2x, 60% utilization"),
         ("self_hosted_mixed", {"self_hosted_mixed": {"small_share": 0.8}}, "80% on the self-hosted server"),
-        ("cascade", {"cascade": None}, "off"),
+        ("cascade", {"cascade": None}, "not compared"),
     ],
     ids=["flagship", "hybrid", "cascade", "hosted", "self-hosted", "mixed", "off"],
 )

@@ -102,6 +102,22 @@ def test_share_link_shows_the_cli_numbers(page: Page, app_url, browser: Browser,
     page.screenshot(path=str(SCREENSHOT), clip={"x": 0, "y": 0, "width": 1280, "height": 1500})
 
 
+def test_tabs_draw_their_charts(page: Page, app_url):
+    """The other tabs draw with plotly, whose script the browser loads on the first visit to one of them."""
+    open_page(page, link_for(PRESET, app_url))
+    panel = page.get_by_role("tabpanel")
+    TIMINGS["first switch to a plotly tab (Cost vs volume) → chart drawn (s)"] = seconds_until_visible(
+        page.get_by_role("tab", name="Cost vs volume").click, panel.locator(".js-plotly-plot .main-svg")
+    )
+    wait_for_app(page)
+    TIMINGS["next tab switch (Breakdown) → chart drawn (s)"] = seconds_until_visible(
+        page.get_by_role("tab", name="Breakdown").click, panel.get_by_text("Where the money goes")
+    )
+    wait_for_app(page)
+    page.get_by_role("tab", name="Compare").click()
+    expect(panel.locator(FIRST_CHART).first).to_be_visible()
+
+
 def test_slider_changes_numbers_and_url_and_reopening_restores(page: Page, app_url):
     """2. Moving a slider changes the numbers and the URL; reopening that URL restores the state."""
     open_page(page, link_for(PRESET, app_url))

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
-from server import CHROMIUM, CHROMIUM_ARGS, ServerDidNotStart, streamlit_server, wait_for_app  # noqa: F401 (re-exported)
+from server import CHROMIUM, CHROMIUM_ARGS, ServerDidNotStart, streamlit_server
 
 ROOT = Path(__file__).resolve().parents[2]
 IN_CI = os.environ.get("CI", "").lower() == "true"

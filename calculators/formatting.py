@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-_SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
+SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))  # the compact units, largest first
 
 
 def compact(value: float, digits: int = 3) -> str:
@@ -13,7 +13,7 @@ def compact(value: float, digits: int = 3) -> str:
         return "n/a"
     sign = "-" if value < 0 else ""
     value = abs(value)
-    for size, suffix in _SUFFIXES:
+    for size, suffix in SUFFIXES:
         if value >= size * 0.9995:
             return f"{sign}{_significant(value / size, digits)}{suffix}"
     return f"{sign}{_significant(value, digits)}"

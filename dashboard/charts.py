@@ -19,7 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from calculators.engine import Evaluation
-from calculators.formatting import compact, money, percent, tokens
+from calculators.formatting import SUFFIXES, compact, money, percent, tokens
 from calculators.recommendation import VOLUME_TIERS
 from calculators.scenario import STRATEGY_LABELS
 from dashboard.theme import NEUTRAL, OVERRIDE_MARK, PART_COLORS, PART_LABELS, strategy_color
@@ -89,7 +89,7 @@ def _money_axis(top: float) -> tuple[float, str]:
 
     ECharts options carry no JavaScript, so the axis labels cannot call ``money``; scaling the
     values and a ``${value}k`` template gives the same compact labels."""
-    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+    for size, suffix in SUFFIXES:
         if top >= 10 * size:
             return size, suffix
     return 1.0, ""
@@ -108,7 +108,8 @@ def comparison_chart(ev: Evaluation, title: str = "Monthly cost by strategy", ex
     savings = ev.savings_vs_flagship_only
     keys = [k for k in ev.strategies if k in costs]
     top = max((costs[k] for k in keys), default=0.0)
-    scale, suffix = _money_axis(top * 1.38)
+    axis_max = top * 1.38 if top > 0 else 1.0  # room on the right for the outside labels
+    scale, suffix = _money_axis(axis_max)
     names, bars = [], []
     for key in keys:
         cost, saving = costs[key], savings.get(key)
@@ -152,8 +153,7 @@ def comparison_chart(ev: Evaluation, title: str = "Monthly cost by strategy", ex
             "name": "USD per month",
             "nameLocation": "middle",
             "nameGap": 26,
-            # room on the right for the outside labels
-            "max": top * 1.38 / scale if top > 0 else 1,
+            "max": axis_max / scale,
             "axisLabel": {"formatter": "${value}" + suffix, "showMaxLabel": False},
         },
         "yAxis": {"type": "category", "inverse": True, "data": names, "axisTick": {"show": False}},

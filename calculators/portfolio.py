@@ -16,8 +16,9 @@ Each workload is priced by the engine as the version-1 scenario of that workload
   pooled; the fleet's cost is split among its members by load), ``all_flagship`` (every
   workload on ``flagship_only``) and ``cheapest`` (each workload on the strategy cheapest
   over the whole horizon, fleets separate). Each total is the sum of its per-workload parts.
-- **Moves**: a workload whose cheapest strategy is not its plan, and what the plan total
-  saves when that one workload moves (the fleet re-pooled without it).
+- **Moves**: the workloads whose cheapest strategy is not their plan; what the plan total saves
+  when one of them moves alone (the fleet re-pooled without it; it can be nothing when the
+  fleet stays for the others) and when they all move together.
 - **Budgets**: the first forecast month a total (or a workload's plan cost) exceeds the
   monthly budget, and by how much.
 """
@@ -132,7 +133,8 @@ class PortfolioEvaluation:
     workloads: list[WorkloadResult]
     fleet: Fleet | None
     parts: dict[str, dict[str, np.ndarray]]  # total → workload name → $ per forecast month
-    moves: list[Move]
+    moves: list[Move]  # each alone (a move can save nothing alone: the fleet stays for the others)
+    move_all_saving: np.ndarray  # $ per month the plan saves when every move is made together
     budget: dict[str, BudgetCrossing]  # total → crossing (empty without a portfolio budget)
     workload_budget: dict[str, BudgetCrossing]  # workload name → its plan cost against its budget
     errors: dict[str, str] = field(default_factory=dict)
@@ -263,13 +265,16 @@ def evaluate_portfolio(portfolio: Portfolio, catalog: Catalog) -> PortfolioEvalu
             continue
         moved, _ = _plan_parts(results, choices | {result.name: result.cheapest}, n)
         saving = plan_total - _sum(moved.values(), n)
-        if float(np.sum(saving)) > 0:
-            moves.append(Move(result.name, result.workload.plan, result.cheapest, float(saving[0]), float(np.sum(saving))))
+        moves.append(Move(result.name, result.workload.plan, result.cheapest, float(saving[0]), float(np.sum(saving))))
     moves.sort(key=lambda move: -move.saves_usd_over_horizon)
+    all_moved, _ = _plan_parts(results, choices | {m.name: m.to for m in moves}, n)
+    move_all = plan_total - _sum(all_moved.values(), n)
     budget = {}
     if portfolio.budget_usd is not None:
         budget = {key: _crossing(_sum(values.values(), n), portfolio.budget_usd) for key, values in parts.items()}
     workload_budget = {
         r.name: _crossing(plan_parts[r.name], r.workload.budget_usd) for r in results if r.workload.budget_usd is not None
     }
-    return PortfolioEvaluation(portfolio, months, results, fleet, parts, moves, budget, workload_budget, errors, notices)
+    return PortfolioEvaluation(
+        portfolio, months, results, fleet, parts, moves, move_all, budget, workload_budget, errors, notices
+    )

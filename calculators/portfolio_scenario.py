@@ -347,6 +347,9 @@ def load_document_text(text: str, *, source: str = "scenario") -> Scenario | Por
         return load_scenario_text(text, source=source)  # raises with the line and column
     if isinstance(doc, Mapping) and doc.get("version") == PORTFOLIO_VERSION:
         return parse_portfolio(doc, strict=True, source=source)[0]
+    if isinstance(doc, Mapping) and doc.get("version", 1) != 1:
+        version = doc.get("version")
+        raise ScenarioError([f"version: this program reads version 1 (one workload) or 2 (a portfolio), got {version!r}"], source)
     return load_scenario_text(text, source=source)
 
 

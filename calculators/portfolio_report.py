@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from calculators.formatting import money, tokens
 from calculators.portfolio import TOTAL_LABELS, TOTALS, PortfolioEvaluation
-from calculators.portfolio_scenario import CATEGORY_LABELS
+from calculators.portfolio_scenario import CATEGORY_LABELS, CATEGORY_TIERS
 from calculators.scenario import STRATEGY_LABELS
 
 
@@ -95,17 +95,18 @@ def render_portfolio_table(result: PortfolioEvaluation) -> str:
     ]
     for key in TOTALS:
         lines.append(f"{TOTAL_LABELS[key]:<24}{money(now[key]):>14}{money(float(totals[key].sum())):>14}")
-    lines += ["", f"{'workload':<24}{'requests/mo':>12}  {'plan':<20}{'plan $':>10}  {'cheapest':<20}{'cheapest $':>11}"]
+    width = min(max([22, *(len(w.name) for w in result.workloads)]) + 2, 42)
+    lines += ["", f"{'workload':<{width}}{'requests/mo':>12}  {'plan':<20}{'plan $':>10}  {'cheapest':<20}{'cheapest $':>11}"]
     for w in result.workloads:
         plan_usd = float(result.parts["plan"][w.name][0])
         cheapest = STRATEGY_LABELS[w.cheapest] if w.cheapest else "n/a"
         cheapest_usd = money(w.monthly_cost_usd[w.cheapest]) if w.cheapest else "n/a"
         lines.append(
-            f"{w.name[:23]:<24}{tokens(w.workload.workload.requests_per_month):>12}  "
+            f"{w.name[: width - 1]:<{width}}{tokens(w.workload.workload.requests_per_month):>12}  "
             f"{STRATEGY_LABELS[w.workload.plan]:<20}{money(plan_usd):>10}  {cheapest:<20}{cheapest_usd:>11}"
         )
         if w.workload.category:
-            lines.append(f"  category: {CATEGORY_LABELS[w.workload.category]}")
+            lines.append(f"  {category_text(w.workload.category)}")
     fleet = result.fleet
     if fleet is not None:
         lines += [
@@ -162,3 +163,8 @@ def move_lines(result: PortfolioEvaluation) -> list[str]:
             f"{money(float(result.move_all_saving.sum()))} over the horizon"
         )
     return lines
+
+
+def category_text(category: str) -> str:
+    """``category: Complex reasoning (the source article recommends flagship models)``."""
+    return f"category: {CATEGORY_LABELS[category]} (the source article recommends {CATEGORY_TIERS[category]})"

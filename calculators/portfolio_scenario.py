@@ -64,6 +64,14 @@ CATEGORY_LABELS = {
     "reasoning": "Complex reasoning",
     "engineering": "Advanced software engineering",
 }
+# The tier the source article recommends for each category (its "Step 1: Categorize the Task").
+CATEGORY_TIERS = {
+    "routine": "smaller models or open source",
+    "code": "smaller models, especially Claude Haiku 4.5",
+    "creative": "flagship models at first, smaller models once templates exist",
+    "reasoning": "flagship models",
+    "engineering": "flagship models, particularly Claude Opus 4.5",
+}
 # Strategy sections a workload carries; self_hosted is the portfolio's one fleet.
 WORKLOAD_STRATEGIES = ("flagship_only", "hybrid", "cascade", "hosted_open", "self_hosted_mixed")
 PLANS = ("flagship_only", "hybrid", "cascade", "hosted_open", "self_hosted", "self_hosted_mixed")

@@ -41,10 +41,10 @@ Each on its cheapest            $1.28k        $8.84k
 
 workload                 requests/mo  plan                    plan $  cheapest             cheapest $
 Chat                            100k  Hybrid routing            $360  Hybrid routing             $360
-  category: Routine classification or extraction
+  category: Routine classification or extraction (the source article recommends smaller models or open source)
 Extraction                       50k  Self-hosted             $1.84k  Flagship only              $625
 Drafts                           20k  Self-hosted               $618  Flagship only              $300
-  category: Creative generation or synthesis
+  category: Creative generation or synthesis (the source article recommends flagship models at first, smaller models once templates exist)
 
 shared fleet (custom server) for Extraction, Drafts: 1 replica(s) pooled, 2 separate; 1 GPU(s), $1.46k/month against $2.92k separate
   break-even vs their flagship: 110k requests/month of this mix (197M tokens)
@@ -245,3 +245,36 @@ def test_damaged_portfolio_links_fall_back_with_a_notice(catalog, params, fragme
 def test_a_portfolio_file_and_its_yaml_agree():
     portfolio = load_document_text(FIXTURE.read_text())
     assert [w.name for w in portfolio.workloads] == ["Chat", "Extraction", "Drafts"]
+
+
+# ---------------------------------------------------------------------------- presets
+
+PORTFOLIO_PRESETS = sorted((ROOT / "scenarios" / "portfolios").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", PORTFOLIO_PRESETS, ids=[p.stem for p in PORTFOLIO_PRESETS])
+def test_portfolio_presets_evaluate_and_round_trip(catalog, path):
+    code, out, err = run("evaluate", str(path), "--json")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["portfolio"]["plan_usd"] > 0
+    portfolio = load_document_text(path.read_text())
+    assert params_to_document(document_to_params(portfolio, catalog), catalog) == (portfolio, [])
+
+
+def test_four_features_preset_follows_the_articles_allocation():
+    portfolio = load_document_text((ROOT / "scenarios" / "portfolios" / "product-with-four-features.yaml").read_text())
+    plans = {w.name: (w.category, w.plan) for w in portfolio.workloads}
+    assert plans == {
+        "General conversation": ("routine", "hybrid"),  # Gemini Flash
+        "Complex technical support": ("reasoning", "flagship_only"),  # Opus 4.5
+        "Company knowledge": ("routine", "self_hosted"),  # a fine-tuned Llama on the fleet
+        "Code generation": ("code", "cascade"),  # Haiku 4.5 escalating to Opus 4.5
+    }
+    assert portfolio.workloads[2].fine_tune is not None
+
+
+def test_categories_template_has_the_five_categories_in_order():
+    from calculators.portfolio_scenario import CATEGORIES
+
+    portfolio = load_document_text((ROOT / "scenarios" / "portfolios" / "categories-template.yaml").read_text())
+    assert tuple(w.category for w in portfolio.workloads) == CATEGORIES

@@ -42,10 +42,12 @@ from calculators.scenario import (
     Hybrid,
     ModelSlot,
     PriceOverride,
+    Quality,
     Scenario,
     ScenarioError,
     SelfHosted,
     SelfHostedMixed,
+    Uncertainty,
     Workload,
     parse_scenario,
     scenario_to_dict,
@@ -75,7 +77,10 @@ CATEGORY_TIERS = {
 # Strategy sections a workload carries; self_hosted is the portfolio's one fleet.
 WORKLOAD_STRATEGIES = ("flagship_only", "hybrid", "cascade", "hosted_open", "self_hosted_mixed")
 PLANS = ("flagship_only", "hybrid", "cascade", "hosted_open", "self_hosted", "self_hosted_mixed")
-WORKLOAD_KEYS = ("name", "category", "workload", "growth", "plan", *WORKLOAD_STRATEGIES, "fine_tune", "budget_usd", "notes")
+WORKLOAD_EXTRAS = ("uncertainty", "quality")  # version-1 sections a workload may carry, for its own view
+WORKLOAD_KEYS = (
+    "name", "category", "workload", "growth", "plan", *WORKLOAD_STRATEGIES, *WORKLOAD_EXTRAS, "fine_tune", "budget_usd", "notes"
+)  # fmt: skip
 PORTFOLIO_KEYS = ("version", "name", "growth", "self_hosted", "price_overrides", "budget_usd", "workloads", "notes")
 
 
@@ -101,6 +106,8 @@ class PortfolioWorkload:
     self_hosted_mixed: SelfHostedMixed | None = None
     fine_tune: FineTune | None = None
     budget_usd: float | None = None
+    uncertainty: Uncertainty | None = None
+    quality: Quality | None = None
 
 
 @dataclass(frozen=True)
@@ -130,6 +137,8 @@ def workload_scenario(portfolio: Portfolio, workload: PortfolioWorkload) -> Scen
         self_hosted=portfolio.self_hosted,
         self_hosted_mixed=workload.self_hosted_mixed,
         price_overrides=portfolio.price_overrides,
+        uncertainty=workload.uncertainty,
+        quality=workload.quality,
     )
 
 
@@ -145,7 +154,7 @@ def portfolio_from_scenario(scenario: Scenario, plan: str | None = None) -> Port
         name=scenario.name,
         plan=chosen,
         workload=scenario.workload,
-        **{key: getattr(scenario, key) for key in WORKLOAD_STRATEGIES},
+        **{key: getattr(scenario, key) for key in (*WORKLOAD_STRATEGIES, *WORKLOAD_EXTRAS)},
     )
     return Portfolio(
         name=scenario.name,
@@ -215,7 +224,7 @@ def _parse_workload(
         own.append(f"{path}.growth: horizon_months and start_month are the portfolio's; set them in the top-level growth")
     rate = _number(own, growth_raw, "monthly_rate", f"{path}.growth", -0.99, 1.0)
     # The version-1 parser checks the volume and the strategy sections; its paths get the workload's prefix.
-    doc = {key: raw[key] for key in ("name", "workload", *WORKLOAD_STRATEGIES) if key in raw}
+    doc = {key: raw[key] for key in ("name", "workload", *WORKLOAD_STRATEGIES, *WORKLOAD_EXTRAS) if key in raw}
     v1_base = Scenario(name=base.name, workload=base.workload)
     scenario, found = parse_scenario(doc, strict=False, base=v1_base)
     own += [f"{path}.{problem}".replace(".name.name:", ".name:") for problem in found]
@@ -265,6 +274,8 @@ def _parse_workload(
         self_hosted_mixed=scenario.self_hosted_mixed,
         fine_tune=fine_tune,
         budget_usd=budget,
+        uncertainty=scenario.uncertainty,
+        quality=scenario.quality,
     )
 
 
@@ -395,7 +406,7 @@ def _workload_to_dict(portfolio: Portfolio, workload: PortfolioWorkload, omit_de
         out["workload"] = single["workload"]
     if workload.growth_rate is not None:
         out["growth"] = {"monthly_rate": _plain(workload.growth_rate)}
-    out |= {key: single[key] for key in WORKLOAD_STRATEGIES if key in single}
+    out |= {key: single[key] for key in (*WORKLOAD_STRATEGIES, *WORKLOAD_EXTRAS) if key in single}
     if workload.fine_tune:
         out["fine_tune"] = {
             "one_time_usd": _plain(workload.fine_tune.one_time_usd),

@@ -67,7 +67,15 @@ def build(*workloads, **top):
 
 def test_parse_and_write_round_trip():
     doc = portfolio_doc(
-        workload_doc("Chat", plan="hybrid", category="routine", growth={"monthly_rate": 0.08}, budget_usd=900),
+        workload_doc(
+            "Chat",
+            plan="hybrid",
+            category="routine",
+            growth={"monthly_rate": 0.08},
+            budget_usd=900,
+            uncertainty={"draws": 500, "growth_rate": [0.0, 0.1]},
+            quality={"cost_per_error_usd": 2.0, "error_rates": {"small": 0.08}},
+        ),
         workload_doc("Knowledge", plan="self_hosted", fine_tune={"one_time_usd": 12000, "amortize_months": 6}),
         budget_usd=5000,
     )
@@ -98,11 +106,12 @@ def test_parse_and_write_round_trip():
         (lambda d: d.update(workloads=[workload_doc(f"W{i}") for i in range(13)]), "workloads: has 13 workloads; at most 12"),
         (lambda d: d.update(budget_usd="lots"), "budget_usd: must be a number, got 'lots'"),
         (lambda d: d.update(uncertainty={}), "uncertainty: unknown key"),
+        (lambda d: d["workloads"][0].update(uncertainty={"draws": 5}), "workloads[0].uncertainty.draws: must be between 100"),
     ],
     ids=[
         "route-share", "volume", "plan-unknown", "plan-undefined", "plan-no-fleet", "category", "growth-horizon",
         "fine-tune-negative", "fine-tune-beyond-horizon", "unknown-key", "no-flagship", "duplicate-name",
-        "no-workloads", "too-many", "budget-text", "v1-only-section",
+        "no-workloads", "too-many", "budget-text", "v1-only-section", "workload-uncertainty",
     ],
 )  # fmt: skip
 def test_bad_portfolio_names_the_field(change, problem):

@@ -142,3 +142,34 @@ def test_request_cost_of_an_overridden_tier(catalog):
     # gpt-5.4 with input overridden to $5 (double): tier input 10; 300,000·10 / 1e6 = $3.00 of input per request
     entry = _entry(catalog, "gpt-5.4", 0, {"gpt-5.4": PriceOverride(input=5.0)})
     assert request_cost(entry, 300_000, 0).input == pytest.approx(3.0)
+
+
+# ------------------------------------------------------------------ the price table's edits
+
+
+def _row(frame, model_id):
+    return list(frame.index).index(model_id)
+
+
+def test_table_edits_keep_untouched_overrides_even_at_the_catalog_price(catalog):
+    import datetime as dt
+
+    from dashboard import state
+
+    day = dt.date(2026, 12, 1)
+    # gemini-3.8-flash is $0.75 in on that day: an override at $0.75 still matters from 2027-01-01 ($1.50)
+    overrides = {"gemini-3.8-flash": {"input": 0.75}, "Claude Opus 4.5": {"output": 20.0}}
+    frame = state.price_frame(catalog, day, tuple((k, PriceOverride(**v)) for k, v in overrides.items()))
+    assert state.fold_price_edits(overrides, frame, None, catalog) == overrides
+    edits = {
+        "edited_rows": {
+            _row(frame, "claude-opus-4-5"): {"input": 4.0},  # the alias-keyed override gains a field
+            str(_row(frame, "gpt-5")): {"output": 10.0, "nope": 1},  # the catalog's own price, typed: an override
+            _row(frame, "gemini-3.8-flash"): {"input": None},  # emptied: back to the catalog
+            len(frame) + 5: {"input": 1.0},  # no such row
+        }
+    }
+    assert state.fold_price_edits(overrides, frame, edits, catalog) == {
+        "Claude Opus 4.5": {"output": 20.0, "input": 4.0},
+        "gpt-5": {"output": 10.0},
+    }

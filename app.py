@@ -1,7 +1,7 @@
 """Token Cost Forecaster: ``streamlit run app.py``.
 
-Thin on purpose: widgets in (dashboard.controls), one engine call (dashboard.cache.evaluation),
-figures and tables out (dashboard.sections). The whole scenario lives in the URL.
+Thin on purpose, a table of contents of the page: the sidebar's sections in (dashboard.sidebar), one engine
+call (dashboard.cache.evaluation), figures and tables out (dashboard.sections and the tab modules). The whole scenario lives in the URL.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ import streamlit as st
 
 from calculators import links
 from calculators.recommendation import recommend
-from dashboard import cache, controls, portfolio_view, sections, state, workload_picker
+from dashboard import cache, portfolio_view, sections, state, workload_picker
 from dashboard.markup import md
+from dashboard.sidebar import link, prices, scenario_files, strategies, workload
 from dashboard.uncertainty_view import render_uncertainty_tab
 from dashboard.usage_view import render_usage_tab
 from pricing import CatalogError
@@ -45,22 +46,22 @@ header, results, prices_box = st.container(), st.container(), st.container()
 
 with st.sidebar:
     with st.expander("Presets", expanded=True, icon=":material/folder_open:"):
-        controls.presets(SCENARIOS)
-        controls.load_messages("preset")
+        scenario_files.presets(SCENARIOS)
+        scenario_files.load_messages("preset")
     picker_box = st.container()  # the workload picker, drawn once this run's workload is folded in
     st.text_input("Scenario name", value=state.default_values()["n"], max_chars=200, key="n", bind="query-params")
     with st.expander("Workload", expanded=True, icon=":material/data_usage:"):
-        controls.workload(catalog)
-    routes, undrawn_params = controls.strategy_sections(catalog, base)
+        workload.workload(catalog)
+    routes, undrawn_params = strategies.strategy_sections(catalog, base)
     with st.expander("Growth", expanded=True, icon=":material/trending_up:"):
-        controls.growth()
+        workload.growth()
 
 with prices_box:
-    overrides = controls.price_table(catalog, base, controls.month_of(st.session_state.get("start")))
+    overrides = prices.price_table(catalog, base, workload.month_of(st.session_state.get("start")))
 
-values = {key: st.session_state[key] for key in controls.all_keys() if key in st.session_state}
+values = {key: st.session_state[key] for key in link.all_keys() if key in st.session_state}
 scenario, problems = state.scenario_from_values(values, base, routes, overrides)
-controls.sync_link(scenario, catalog, undrawn_params)
+link.sync_link(scenario, catalog, undrawn_params)
 portfolio, selected = workload_picker.fold_and_sync(scenario, catalog)
 with picker_box:
     workload_picker.render(portfolio, selected, SCENARIOS / "portfolios")
@@ -76,11 +77,11 @@ with header:
     popover = share.popover("Share", icon=":material/share:", width="stretch", key="share", on_change="rerun")
     if popover.open:  # lazy: the link and the YAML are built only when asked for
         with popover:
-            controls.share_and_save(
+            link.share_and_save(
                 scenario, catalog, portfolio and (lambda: workload_picker.share_and_save(portfolio, selected, catalog))
             )
     portfolio_view.header_note(portfolio, selected)
-    controls.notices(NOTICES_KEY, problems)
+    link.notices(NOTICES_KEY, problems)
 
 with results, sections.guard("The results"):
     ev = cache.evaluation(scenario, catalog)

@@ -50,7 +50,7 @@ def _change_bare(at: AppTest, i: int) -> None:
 
 
 def _app_times(runs: int, boxes_open: bool) -> list[float]:
-    from dashboard.controls import STRATEGY_SECTIONS
+    from dashboard.sidebar.strategies import STRATEGY_SECTIONS
 
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     if boxes_open:  # every strategy box opened, so drawn: the heaviest sidebar

@@ -14,7 +14,7 @@ from typing import TextIO
 from urllib.parse import parse_qsl, urlsplit
 
 from calculators.engine import Evaluation, evaluate
-from calculators.formatting import money, tokens
+from calculators.formatting import cost_change, money, tokens
 from calculators.links import share_url
 from calculators.portfolio import PortfolioEvaluation, evaluate_portfolio
 from calculators.portfolio_links import document_to_params, params_to_document
@@ -109,10 +109,7 @@ def _strategy_table(result: Evaluation) -> list[str]:
         if not strategy.ok:
             errors.append(f"{STRATEGY_LABELS[key]}  error: {strategy.error}")
             continue
-        saving = savings.get(key)
-        saving_text = ""
-        if saving is not None and key != "flagship_only":
-            saving_text = f"-{saving:.1%}" if saving >= 0 else f"+{-saving:.1%}"
+        saving_text = "" if key == "flagship_only" else cost_change(savings.get(key)) or ""
         cumulative = result.forecast.cumulative[key][-1]
         rows.append((STRATEGY_LABELS[key], money(strategy.monthly_cost_usd), saving_text, money(cumulative)))
     widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from pricing.catalog import PriceEntry
 
 PER_MILLION = 1_000_000.0
@@ -40,41 +42,51 @@ class CostParts:
         return dict(zip(("input", "cached_input", "cache_write", "output", "reasoning"), self.as_tuple(), strict=True))
 
 
-def effective_rates(entry: PriceEntry, input_tokens: float) -> tuple[float, float, float, float]:
+def _with_fallbacks(p_in, p_cached, p_write, p_out) -> tuple:
+    return p_in, (p_in if p_cached is None else p_cached), (p_in if p_write is None else p_write), p_out
+
+
+def effective_rates(entry: PriceEntry, input_tokens):
     """($/1M input, $/1M cached input, $/1M cache write, $/1M output) for a request of this size.
 
     A request whose input exceeds the entry's long-context threshold is billed wholly at the
     long-context tier (the rule of Gemini Pro, Claude Sonnet 4.5 1M and GPT-5.4+).
     A missing cached price bills cache reads as input; a missing write price bills cache
-    writes as input (no surcharge).
+    writes as input (no surcharge). ``input_tokens`` may be an array (one request size per
+    Monte Carlo draw): each rate is then an array, element by element at its own tier.
 
     >>> from pricing import load_catalog
     >>> import datetime as dt
     >>> pro = load_catalog().model("gemini-3-pro-preview").price_on(dt.date(2026, 1, 1))
     >>> effective_rates(pro, 100_000), effective_rates(pro, 250_000)
     ((2.0, 0.2, 2.0, 12.0), (4.0, 0.4, 4.0, 18.0))
+    >>> [rate.tolist() for rate in effective_rates(pro, np.array([100_000, 250_000]))]
+    [[2.0, 4.0], [0.2, 0.4], [2.0, 4.0], [12.0, 18.0]]
     """
+    base = _with_fallbacks(entry.input, entry.cached_input, entry.cache_write, entry.output)
     tier = entry.long_context
-    if tier is not None and input_tokens > tier.threshold:
-        p_in, p_out = tier.input, tier.output
-        p_cached = tier.cached_input if tier.cached_input is not None else entry.cached_input
-        p_write = tier.cache_write if tier.cache_write is not None else entry.cache_write
-    else:
-        p_in, p_out, p_cached, p_write = entry.input, entry.output, entry.cached_input, entry.cache_write
-    return p_in, (p_in if p_cached is None else p_cached), (p_in if p_write is None else p_write), p_out
+    if tier is None:
+        return base
+    p_cached = tier.cached_input if tier.cached_input is not None else entry.cached_input
+    p_write = tier.cache_write if tier.cache_write is not None else entry.cache_write
+    long = _with_fallbacks(tier.input, p_cached, p_write, tier.output)
+    above = np.asarray(input_tokens) > tier.threshold
+    if above.ndim == 0:
+        return long if above else base
+    return tuple(np.where(above, a, b) for a, b in zip(long, base, strict=True))
 
 
 def request_cost(
     entry: PriceEntry,
-    input_tokens: float,
-    output_tokens: float,
-    reasoning_tokens: float = 0.0,
-    cached_input_share: float = 0.0,
+    input_tokens,
+    output_tokens,
+    reasoning_tokens=0.0,
+    cached_input_share=0.0,
     cache_write_share: float = 0.0,
     batch_share: float = 0.0,
     draft_tokens: float = 0.0,
 ) -> CostParts:
-    """Average cost of one request, in dollars.
+    """Average cost of one request, in dollars: one formula for the engine and the Monte Carlo band.
 
     Equation, with ``I`` input tokens of which a share ``c`` is read from the cache and a
     share ``w`` written to it, ``O`` output and ``R`` reasoning tokens, prices ``p`` in
@@ -90,17 +102,31 @@ def request_cost(
     ``draft_tokens`` ``D`` are new text appended to the input (a cascade's forwarded draft): they
     bill as uncached input, ``(I(1-c-w) + D)·p_in``, and count towards the long-context threshold.
 
+    Broadcasts: every token count and share may be a scalar or an array (the Monte Carlo band
+    passes one value per draw); each part of the result then has the broadcast shape.
+
     Edge cases: zero tokens cost $0; a model without a batch API (``d`` is None) bills
-    batch requests at the standard price; ``c + w`` above 1 is the caller's error.
+    batch requests at the standard price; ``c + w`` above 1 bills no uncached input (the
+    caller's error).
 
     Example: Claude Haiku 4.5 ($1 in, $5 out), 2,000 input and 500 output tokens:
-    (2000·1 + 500·5) / 1e6 = $0.0045 per request.
+    (2000·1 + 500·5) / 1e6 = $0.0045 per request; at 1,000 output tokens, (2000 + 5000) / 1e6 = $0.007.
+
+    >>> import datetime as dt
+    >>> from pricing import load_catalog
+    >>> haiku = load_catalog().model("claude-haiku-4-5").price_on(dt.date(2027, 1, 1))
+    >>> round(request_cost(haiku, 2000, 500).total, 10)
+    0.0045
+    >>> request_cost(haiku, 2000, np.array([500, 1000])).total.round(10).tolist()
+    [0.0045, 0.007]
     """
     p_in, p_cached, p_write, p_out = effective_rates(entry, input_tokens + draft_tokens)
     discount = 1.0 - batch_share * (entry.batch_discount or 0.0)
     scale = discount / PER_MILLION
     cached_scale = scale if entry.batch_discount_on_cached_input else 1.0 / PER_MILLION
-    uncached_share = max(0.0, 1.0 - cached_input_share - cache_write_share)
+    uncached_share = np.maximum(0.0, 1.0 - cached_input_share - cache_write_share)
+    if uncached_share.ndim == 0:
+        uncached_share = float(uncached_share)  # scalars stay Python floats
     return CostParts(
         input=(input_tokens * uncached_share + draft_tokens) * p_in * scale,
         cached_input=input_tokens * cached_input_share * p_cached * cached_scale,

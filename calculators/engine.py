@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -22,15 +23,12 @@ from calculators.breakeven import BreakEven, break_even
 from calculators.costs import CostParts, request_cost
 from calculators.mixed import MixedCost, mixed_break_even, mixed_cost
 from calculators.prices import PricedModel, UnknownModelError, entry_weights, month_starts, price_events, price_model
-from calculators.scenario import STRATEGIES, STRATEGY_LABELS, Scenario, SelfHosted
+from calculators.scenario import Scenario, SelfHosted
 from calculators.selfhost import ServerPlan, replica_capacity_per_month, replicas_needed, self_hosted_monthly_cost
+from calculators.strategies import BASELINES, REGISTRY, STRATEGIES, STRATEGY_LABELS, Bill, StrategyError, mixed_slots
 from pricing.catalog import Catalog
 
 CURVE_POINTS = 200
-
-
-class StrategyError(ValueError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -77,6 +75,8 @@ class MixedInfo:
     cost: MixedCost  # arrays per forecast month: replicas, served, overflow, flagship requests, dollars
     break_even: dict[str, BreakEven]  # vs flagship_only / hybrid, in requests a month (all traffic)
     first_cheaper: dict[str, int | None]  # vs strategy → first forecast month index where mixed is cheaper
+    replicas: int = 0  # in the first forecast month
+    gpus: int = 0  # replicas x GPUs per replica, in the first forecast month
 
 
 @dataclass
@@ -87,6 +87,7 @@ class Forecast:
     cost: dict[str, np.ndarray]
     cumulative: dict[str, np.ndarray]
     first_self_hosted_cheaper: dict[str, int | None]  # vs strategy → month index or None
+    self_hosted_payback: dict[str, int | None] = field(default_factory=dict)  # the same for the running totals
 
     def month_label(self, index: int | None) -> str | None:
         return None if index is None else self.months[index].strftime("%Y-%m")
@@ -131,6 +132,13 @@ class Evaluation:
     @property
     def errors(self) -> dict[str, str]:
         return {k: s.error for k, s in self.strategies.items() if s.error}
+
+    def api_cost_at(self, key: str, requests_per_month: float) -> float | None:
+        """What API strategy ``key`` costs a month at another volume, at the first month's prices (None: not priced)."""
+        result = self.strategies.get(key)
+        if result is None or not result.ok or result.usd_per_request is None:
+            return None
+        return float(result.usd_per_request[0]) * requests_per_month
 
     def to_json_dict(self) -> dict:
         """The CLI's JSON shape (documented in the README)."""
@@ -259,31 +267,24 @@ class _ApiStrategyBuilder:
 
 
 def _api_strategy(key: str, scenario: Scenario, catalog: Catalog, months: int, until: dt.date) -> StrategyResult:
+    """``Σ weight · request_cost`` over the strategy's bills (``strategies.REGISTRY``)."""
+    strategy = REGISTRY[key]
     builder = _ApiStrategyBuilder(key, scenario, catalog, months, until)
     try:
-        if key in ("flagship_only", "hosted_open"):
-            slot = getattr(scenario, key)
-            priced = builder.add(slot.model, 1.0, slot.reasoning_tokens)
-            if key == "hosted_open" and priced.model is not None and priced.model.tier != "open":
-                builder.result.notes.append(f"{priced.display_name} is not an open-weights model on an inference provider")
-        elif key == "hybrid":
-            routes = scenario.hybrid.routes
-            total = sum(r.share for r in routes)
-            if abs(total - 1.0) > 1e-6:
-                raise StrategyError(f"the hybrid's route shares add up to {total:.1%}, not 100%: adjust them so they sum to 100%")
-            for route in routes:
-                builder.add(route.model, route.share, route.reasoning_tokens)
-        elif key == "cascade":
-            c = scenario.cascade
-            first = builder.add(c.first.model, 1.0, c.first.reasoning_tokens)
-            # a forwarded draft is new text for the second model: uncached input, never a cache read
-            draft = scenario.workload.output_tokens if c.forward_draft else 0.0
-            builder.add(c.second.model, c.escalation_rate, c.second.reasoning_tokens, draft)
-            if first.model is not None and c.escalation_rate >= 1.0:
-                builder.result.notes.append("every request escalates: the cascade pays both models in full")
+        strategy.check(scenario)
+        priced = [builder.add(*_bill_terms(bill, scenario.workload)) for bill in strategy.bills(scenario)]
     except (UnknownModelError, StrategyError) as exc:
-        return StrategyResult(key, STRATEGY_LABELS[key], error=str(exc))
+        return StrategyResult(key, strategy.label, error=str(exc))
+    builder.result.notes += strategy.notes(scenario, priced)
     return builder.finish()
+
+
+def _bill_terms(bill: Bill, workload) -> tuple[str, float, float | None, float]:
+    """(model, weight, reasoning tokens, draft tokens) of one bill, as ``_ApiStrategyBuilder.add`` takes them.
+
+    A forwarded draft is new text for the model: uncached input, never a cache read."""
+    draft = workload.output_tokens if bill.forward_draft else 0.0
+    return bill.slot.model, bill.weight, bill.slot.reasoning_tokens, draft
 
 
 # ------------------------------------------------------------------------ self-hosted
@@ -356,7 +357,7 @@ def _self_hosted_mixed(
     key = "self_hosted_mixed"
     settings = scenario.self_hosted_mixed
     result = StrategyResult(key, STRATEGY_LABELS[key])
-    flagship = settings.flagship or scenario.flagship_only
+    flagship, overflow = mixed_slots(scenario)
     if plan is None:
         result.error = "the self-hosted + flagship strategy runs its share on the self_hosted server: set up self_hosted first"
         return result, None
@@ -364,11 +365,11 @@ def _self_hosted_mixed(
         result.error = "self_hosted_mixed needs a flagship model: give self_hosted_mixed.flagship or flagship_only"
         return result, None
     months = len(requests)
-    slots = {"flagship": flagship, "overflow": settings.overflow_model or flagship}
+    slots = {"flagship": flagship, "overflow": overflow}
     priced: dict[str, _ApiStrategyBuilder] = {}
     try:
         for name, slot in slots.items():
-            if name == "overflow" and not settings.overflow_to_api:
+            if slot is None:  # no overflow to the API
                 continue
             priced[name] = _ApiStrategyBuilder(key, scenario, catalog, months, until)
             priced[name].add(slot.model, 1.0, slot.reasoning_tokens)  # $ per request, rows at the whole volume
@@ -390,8 +391,8 @@ def _self_hosted_mixed(
     if ops:
         result.breakdown.append(BreakdownRow("Operations", "ops", ops))
     result.monthly_cost_usd = float(cost.total_usd[0])
-    breaks, first_cheaper = {}, {}
-    for other in ("flagship_only", "hybrid"):
+    breaks, baseline_cost = {}, {}
+    for other in BASELINES:
         base = strategies.get(other)
         if base is not None and base.ok:
             breaks[other] = mixed_break_even(
@@ -406,12 +407,32 @@ def _self_hosted_mixed(
                 settings.overflow_to_api,
                 scenario.workload.tokens_per_request,
             )
-            cheaper = np.nonzero(cost.total_usd < base.usd_per_request * requests)[0]
-            first_cheaper[other] = int(cheaper[0]) if cheaper.size else None
-    return result, MixedInfo(s, settings.overflow_to_api, flagship_price, overflow_price, cost, breaks, first_cheaper)
+            baseline_cost[other] = base.usd_per_request * requests
+    firsts = first_cheaper({key: cost.total_usd, **baseline_cost}, key)
+    replicas = int(cost.replicas[0])
+    fleet = (replicas, replicas * plan.gpus_per_replica)
+    return result, MixedInfo(s, settings.overflow_to_api, flagship_price, overflow_price, cost, breaks, firsts, *fleet)
 
 
 # ------------------------------------------------------------------------- evaluation
+
+
+def first_cheaper(series: Mapping[str, np.ndarray], challenger: str = "self_hosted") -> dict[str, int | None]:
+    """Against each baseline in ``series``: the first month index where ``challenger`` costs strictly less (None: never).
+
+    Applied to monthly costs it is the first cheaper month; to cumulative costs, the payback month.
+
+    >>> first_cheaper({"self_hosted": np.array([5, 4, 1]), "hybrid": np.array([3, 3, 3])})
+    {'hybrid': 2}
+    """
+    if challenger not in series:
+        return {}
+    out: dict[str, int | None] = {}
+    for other in BASELINES:
+        if other in series:
+            cheaper = np.nonzero(series[challenger] < series[other])[0]
+            out[other] = int(cheaper[0]) if cheaper.size else None
+    return out
 
 
 def _volume_range(scenario: Scenario, marks: list[float]) -> tuple[float, float]:
@@ -437,10 +458,9 @@ def evaluate(scenario: Scenario, catalog: Catalog) -> Evaluation:
     bounds = month_starts(g.start_month, months)
     until = bounds[-1]
     strategies: dict[str, StrategyResult] = {}
-    for key in STRATEGIES:
-        if getattr(scenario, key) is None or key in ("self_hosted", "self_hosted_mixed"):
-            continue
-        strategies[key] = _api_strategy(key, scenario, catalog, months, until)
+    for key in scenario.strategies():
+        if REGISTRY[key].kind == "api":
+            strategies[key] = _api_strategy(key, scenario, catalog, months, until)
 
     requests = scenario.workload.requests_per_month * (1.0 + g.monthly_rate) ** np.arange(months)
     cost = {k: r.usd_per_request * requests for k, r in strategies.items() if r.ok}
@@ -457,7 +477,7 @@ def evaluate(scenario: Scenario, catalog: Catalog) -> Evaluation:
             tokens = scenario.workload.tokens_per_request
             per_m = plan.replica_usd_per_month / (capacity * tokens) * 1e6 if tokens and math.isfinite(capacity) else 0.0
             breaks = {}
-            for other in ("flagship_only", "hybrid"):
+            for other in BASELINES:
                 base = strategies.get(other)
                 if base is not None and base.ok:
                     breaks[other] = break_even(
@@ -476,19 +496,15 @@ def evaluate(scenario: Scenario, catalog: Catalog) -> Evaluation:
         if mixed is not None:
             cost["self_hosted_mixed"] = mixed.cost.total_usd
 
-    first_cheaper: dict[str, int | None] = {}
-    if "self_hosted" in cost:
-        for other in ("flagship_only", "hybrid"):
-            if other in cost:
-                cheaper = np.nonzero(cost["self_hosted"] < cost[other])[0]
-                first_cheaper[other] = int(cheaper[0]) if cheaper.size else None
+    cumulative = {k: np.cumsum(v) for k, v in cost.items()}
     forecast = Forecast(
         months=bounds[:-1],
         requests=requests,
         tokens=requests * scenario.workload.tokens_per_request,
         cost=cost,
-        cumulative={k: np.cumsum(v) for k, v in cost.items()},
-        first_self_hosted_cheaper=first_cheaper,
+        cumulative=cumulative,
+        first_self_hosted_cheaper=first_cheaper(cost),
+        self_hosted_payback=first_cheaper(cumulative),
     )
 
     marks = []

@@ -74,3 +74,20 @@ def percent(value: float | None, digits: int = 0) -> str:
     if value is None or not math.isfinite(value):
         return "n/a"
     return f"{value * 100:.{digits}f}%"
+
+
+def cost_change(saving: float | None) -> str | None:
+    """A strategy's cost against flagship only, from its saving ``1 - cost / flagship``.
+
+    ``-60%`` (cheaper), ``+12%`` (dearer), and above twice the flagship's cost a ratio, ``+25×``,
+    which reads better than ``+2400%``. One format for the cards, the charts and the CLI.
+
+    >>> cost_change(0.6), cost_change(-0.12), cost_change(-24.0), cost_change(-19416.0), cost_change(None)
+    ('-60%', '+12%', '+25×', '+19.4k×', None)
+    """
+    if saving is None or not math.isfinite(saving):
+        return None
+    if saving >= 0:
+        return f"-{percent(saving)}"
+    ratio = 1 - saving
+    return f"+{tokens(ratio)}×" if ratio > 2 else f"+{percent(-saving)}"

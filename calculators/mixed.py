@@ -52,27 +52,6 @@ from calculators.selfhost import replicas_needed
 MAX_SCAN_STEPS = 200_000  # replica steps the overflow break-even scan looks at, at most
 
 
-def replicas_for(requests_per_month, capacity_per_month, min_replicas: int):
-    """``selfhost.replicas_needed`` for a capacity that may be an array (one per Monte Carlo draw).
-
-    ``replicas_needed(V / C, 1, m)`` applies the engine's own rounding rule to the ratio, so both
-    give the same replica count; a capacity of ``inf`` (a request of no tokens) needs one replica
-    for any traffic, as in ``replicas_needed``.
-
-    Example: 2,500 requests on replicas of 1,000 and 2,000: ``replicas_for([2500], [[1000], [2000]], 1)``
-    gives ``[[3], [2]]``.
-    """
-    volume = np.asarray(requests_per_month, dtype=float)
-    capacity = np.asarray(capacity_per_month, dtype=float)
-    if np.isinf(capacity).any():
-        ratio = np.where(np.isinf(capacity), np.where(volume > 0, 1.0, 0.0), volume / capacity)
-    else:
-        ratio = volume / capacity
-    if np.any(ratio == 0):  # a positive volume whose ratio underflowed still needs a replica
-        ratio = np.where((ratio == 0) & (volume > 0), np.finfo(float).smallest_subnormal, ratio)
-    return np.asarray(replicas_needed(ratio, 1.0, min_replicas), dtype=float)
-
-
 @dataclass(frozen=True)
 class MixedCost:
     """Monthly dollars and request counts of the mixed strategy (arrays shaped like the volume)."""
@@ -110,7 +89,7 @@ def small_share_server(
     unbounded = bool(np.isinf(capacity).any())  # requests of no tokens: guard inf·0
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = x / capacity
-    full = replicas_for(x, capacity, min_replicas)
+    full = np.asarray(replicas_needed(x, capacity, min_replicas), dtype=float)
     if not overflow:
         return full, np.zeros(np.broadcast_shapes(full.shape, np.shape(overflow_usd_per_request)))
     g = np.asarray(replica_usd, dtype=float)

@@ -36,6 +36,7 @@ import numpy as np
 
 from calculators.engine import Evaluation
 from calculators.scenario import Quality, Scenario
+from calculators.strategies import REGISTRY
 from pricing.catalog import Catalog
 
 
@@ -115,34 +116,6 @@ class _Rates:
         return float("nan")
 
 
-def _errors(key: str, evaluation: Evaluation, rates: _Rates, quality: Quality) -> np.ndarray:
-    """Expected wrong answers per forecast month for one strategy (NaN where a rate is missing)."""
-    s = evaluation.scenario
-    volume = evaluation.forecast.requests
-    if key in ("flagship_only", "hosted_open"):
-        return volume * rates.need(getattr(s, key).model)
-    if key == "hybrid":
-        return volume * sum(r.share * rates.need(r.model) for r in s.hybrid.routes)
-    if key == "cascade":
-        e = s.cascade.escalation_rate
-        miss = quality.cascade_miss_rate
-        if miss is None:
-            rates.missing.append("cascade_miss_rate")
-            miss = float("nan")
-        return volume * ((1.0 - e) * miss + e * rates.need(s.cascade.second.model))
-    if key == "self_hosted":
-        return volume * rates.self_hosted(s, quality)
-    if key == "self_hosted_mixed":
-        mixed, settings = evaluation.mixed, s.self_hosted_mixed
-        flagship = settings.flagship or s.flagship_only
-        overflow = settings.overflow_model or flagship
-        served = mixed.cost.served * rates.self_hosted(s, quality)
-        flagship_errors = mixed.cost.flagship_requests * rates.need(flagship.model)
-        overflow_errors = mixed.cost.overflow * rates.need(overflow.model) if np.any(mixed.cost.overflow > 0) else 0.0
-        return served + flagship_errors + overflow_errors
-    raise KeyError(key)
-
-
 def quality_adjusted(evaluation: Evaluation, catalog: Catalog | None = None) -> QualityResult | None:
     """Expected error cost and quality-adjusted total of every costed strategy; None without a ``quality`` section.
 
@@ -159,7 +132,7 @@ def quality_adjusted(evaluation: Evaluation, catalog: Catalog | None = None) -> 
     out = {}
     for key, token_usd in evaluation.forecast.cost.items():
         rates = _Rates(quality, catalog)
-        errors = _errors(key, evaluation, rates, quality)
+        errors = REGISTRY[key].errors(evaluation.scenario, evaluation, rates, quality)  # wrong answers per month
         result = StrategyQuality(key, token_usd, missing=list(dict.fromkeys(rates.missing)))
         if not result.missing:
             volume = evaluation.forecast.requests

@@ -20,21 +20,14 @@ from typing import Any
 
 import yaml
 
+from calculators.strategies import REGISTRY, STRATEGIES, STRATEGY_LABELS  # noqa: F401  (re-exported: the schema names them)
+
 SCHEMA_VERSION = 1
 MAX_HORIZON_MONTHS = 120
 MAX_TOKENS_PER_MONTH = 1e15
 MAX_TOKENS_PER_REQUEST = 10_000_000  # the largest context windows are 10M tokens
 MAX_ROUTES = 12
 MAX_PRICE_PER_MTOK = 10_000.0
-STRATEGIES = ("flagship_only", "hybrid", "cascade", "hosted_open", "self_hosted", "self_hosted_mixed")
-STRATEGY_LABELS = {
-    "flagship_only": "Flagship only",
-    "hybrid": "Hybrid routing",
-    "cascade": "Cascade",
-    "hosted_open": "Hosted open model",
-    "self_hosted": "Self-hosted",
-    "self_hosted_mixed": "Self-hosted + flagship",
-}
 # Inputs the Monte Carlo band and the tornado vary: key → (lowest, highest) allowed value.
 UNCERTAIN_INPUTS = {
     "growth_rate": (-0.99, 1.0),  # growth.monthly_rate
@@ -206,17 +199,8 @@ class Scenario:
         return [key for key in STRATEGIES if getattr(self, key) is not None]
 
     def models_used(self) -> list[str]:
-        names: list[str] = []
-        if self.flagship_only:
-            names.append(self.flagship_only.model)
-        if self.hybrid:
-            names += [r.model for r in self.hybrid.routes]
-        if self.cascade:
-            names += [self.cascade.first.model, self.cascade.second.model]
-        if self.hosted_open:
-            names.append(self.hosted_open.model)
-        if self.self_hosted_mixed:
-            names += [slot.model for slot in (self.self_hosted_mixed.flagship, self.self_hosted_mixed.overflow_model) if slot]
+        """Every model name the scenario's sections name, once each, in the registry's order."""
+        names = [name for key in self.strategies() for name in REGISTRY[key].models(getattr(self, key))]
         return list(dict.fromkeys(names))
 
 

@@ -26,7 +26,8 @@ The growth rate is one rate per draw, held over the horizon: ``V_t = V_0·(1 + g
 Each draw is exactly one engine run: the cost of draw ``i`` equals
 ``engine.evaluate(apply_inputs(scenario, values_i))`` (tested). API strategies are linear in
 the volume, so the per-request cost is computed per draw and month from each model's price
-entries and month weights; the self-hosted fleet is ``replicas_needed`` per draw and month.
+entries and month weights; the self-hosted fleet is ``selfhost.self_hosted_monthly_cost`` per draw and month: the
+engine's own formulas (``costs.request_cost``, ``selfhost``), which broadcast over draws.
 
 Probability that self-hosting is cheaper, **in month N**: the share of draws in which the
 self-hosted (or self-hosted + flagship) cost of month N is strictly below the other
@@ -42,19 +43,17 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from calculators.costs import PER_MILLION, effective_rates
-from calculators.engine import Evaluation, StrategyError, evaluate, resolve_server_plan
-from calculators.mixed import mixed_cost, replicas_for
+from calculators.costs import request_cost
+from calculators.engine import Evaluation, evaluate, resolve_server_plan
+from calculators.mixed import mixed_cost
 from calculators.prices import PricedModel, entry_weights, month_starts, price_model
 from calculators.scenario import DEFAULT_DRAWS, UNCERTAIN_INPUTS, Range, Scenario, Uncertainty
-from calculators.selfhost import HOURS_PER_MONTH, SECONDS_PER_MONTH, ServerPlan
+from calculators.selfhost import ServerPlan, replica_capacity_per_month, self_hosted_monthly_cost
+from calculators.strategies import API_STRATEGIES, BASELINES, CHALLENGERS, REGISTRY, Bill, StrategyError, mixed_slots
 from pricing.catalog import Catalog
 
 PERCENTILES = (10, 50, 90)
 CHUNK_ELEMENTS = 1 << 16  # (months x draws) computed at a time: small enough for the CPU cache
-API_STRATEGIES = ("flagship_only", "hybrid", "cascade", "hosted_open")
-CHALLENGERS = ("self_hosted", "self_hosted_mixed")
-BASELINES = ("flagship_only", "hybrid")
 INPUT_LABELS = {
     "growth_rate": "Monthly growth",
     "escalation_rate": "Cascade escalation rate",
@@ -250,37 +249,27 @@ def _slot_price(
     reasoning: float | None,
     forward_draft: bool = False,
 ) -> _Price:
-    """``costs.request_cost`` per price entry and draw, with the entries' month weights.
-
-    The terms are added in ``request_cost``'s order so that a draw at the point values
-    reproduces the engine's number.
-    """
+    """``costs.request_cost`` per price entry and draw (the engine's formula, on arrays), with the month weights."""
     w = scenario.workload
-    output, cached = x["output_tokens"], x["cached_input_share"]
+    output = x["output_tokens"]
     generated_reasoning = x["reasoning_tokens"] if reasoning is None else np.full_like(output, reasoning)
     resent = np.full_like(output, w.input_tokens)
     draft = output if forward_draft else np.zeros_like(output)  # new text for the second model: uncached
-    input_tokens = resent + draft
-    uncached = np.maximum(0.0, 1.0 - cached - w.cache_write_share)
     weights = entry_weights(priced.prices, scenario.growth.start_month, months)
     used = [i for i in range(len(priced.prices)) if weights[i].any()]  # entries outside the horizon drop out
-    per_entry = []
-    for entry in (priced.prices[i] for i in used):
-        rates = np.array(effective_rates(entry, 0.0))[:, None]
-        if entry.long_context is not None:
-            above = input_tokens > entry.long_context.threshold
-            rates = np.where(above, np.array(effective_rates(entry, math.inf))[:, None], rates)
-        p_in, p_cached, p_write, p_out = rates
-        scale = (1.0 - w.batch_share * (entry.batch_discount or 0.0)) / PER_MILLION
-        cached_scale = scale if entry.batch_discount_on_cached_input else 1.0 / PER_MILLION
-        total = (
-            (resent * uncached + draft) * p_in * scale
-            + resent * cached * p_cached * cached_scale
-            + resent * w.cache_write_share * p_write * scale
-            + output * p_out * scale
-            + generated_reasoning * p_out * scale
-        )
-        per_entry.append(total)
+    per_entry = [
+        request_cost(
+            priced.prices[i],
+            resent,
+            output,
+            generated_reasoning,
+            x["cached_input_share"],
+            w.cache_write_share,
+            w.batch_share,
+            draft,
+        ).total
+        for i in used
+    ]
     return _Price(np.stack(per_entry), weights[used])
 
 
@@ -290,31 +279,30 @@ Terms = list[tuple[float | np.ndarray, _Price]]  # $ per request = Σ coefficien
 def _api_prices(
     scenario: Scenario, catalog: Catalog, months: int, x: Mapping[str, np.ndarray], keys: list[str]
 ) -> dict[str, Terms]:
-    """Per-request price terms of the API strategies in ``keys`` and of the mixed strategy's API slots."""
-    overrides = scenario.overrides
+    """Per-request price terms of the strategies in ``keys``: their registry bills, with this draw's weights.
 
-    def slot(name: str, reasoning: float | None, forward: bool = False) -> _Price:
-        return _slot_price(price_model(catalog, name, overrides), scenario, months, x, reasoning, forward)
+    The mixed strategy's bills come out as ``mixed_flagship`` and ``mixed_overflow`` (zero without overflow).
+    """
+    overrides = scenario.overrides
+    drawn = (
+        replace(scenario, cascade=replace(scenario.cascade, escalation_rate=x["escalation_rate"]))
+        if scenario.cascade
+        else scenario
+    )
+
+    def slot(bill: Bill) -> _Price:
+        priced = price_model(catalog, bill.slot.model, overrides)
+        return _slot_price(priced, scenario, months, x, bill.slot.reasoning_tokens, bill.forward_draft)
 
     out: dict[str, Terms] = {}
-    for key in ("flagship_only", "hosted_open"):
-        if key in keys:
-            s = getattr(scenario, key)
-            out[key] = [(1.0, slot(s.model, s.reasoning_tokens))]
-    if "hybrid" in keys:
-        out["hybrid"] = [(r.share, slot(r.model, r.reasoning_tokens)) for r in scenario.hybrid.routes]
-    if "cascade" in keys:
-        c = scenario.cascade
-        out["cascade"] = [
-            (1.0, slot(c.first.model, c.first.reasoning_tokens)),
-            (x["escalation_rate"], slot(c.second.model, c.second.reasoning_tokens, c.forward_draft)),
-        ]
-    if "self_hosted_mixed" in keys:
-        mixed = scenario.self_hosted_mixed
-        flagship = mixed.flagship or scenario.flagship_only
-        out["mixed_flagship"] = [(1.0, slot(flagship.model, flagship.reasoning_tokens))]
-        over = mixed.overflow_model or flagship
-        out["mixed_overflow"] = [(1.0 if mixed.overflow_to_api else 0.0, slot(over.model, over.reasoning_tokens))]
+    for key in keys:
+        strategy = REGISTRY[key]
+        if strategy.kind == "api":
+            out[key] = [(bill.weight, slot(bill)) for bill in strategy.bills(drawn)]
+        elif strategy.kind == "mixed":
+            flagship, overflow = mixed_slots(scenario)
+            out["mixed_flagship"] = [(1.0, slot(Bill(flagship)))]
+            out["mixed_overflow"] = [(1.0 if overflow else 0.0, slot(Bill(overflow or flagship)))]
     return out
 
 
@@ -326,17 +314,13 @@ def _rows(terms: Terms, lo: int, hi: int) -> np.ndarray:
     return total
 
 
-def _server(scenario: Scenario, catalog: Catalog, x: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, ServerPlan]:
-    """Per draw: capacity of one replica (requests a month) and its $ a month, as (1, draws) rows."""
+def _server(scenario: Scenario, catalog: Catalog, x: Mapping[str, np.ndarray]) -> tuple[ServerPlan, np.ndarray]:
+    """The server plan with this draw's $/GPU-hour and utilization (arrays), and one replica's capacity per draw."""
     plan = resolve_server_plan(scenario.self_hosted, catalog)
+    drawn = replace(plan, gpu_hour_usd=x["gpu_hour_usd"][None, :], utilization=x["utilization"][None, :])
     w = scenario.workload
-    generated = x["output_tokens"] + x["reasoning_tokens"]
-    with np.errstate(divide="ignore"):
-        seconds = w.input_tokens / plan.prefill_tokens_per_s + generated / plan.decode_tokens_per_s
-        rps = np.where(seconds <= 0, np.inf, 1.0 / seconds)
-    capacity = rps * SECONDS_PER_MONTH * x["utilization"] / plan.peak_to_average
-    replica_usd = plan.gpus_per_replica * x["gpu_hour_usd"] * HOURS_PER_MONTH
-    return capacity[None, :], replica_usd[None, :], plan
+    capacity = replica_capacity_per_month(drawn, w.input_tokens, (x["output_tokens"] + x["reasoning_tokens"])[None, :])
+    return drawn, capacity
 
 
 def draw_costs(scenario: Scenario, catalog: Catalog, values: Mapping[str, np.ndarray], keys: list[str]) -> dict[str, np.ndarray]:
@@ -364,10 +348,9 @@ def draw_costs(scenario: Scenario, catalog: Catalog, values: Mapping[str, np.nda
             if key in API_STRATEGIES:
                 out[key][lo:hi] = _rows(prices[key], lo, hi) * requests
         if server is not None:
-            capacity, replica_usd, plan = server
+            plan, capacity = server
             if "self_hosted" in out:
-                replicas = replicas_for(requests, capacity, plan.min_replicas)
-                out["self_hosted"][lo:hi] = replicas * replica_usd + plan.ops_usd_per_month
+                out["self_hosted"][lo:hi] = self_hosted_monthly_cost(requests, plan, capacity)
             if "self_hosted_mixed" in out:
                 m = scenario.self_hosted_mixed
                 out["self_hosted_mixed"][lo:hi] = mixed_cost(
@@ -376,7 +359,7 @@ def draw_costs(scenario: Scenario, catalog: Catalog, values: Mapping[str, np.nda
                     _rows(prices["mixed_flagship"], lo, hi),
                     _rows(prices["mixed_overflow"], lo, hi),
                     capacity,
-                    replica_usd,
+                    plan.replica_usd_per_month,
                     plan.ops_usd_per_month,
                     plan.min_replicas,
                     m.overflow_to_api,

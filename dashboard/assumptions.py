@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from calculators.engine import Evaluation
 from calculators.formatting import money, tokens
-from calculators.prices import OVERRIDE_SOURCE
+from calculators.prices import OVERRIDE_SOURCE, UnknownModelError, price_model
 from calculators.scenario import STRATEGY_LABELS
 
 API_COST = (
@@ -163,20 +163,21 @@ def server_assumptions(ev: Evaluation, catalog) -> list[dict]:
 
 
 def model_caption(catalog, name: str, day, overrides: dict) -> str:
-    """One line under a model picker: name, vendor and tier, price per 1M tokens, override and retirement."""
-    model_id = catalog.resolve(name)
-    override = overrides.get(name) or (overrides.get(model_id) if model_id else None)
-    if model_id is None:
-        if override is not None and override.input is not None and override.output is not None:
-            return f"{name}: not in the catalog, priced from this scenario: ${override.input:g} in / ${override.output:g} out per 1M ✎"
+    """One line under a model picker: name, vendor and tier, price per 1M tokens, override and retirement.
+
+    The price is the engine's (``prices.price_model``): an override keyed by any alias of the model applies.
+    """
+    try:
+        priced = price_model(catalog, name, overrides)
+    except UnknownModelError:
         return f"{name} is not in the price catalog: pick another model or give its prices in the price table"
-    model = catalog.models[model_id]
-    entry = model.price_on(day)
+    entry = priced.price_on(day)
+    if priced.model is None:
+        return f"{name}: not in the catalog, priced from this scenario: ${entry.input:g} in / ${entry.output:g} out per 1M ✎"
+    model = priced.model
     vendor = catalog.vendors[model.vendor].name if model.vendor in catalog.vendors else model.vendor
-    p_in = override.input if override is not None and override.input is not None else entry.input
-    p_out = override.output if override is not None and override.output is not None else entry.output
-    text = f"{model.name} · {vendor} {model.tier} · ${p_in:g} in / ${p_out:g} out per 1M"
-    if override is not None:
+    text = f"{model.name} · {vendor} {model.tier} · ${entry.input:g} in / ${entry.output:g} out per 1M"
+    if priced.overridden:
         text += " ✎ overridden"
     lifecycle = model.lifecycle_note()
     if lifecycle:

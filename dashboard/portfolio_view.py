@@ -9,7 +9,7 @@ from calculators.portfolio import TOTAL_LABELS, TOTALS, PortfolioEvaluation, eva
 from calculators.portfolio_report import category_text, move_lines
 from calculators.portfolio_scenario import Portfolio
 from calculators.scenario import STRATEGY_LABELS
-from dashboard import portfolio_charts
+from dashboard.figures import portfolio as portfolio_charts
 from dashboard.markup import md
 
 

@@ -17,10 +17,12 @@ import streamlit as st
 
 from calculators.engine import Evaluation
 from calculators.export import forecast_csv, forecast_rows
-from calculators.formatting import SCIENTIFIC_FROM, money, percent, tokens
+from calculators.formatting import SCIENTIFIC_FROM, cost_change, money, percent, tokens
 from calculators.recommendation import VOLUME_TIERS, Recommendation
 from calculators.scenario import STRATEGY_LABELS
-from dashboard import assumptions, cache, charts
+from calculators.strategies import BASELINES, REGISTRY
+from dashboard import assumptions, cache
+from dashboard.figures import cost as charts
 from dashboard.markup import md
 
 log = logging.getLogger(__name__)
@@ -38,25 +40,12 @@ def guard(section: str) -> Iterator[None]:
 
 MAX_CARDS_PER_ROW = 5  # at 1280 px a sixth card in the row truncates its dollar figure
 # Card labels: the full names do not fit five cards to a row at 1280 px.
-KPI_LABELS = {
-    "flagship_only": "Flagship only",
-    "hybrid": "Hybrid",
-    "cascade": "Cascade",
-    "hosted_open": "Hosted open",
-    "self_hosted": "Self-hosted",
-    "self_hosted_mixed": "Self-host + API",
-}
+KPI_LABELS = {key: strategy.short_label for key, strategy in REGISTRY.items()}
 
 
 def saving_delta(ev: Evaluation, key: str) -> str | None:
     """The card's delta: the change against flagship only (``-60%``, ``+12%``, ``+25×``)."""
-    saving = ev.savings_vs_flagship_only.get(key)
-    if key == "flagship_only" or saving is None:
-        return None
-    if saving >= 0:
-        return f"-{percent(saving)}"
-    ratio = 1 - saving
-    return f"+{tokens(ratio)}×" if ratio > 2 else f"+{percent(-saving)}"
+    return None if key == "flagship_only" else cost_change(ev.savings_vs_flagship_only.get(key))
 
 
 def kpis(ev: Evaluation) -> None:
@@ -101,9 +90,9 @@ def _break_even_cards(ev: Evaluation, cols, break_even: dict, prefix: str, mixed
     """Break-even volume against flagship only and the hybrid, one card each (``prefix, flagship``, or for
     the mixed strategy ``prefix vs flagship``, with the request count in the help: labels must stay short)."""
     w = ev.scenario.workload
-    for col, other in zip(cols, ("flagship_only", "hybrid"), strict=True):
+    for col, other in zip(cols, BASELINES, strict=True):
         be = break_even.get(other)
-        name = KPI_LABELS[other].split()[0].lower()
+        name = REGISTRY[other].word
         label = f"{prefix} vs {name}" if mixed else f"{prefix}, {name}"  # short, no help icon: room for the label
         if be is None:
             col.metric(label, "—", "off or not priced", delta_color="off", delta_arrow="off", border=True)
@@ -147,11 +136,11 @@ def _mixed_cards(ev: Evaluation) -> None:
     if mixed is None or info is None:
         return
     fleet, *others, when = st.columns(4)
-    replicas = int(mixed.cost.replicas[0])
+    replicas = mixed.replicas
     overflow = float(mixed.cost.overflow[0])
     fleet.metric(
         "Mixed fleet",
-        f"{replicas * info.plan.gpus_per_replica:,} GPUs",
+        f"{mixed.gpus:,} GPUs",
         f"{replicas:,} replica{'s' * (replicas != 1)} × {info.plan.gpus_per_replica}",
         delta_color="off",
         delta_arrow="off",

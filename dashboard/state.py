@@ -42,6 +42,7 @@ from calculators.scenario import (
     parse_scenario,
     scenario_to_dict,
 )
+from calculators.strategies import REGISTRY
 from calculators.uncertainty import INPUT_UNITS
 from pricing.catalog import TIERS, Catalog
 
@@ -432,32 +433,18 @@ RATE_COLUMNS = ("used_by", "rate_pct")
 
 
 def rated_models(scenario: Scenario) -> dict[str, list[str]]:
-    """Model → the strategies whose expected errors use its rate (``calculators.quality``'s formulas).
+    """Model → the strategies whose expected errors use its rate (each strategy's ``rated`` in the registry).
 
     The cascade's first model is not rated (its miss rate is), the self-hosted model has its own
     input; the mixed strategy's flagship is the flagship-only model unless it names its own.
     """
     used: dict[str, list[str]] = {}
-
-    def add(model: str | None, who: str) -> None:
-        if model and who not in used.setdefault(model, []):
-            used[model].append(who)
-
-    if scenario.flagship_only:
-        add(scenario.flagship_only.model, "flagship only")
-    for route in scenario.hybrid.routes if scenario.hybrid else ():
-        add(route.model, "hybrid")
-    if scenario.cascade:
-        add(scenario.cascade.second.model, "cascade (escalated)")
-    if scenario.hosted_open:
-        add(scenario.hosted_open.model, "hosted open")
-    mixed = scenario.self_hosted_mixed
-    if mixed:
-        flagship = mixed.flagship or scenario.flagship_only
-        add(flagship.model if flagship else None, "self-hosted + flagship")
-        if mixed.overflow_to_api:
-            over = mixed.overflow_model or flagship
-            add(over.model if over else None, "self-hosted + flagship (overflow)")
+    for key in scenario.strategies():
+        strategy = REGISTRY[key]
+        for model, role in strategy.rated(scenario):
+            who = strategy.label.lower() + (f" ({role})" if role else "")
+            if model and who not in used.setdefault(model, []):
+                used[model].append(who)
     return used
 
 

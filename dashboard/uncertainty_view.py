@@ -2,8 +2,8 @@
 quality-adjusted cost shown in the Compare tab.
 
 The numbers come from the pure core (``calculators.uncertainty``, ``.sensitivity``, ``.quality``)
-through ``dashboard.cache``, the figures from ``dashboard.uncertainty_charts``; the settings are
-widgets of ``dashboard.controls`` whose values are the scenario's ``uncertainty`` and ``quality``
+through ``dashboard.cache``, the figures from ``dashboard.figures.uncertainty``; the settings are
+widgets of ``dashboard.uncertainty_inputs`` whose values are the scenario's ``uncertainty`` and ``quality``
 sections (``state.PAYLOAD_KEYS``), so a share link reproduces what this tab shows.
 """
 
@@ -18,10 +18,13 @@ import streamlit as st
 from calculators.engine import Evaluation
 from calculators.formatting import money, percent, tokens
 from calculators.scenario import STRATEGY_LABELS
-from calculators.uncertainty import BASELINES, CHALLENGERS, PERCENTILES, BandResult
-from dashboard import cache, charts, controls
-from dashboard import uncertainty_charts as figures
+from calculators.strategies import BASELINES, CHALLENGERS, REGISTRY
+from calculators.uncertainty import PERCENTILES, BandResult
+from dashboard import cache
+from dashboard.figures import cost as charts
+from dashboard.figures import uncertainty as figures
 from dashboard.markup import md
+from dashboard.uncertainty_inputs import quality_inputs, uncertainty_inputs
 
 MONTH_KEY = "unc_month"  # the month the chance that self-hosting is cheaper is read in (a view setting)
 TORNADO_KEY = "unc_tornado"  # which number the tornado explains (a view setting)
@@ -48,12 +51,8 @@ def chance_sentences(band: BandResult, month: int) -> list[str]:
         against = band.probability_cheaper.get(challenger)
         if not against:
             continue
-        parts = [
-            f"than {STRATEGY_LABELS[b].lower()} in {percent(float(against[b][month]))} of draws"
-            for b in BASELINES
-            if b in against
-        ]
-        name = "self-hosting" if challenger == "self_hosted" else "self-hosted + flagship"
+        parts = [f"than {REGISTRY[b].noun} in {percent(float(against[b][month]))} of draws" for b in BASELINES if b in against]
+        name = REGISTRY[challenger].noun
         lines.append(f"By {label} {name} is cheaper " + " and ".join(parts) + ".")
     return lines
 
@@ -118,7 +117,7 @@ def render_uncertainty_tab(ev: Evaluation, catalog) -> None:
     )
     if ranges.open:  # lazy; the inputs keep their values while it is closed
         with ranges:
-            controls.uncertainty_inputs(ev.scenario, catalog)
+            uncertainty_inputs(ev.scenario, catalog)
     _chances(ev, band)
     st.markdown("**Cost over the whole horizon**")
     st.dataframe(
@@ -249,7 +248,7 @@ def render_quality(ev: Evaluation, catalog) -> None:
     )
     if not on:
         return
-    controls.quality_inputs(ev.scenario, catalog)
+    quality_inputs(ev.scenario, catalog)
     result = cache.quality(ev.scenario, catalog, ev)
     if result is None:  # the toggle was switched on in this very run's callback: the next run has it
         return

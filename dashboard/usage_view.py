@@ -28,9 +28,11 @@ from calculators.usage import (
     list_price_history,
     workload_from_usage,
 )
-from dashboard import cache, charts, controls
+from dashboard import cache
 from dashboard import state as S
+from dashboard.figures import cost as charts
 from dashboard.markup import md
+from dashboard.sidebar.scenario_files import load_scenario
 
 LIST_PRICE_FORMULA = (
     "For each month and model, with `I` input tokens (cache reads and writes included), `C` cache reads and `O` "
@@ -68,16 +70,6 @@ def start_scenario(scenario: Scenario, usage_doc: Mapping[str, Any]) -> tuple[Sc
     return parse_scenario(doc, strict=False, base=S.link_default_scenario())
 
 
-def price_overrides_for_history(scenario: Scenario, catalog) -> dict[str, dict[str, float]]:
-    """The scenario's overrides that set a full price (input and output), keyed by catalog id."""
-    out = {}
-    for name, o in scenario.price_overrides:
-        if o.input is not None and o.output is not None:
-            values = {"input": o.input, "output": o.output, "cached_input": o.cached_input, "cache_write": o.cache_write}
-            out[catalog.resolve(name) or name] = values
-    return out
-
-
 def monthly_totals(history: pd.DataFrame) -> pd.DataFrame:
     """Per month: list-price cost, the export's cost, and their difference in percent."""
     frame = history.groupby("month", sort=True)[["list_cost_usd", "export_cost_usd"]].sum(min_count=1).reset_index()
@@ -103,7 +95,7 @@ def _import() -> None:
 
 
 def _start_from(scenario: Scenario) -> None:
-    controls.load_scenario(scenario, "your usage export")
+    load_scenario(scenario, "your usage export")
 
 
 # -------------------------------------------------------------------------------- the tab
@@ -126,7 +118,7 @@ def render_usage_tab(scenario: Scenario, catalog, ev: Evaluation) -> None:
         return
     _summary(usage)
     model_map = _model_mapping(usage)
-    history = list_price_history(usage, catalog, model_map, price_overrides_for_history(scenario, catalog))
+    history = list_price_history(usage, catalog, model_map, scenario.overrides)
     st.plotly_chart(
         charts.usage_history_figure(history, usage.filename),
         width="stretch",

@@ -34,7 +34,7 @@ from calculators.scenario import STRATEGY_LABELS, Scenario, ScenarioError
 from dashboard import cache
 from dashboard import portfolio_state as PS
 from dashboard import state as S
-from dashboard.charts import slug
+from dashboard.figures.cost import slug
 from dashboard.markup import md
 
 PICK_KEY, NAME_KEY, PLAN_KEY, CATEGORY_KEY = "wl_pick", "wl_name", "wl_plan", "wl_category"

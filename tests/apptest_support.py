@@ -1,25 +1,15 @@
-"""What the AppTest modules share: the app's path, a fresh-cache fixture and a runner."""
+"""What the AppTest modules share: the app's path and a runner (the fresh-cache fixture is in conftest.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard.controls import STRATEGY_SECTIONS
+from dashboard.sidebar.strategies import STRATEGY_SECTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    """Streamlit's caches are process-global: clear them so no test sees another's results."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
 
 
 def run_app(query: dict | None = None, session: dict | None = None, *, strategies_open: bool = True) -> AppTest:

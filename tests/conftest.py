@@ -17,6 +17,16 @@ def pytest_report_header(config):
     return f"streamlit {streamlit.__version__}, pandas {pandas.__version__}"
 
 
+@pytest.fixture
+def fresh_caches():
+    """Streamlit's caches are process-global: the AppTest modules clear them (``pytestmark``) so no test sees another's results."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+
+
 @pytest.fixture(scope="session")
 def catalog():
     """The catalog shipped in pricing/ (real prices)."""

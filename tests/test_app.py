@@ -14,7 +14,7 @@ import json
 
 import pandas as pd
 import pytest
-from apptest_support import APP, ROOT, fresh_caches, run_app  # noqa: F401 (fresh_caches is an autouse fixture)
+from apptest_support import APP, ROOT, run_app
 from streamlit.testing.v1 import AppTest
 
 from calculators.engine import evaluate
@@ -32,13 +32,16 @@ from calculators.scenario import (
     scenario_to_yaml,
 )
 from calculators.usage import import_usage, workload_from_usage
-from dashboard import charts
-from dashboard.controls import STRATEGY_PARAMS, STRATEGY_SECTIONS, month_of, strategy_line
+from dashboard.figures import cost as charts
 from dashboard.markup import md
 from dashboard.scales import month_options
 from dashboard.sections import KPI_LABELS
+from dashboard.sidebar.strategies import STRATEGY_PARAMS, STRATEGY_SECTIONS, strategy_line
+from dashboard.sidebar.workload import month_of
 from dashboard.usage_view import map_key, start_scenario
 from pricing import load_catalog
+
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # Streamlit caches are process-global
 
 PRESETS = sorted((ROOT / "scenarios").glob("*.yaml"))
 TABLE_TAB = {"view": "Table & CSV"}  # open the forecast table, so it can be compared too

@@ -13,14 +13,17 @@ import io
 import pytest
 import streamlit.testing.v1.app_test as app_test_module
 import yaml
-from apptest_support import fresh_caches, run_app  # noqa: F401 (fresh_caches is an autouse fixture)
+from apptest_support import run_app
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 from calculators.links import scenario_to_params
 from calculators.scenario import load_scenario_text
-from dashboard.controls import PRICE_TABLE_KEY, STRATEGY_SECTIONS
+from dashboard.sidebar.prices import PRICE_TABLE_KEY
+from dashboard.sidebar.strategies import STRATEGY_SECTIONS
 from dashboard.uncertainty_view import RANGES_KEY
 from pricing import load_catalog
+
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # Streamlit caches are process-global
 
 
 @pytest.fixture

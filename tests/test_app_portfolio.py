@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from apptest_support import fresh_caches, run_app  # noqa: F401  (fixture)
+from apptest_support import run_app
 
 from calculators.formatting import money
 from calculators.links import share_url
@@ -14,6 +14,8 @@ from calculators.portfolio_scenario import load_document_text, portfolio_to_yaml
 from dashboard import portfolio_state as PS
 from dashboard.state import link_default_scenario
 from pricing import load_catalog
+
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # Streamlit caches are process-global
 
 ROOT = Path(__file__).resolve().parent.parent
 FOUR = ROOT / "scenarios" / "portfolios" / "product-with-four-features.yaml"

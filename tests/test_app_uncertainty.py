@@ -19,7 +19,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from apptest_support import APP, ROOT, fresh_caches, run_app  # noqa: F401 (fresh_caches is an autouse fixture)
+from apptest_support import APP, run_app
 from streamlit.testing.v1 import AppTest
 
 from calculators.engine import evaluate
@@ -32,6 +32,8 @@ from calculators.uncertainty import monte_carlo
 from dashboard import cache, state
 from dashboard.markup import md
 from pricing import load_catalog
+
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # Streamlit caches are process-global
 
 UNCERTAINTY = {"view": "Uncertainty"}
 RANGES_OPEN = {"view": "Uncertainty", "unc_ranges": True}

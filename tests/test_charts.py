@@ -9,9 +9,9 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from calculators.engine import evaluate
+from calculators.engine import evaluate, first_cheaper
 from calculators.formatting import money, tokens
-from dashboard import charts
+from dashboard.figures import cost as charts
 from dashboard.theme import OVERRIDE_MARK, PART_COLORS, STRATEGY_COLORS
 
 # Toy monthly costs (see test_engine.py): flagship $2,250, hybrid $731.25, cascade $675,
@@ -53,7 +53,7 @@ def test_comparison_bars_per_strategy(ev):
     assert option["xAxis"]["axisLabel"]["formatter"] == "${value}"
     # savings labels: 1 - 731.25/2,250 = 67.5% (shown 68%); self-hosting costs 30% more
     labels = [bar["label"]["formatter"] for _, bar in bars]
-    assert labels == ["$2.25k", "$731 · −68%", "$675 · −70%", "$62.50 · −97%", "$2.92k · +30%"]
+    assert labels == ["$2.25k", "$731 · -68%", "$675 · -70%", "$62.50 · -97%", "$2.92k · +30%"]
     assert bars[1][1]["tooltip"]["formatter"] == "<b>Hybrid routing</b><br/>$731 a month<br/>68% less than flagship only"
     assert height == 120 + 46 * 5  # five bars
     json.dumps(option)  # st.echarts_chart takes JSON-compatible options only
@@ -215,7 +215,7 @@ def test_forecast_shows_dated_price_changes(toy_catalog, toy_scenario):
     ids=["later", "never-vs-hybrid", "no-self-hosting"],
 )
 def test_first_cheaper(series, expected):
-    assert charts.first_cheaper(series) == expected
+    assert first_cheaper(series) == expected
 
 
 # ----------------------------------------------------------------------------- breakdown

@@ -13,9 +13,10 @@ import pytest
 
 from calculators.engine import evaluate
 from calculators.links import SHORT_KEYS, params_to_scenario
-from calculators.scenario import PriceOverride, load_scenario_text
+from calculators.scenario import PriceOverride, load_scenario_text, parse_scenario
 from calculators.usage import import_usage, list_price_history, workload_from_usage
-from dashboard import assumptions, charts, scales, state
+from dashboard import assumptions, scales, state
+from dashboard.figures import cost as charts
 from dashboard.markup import md
 from dashboard.usage_view import map_key, monthly_totals, start_scenario
 
@@ -224,6 +225,23 @@ def test_model_caption(catalog):
         "$4 in / $25 out per 1M ✎ overridden"
     )
     assert "not in the price catalog" in assumptions.model_caption(catalog, "nope", day, {})
+
+
+@pytest.mark.parametrize("key", ["claude-opus-4-5", "anthropic/claude-opus-4.5"], ids=["catalog-id", "alias"])
+def test_model_caption_shows_the_price_the_engine_bills(catalog, key):
+    # An override keyed by an alias of the model applies in the engine ($15/$75 instead of $5/$25);
+    # the picker's caption must say the same price and show the override mark.
+    scenario = parse_scenario(
+        {
+            "growth": {"start_month": "2027-01"},
+            "flagship_only": {"model": "claude-opus-4-5"},
+            "price_overrides": {key: {"input": 15, "output": 75}},
+        }
+    )[0]
+    billed = evaluate(scenario, catalog).strategies["flagship_only"].models[0].price_on(dt.date(2027, 1, 1))
+    assert (billed.input, billed.output) == (15, 75)
+    caption = assumptions.model_caption(catalog, "claude-opus-4-5", dt.date(2027, 1, 1), scenario.overrides)
+    assert caption == "Claude Opus 4.5 · Anthropic flagship · $15 in / $75 out per 1M ✎ overridden"
 
 
 # --------------------------------------------------------------------------------- usage

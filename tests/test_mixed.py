@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from calculators.breakeven import break_even
 from calculators.engine import evaluate
-from calculators.mixed import mixed_break_even, mixed_cost, replicas_for, small_share_server
+from calculators.mixed import mixed_break_even, mixed_cost, small_share_server
 from calculators.scenario import ScenarioError, parse_scenario, scenario_to_dict
 from calculators.selfhost import replicas_needed
 
@@ -221,8 +221,8 @@ def test_share_1_without_overflow_is_the_self_hosted_staircase(p, volume):
 
 @settings(max_examples=100, deadline=None)
 @given(volume=st.floats(0, 1e10), capacities=st.lists(st.floats(1, 1e7), min_size=1, max_size=5), minimum=st.integers(0, 4))
-def test_replicas_for_array_capacity_matches_replicas_needed(volume, capacities, minimum):
-    got = replicas_for(volume, np.array(capacities), minimum)
+def test_replicas_needed_over_an_array_of_capacities_matches_one_at_a_time(volume, capacities, minimum):
+    got = replicas_needed(volume, np.array(capacities), minimum)
     assert list(got) == [replicas_needed(volume, c, minimum) for c in capacities]
 
 

@@ -12,8 +12,7 @@ from calculators.engine import evaluate
 from calculators.quality import quality_adjusted
 from calculators.sensitivity import sensitivity
 from calculators.uncertainty import monte_carlo
-from dashboard.theme import STRATEGY_COLORS
-from dashboard.uncertainty_charts import (
+from dashboard.figures.uncertainty import (
     BAND_OPACITY,
     HIGH_COLOR,
     LOW_COLOR,
@@ -22,6 +21,7 @@ from dashboard.uncertainty_charts import (
     quality_figure,
     tornado_figure,
 )
+from dashboard.theme import STRATEGY_COLORS
 
 
 @pytest.fixture

@@ -561,6 +561,31 @@ def test_list_price_history_overrides_and_cost_only(catalog):
     assert frame["export_cost_usd"].sum() == pytest.approx(0.07 + 0.09 + 1.91)
 
 
+@pytest.mark.parametrize(
+    "override, expected",
+    [
+        # output alone: 1M input at GPT-5's catalog $1.25 + 1M output at $3 = $4.25
+        ({"output": 3.0}, 4.25),
+        # input alone: 1M x $2 + 1M output at the catalog's $10 = $12
+        ({"input": 2.0}, 12.0),
+        # both, keyed by an alias of the model: $2 + $3 = $5
+        ({"input": 2.0, "output": 3.0}, 5.0),
+    ],
+    ids=["output-only", "input-only", "alias-key"],
+)
+def test_list_price_history_applies_an_override_as_the_engine_does(catalog, override, expected):
+    from calculators.prices import price_model
+    from calculators.scenario import PriceOverride
+
+    key = "openai/gpt-5" if len(override) == 2 else "gpt-5"
+    overrides = {key: PriceOverride(**override)}
+    usage = import_usage(GENERIC + "2026-01-05,gpt-5,1000000,1000000\n", catalog=catalog)
+    frame = list_price_history(usage, catalog, price_overrides=overrides)
+    assert frame.iloc[0]["list_cost_usd"] == pytest.approx(expected)
+    billed = price_model(catalog, "gpt-5", overrides).price_on(dt.date(2026, 1, 5))  # the engine's price
+    assert billed.input + billed.output == pytest.approx(expected)
+
+
 # ------------------------------------------------------------------ workload from usage
 
 

@@ -13,8 +13,10 @@ import numpy as np
 import pandas as pd
 
 from calculators.costs import tokens_cost
+from calculators.prices import PricedModel, price_model
+from calculators.scenario import PriceOverride
 from calculators.usage.importer import UsageImport
-from pricing.catalog import PriceEntry
+from pricing.catalog import Model, PriceEntry
 
 DIFFERENCE_THRESHOLD_PCT = 1.0  # the app points out export-vs-list differences above this
 
@@ -34,24 +36,7 @@ def _catalog_id(catalog, raw: str, resolved: Any, model_map: Mapping[str, str] |
     return chosen if chosen in catalog.models else catalog.resolve(chosen)
 
 
-def _override_entry(value: PriceEntry | Mapping[str, float]) -> PriceEntry:
-    if isinstance(value, PriceEntry):
-        return value
-    return PriceEntry(
-        start=dt.date.min,
-        end=None,
-        input=float(value["input"]),
-        output=float(value["output"]),
-        cached_input=None if value.get("cached_input") is None else float(value["cached_input"]),
-        cache_write=None if value.get("cache_write") is None else float(value["cache_write"]),
-        batch_discount=None,
-        long_context=None,
-        source="user override",
-        checked=dt.date.today(),
-    )
-
-
-def _entry_weights(model, first: dt.date, last: dt.date) -> list[tuple[PriceEntry, float]]:
+def _entry_weights(model: Model | PricedModel, first: dt.date, last: dt.date) -> list[tuple[PriceEntry, float]]:
     """Price entries in force over [first, last], each with its share of those days."""
     days = (last - first).days + 1
     counts: Counter[int] = Counter()
@@ -67,7 +52,7 @@ def list_price_history(
     usage: UsageImport,
     catalog,
     model_map: Mapping[str, str] | None = None,
-    price_overrides: Mapping[str, PriceEntry | Mapping[str, float]] | None = None,
+    price_overrides: Mapping[str, PriceOverride | Mapping[str, float]] | None = None,
 ) -> pd.DataFrame:
     """What each month's tokens cost at list price, next to the cost the export reports.
 
@@ -85,8 +70,10 @@ def list_price_history(
     model_map : dict, optional
         Raw model string → catalog id (or alias), for models the catalog did not resolve.
     price_overrides : dict, optional
-        Catalog id → ``PriceEntry`` or ``{"input", "output", "cached_input"?, "cache_write"?}``
-        in $ per 1M tokens; replaces the catalog history for every month.
+        The scenario's overrides: model name or any alias → ``PriceOverride`` (or a dict of its
+        fields) in $ per 1M tokens. Applied exactly as the engine applies them
+        (``calculators.prices.price_model``): to every dated catalog entry, field by field, so an
+        override of the output price alone keeps the catalog's input price.
 
     Returns
     -------
@@ -107,7 +94,7 @@ def list_price_history(
     GPT-5 at $1.25 in / $0.125 cached / $10 out, 10M input of which 2M cached, 1M output:
     (8·1.25 + 2·0.125 + 1·10) = $20.25; an export reporting $20.45 differs by +0.99%.
     """
-    overrides = {k: _override_entry(v) for k, v in (price_overrides or {}).items()}
+    overrides = {k: v if isinstance(v, PriceOverride) else PriceOverride(**v) for k, v in (price_overrides or {}).items()}
     rows = []
     unpriced: list[str] = []
     for rec in usage.monthly.to_dict(orient="records"):
@@ -115,7 +102,7 @@ def list_price_history(
         cid = _catalog_id(catalog, raw, rec["catalog_id"], model_map)
         export_cost = np.nan if pd.isna(rec["cost_usd"]) else float(rec["cost_usd"])
         list_cost = np.nan
-        if cid is None or (cid not in catalog.models and cid not in overrides):
+        if cid is None:
             if raw not in unpriced:
                 unpriced.append(raw)
         elif not usage.cost_only:
@@ -124,7 +111,7 @@ def list_price_history(
                 first, last = max(first, usage.period[0]), min(last, usage.period[1])
                 if last < first:  # month outside the covered period (cannot happen for imported rows)
                     first, last = _month_bounds(rec["month"])
-            weights = [(overrides[cid], 1.0)] if cid in overrides else _entry_weights(catalog.models[cid], first, last)
+            weights = _entry_weights(price_model(catalog, cid, overrides), first, last)
             input_, cached, output = (int(rec[k]) for k in ("input_tokens", "cached_input_tokens", "output_tokens"))
             list_cost = sum(w * tokens_cost(e, input_ - cached, cached, output).total for e, w in weights)
         diff = (

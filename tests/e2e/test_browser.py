@@ -24,8 +24,8 @@ from calculators.engine import evaluate
 from calculators.formatting import money
 from calculators.links import params_to_scenario, scenario_to_params, share_url
 from calculators.scenario import load_scenario_text, next_month
-from dashboard.controls import STRATEGY_SECTIONS
 from dashboard.sections import KPI_LABELS
+from dashboard.sidebar.strategies import STRATEGY_SECTIONS
 from pricing import load_catalog
 
 pytestmark = pytest.mark.e2e
@@ -98,7 +98,8 @@ def test_share_link_shows_the_cli_numbers(page: Page, app_url, browser: Browser,
     for key, usd in expected.items():
         expect(kpi(page, key)).to_have_text(money(usd))
     page.set_viewport_size({"width": 1280, "height": 2200})
-    page.wait_for_timeout(500)
+    page.wait_for_function("() => window.innerWidth === 1280 && window.innerHeight === 2200")  # laid out anew
+    wait_for_app(page)
     page.screenshot(path=str(SCREENSHOT), clip={"x": 0, "y": 0, "width": 1280, "height": 1500})
 
 
@@ -234,7 +235,7 @@ def test_strategies_open_collapsed_and_the_address_bar_keeps_their_settings(page
     # collapse it again: hidden, still bound, the URL keeps the setting and reopens the same numbers
     cascade.locator("summary").click()
     wait_for_app(page)
-    page.wait_for_timeout(300)
+    expect(page).to_have_url(re.compile(rf"esc={linked.cascade.escalation_rate + 0.01:g}\b"))
     scenario = params_to_scenario(url_params(), load_catalog())[0]
     assert scenario.cascade.escalation_rate == pytest.approx(linked.cascade.escalation_rate + 0.01)
     expect(kpi(page, "cascade")).to_have_text(money(evaluate(scenario, load_catalog()).monthly_cost_usd["cascade"]))

@@ -46,6 +46,12 @@ _DEEPSEEK_WORKLOAD = {
 _DEEPSEEK_NODE = {"profile": "deepseek-v3-h800-node", "gpu_hour_usd": 2.0, "utilization": 1.0}
 
 
+def _two_gpu_server(decode_tokens_per_s: float) -> dict:
+    """A 2-GPU replica at $2/GPU-hour, fully used, with prefill out of the way (checks 7 and 8)."""
+    fields = {"gpus_per_replica": 2, "gpu_hour_usd": 2.0, "prefill_tokens_per_s": 1e9}
+    return fields | {"decode_tokens_per_s": decode_tokens_per_s, "utilization": 1.0, "peak_to_average": 1.0}
+
+
 def _preset(name: str, **changes) -> dict:
     import yaml
 
@@ -91,14 +97,7 @@ def check_cases() -> dict[str, dict]:
         "7-nim-70b": _check(
             {
                 "workload": {"requests_per_month": 1e6, "input_tokens": 0, "output_tokens": 500},
-                "self_hosted": {
-                    "gpus_per_replica": 2,
-                    "gpu_hour_usd": 2.0,
-                    "prefill_tokens_per_s": 1e9,
-                    "decode_tokens_per_s": 814,
-                    "utilization": 1.0,
-                    "peak_to_average": 1.0,
-                },
+                "self_hosted": _two_gpu_server(decode_tokens_per_s=814),
             }
         ),
         "8-break-even-volume": _check(
@@ -106,14 +105,7 @@ def check_cases() -> dict[str, dict]:
                 "workload": {"requests_per_month": 1000, "input_tokens": 900_000, "output_tokens": 100_000},
                 "flagship_only": {"model": "llama-3.1-70b-together-2024"},
                 "price_overrides": {"llama-3.1-70b-together-2024": {"input": 0.88, "output": 0.88}},
-                "self_hosted": {
-                    "gpus_per_replica": 2,
-                    "gpu_hour_usd": 2.0,
-                    "prefill_tokens_per_s": 1e9,
-                    "decode_tokens_per_s": 1e9,
-                    "utilization": 1.0,
-                    "peak_to_average": 1.0,
-                },
+                "self_hosted": _two_gpu_server(decode_tokens_per_s=1e9),
             }
         ),
         "10-routellm-blend": _check(

@@ -9,7 +9,7 @@ from calculators.formatting import money
 from calculators.portfolio import TOTAL_LABELS, TOTALS, PortfolioEvaluation
 from calculators.portfolio_scenario import CATEGORY_LABELS
 from calculators.scenario import STRATEGY_LABELS
-from dashboard.charts import figure_from, plotly_text
+from dashboard.figures.cost import figure_from, plotly_text
 from dashboard.theme import NEUTRAL, strategy_color
 
 # One colour per workload (up to 12), distinct from each other on light and dark backgrounds.

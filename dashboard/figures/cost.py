@@ -19,7 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from calculators.engine import Evaluation
-from calculators.formatting import SUFFIXES, compact, money, percent, tokens
+from calculators.formatting import SUFFIXES, compact, cost_change, money, percent, tokens
 from calculators.recommendation import VOLUME_TIERS
 from calculators.scenario import STRATEGY_LABELS
 from dashboard.theme import NEUTRAL, OVERRIDE_MARK, PART_COLORS, PART_LABELS, strategy_color
@@ -116,9 +116,9 @@ def comparison_chart(ev: Evaluation, title: str = "Monthly cost by strategy", ex
         if key == "flagship_only" or saving is None:
             tag, words = "", ""
         elif saving >= 0:
-            tag, words = f" · −{percent(saving)}", f"<br/>{percent(saving)} less than flagship only"
+            tag, words = f" · {cost_change(saving)}", f"<br/>{percent(saving)} less than flagship only"
         else:
-            tag, words = f" · +{percent(-saving)}", f"<br/>{percent(-saving)} more than flagship only"
+            tag, words = f" · {cost_change(saving)}", f"<br/>{percent(-saving)} more than flagship only"
         name = strategy_name(ev, key)
         names.append(name)
         bars.append(
@@ -274,11 +274,10 @@ def break_even_points(ev: Evaluation) -> list[tuple[str, str, float]]:
 def _break_even_marks(ev: Evaluation, scale: float, unit: str) -> dict | None:
     xs, ys, labels, colors, hovers = [], [], [], [], []
     for other, kind, volume in break_even_points(ev):
-        api = ev.strategies.get(other)
-        if api is None or not api.ok or api.usd_per_request is None:
+        cost = ev.api_cost_at(other, volume)
+        if cost is None:
             continue
         label = STRATEGY_LABELS.get(other, other)
-        cost = float(api.usd_per_request[0]) * volume
         xs.append(volume * scale)
         ys.append(cost)
         labels.append(f"{kind} vs {label.lower()}: {tokens(volume * scale)}")
@@ -353,22 +352,6 @@ def _tier_bands(lo: float, hi: float) -> tuple[list[dict], list[dict]]:
 # ------------------------------------------------------------------------------- forecast
 
 
-def first_cheaper(series: dict[str, np.ndarray]) -> dict[str, int | None]:
-    """For flagship only and hybrid: the first month index where self-hosting costs less (None: never).
-
-    The engine gives this for monthly costs (``Forecast.first_self_hosted_cheaper``); applied to
-    cumulative costs it is the payback month.
-    """
-    if "self_hosted" not in series:
-        return {}
-    out: dict[str, int | None] = {}
-    for other in ("flagship_only", "hybrid"):
-        if other in series:
-            cheaper = np.nonzero(series["self_hosted"] < series[other])[0]
-            out[other] = int(cheaper[0]) if cheaper.size else None
-    return out
-
-
 def forecast_figure(ev: Evaluation, cumulative: bool = False) -> go.Figure:
     """Monthly (or cumulative) cost per strategy over the horizon, with dated price changes and
     the month self-hosting overtakes (monthly) or pays back (cumulative)."""
@@ -394,7 +377,7 @@ def forecast_figure(ev: Evaluation, cumulative: bool = False) -> go.Figure:
                 "hovertemplate": f"{name}<br>%{{x|%b %Y}}: $%{{y:,.0f}}<extra></extra>",
             }
         )
-    firsts = first_cheaper(series) if cumulative else f.first_self_hosted_cheaper
+    firsts = f.self_hosted_payback if cumulative else f.first_self_hosted_cheaper
     marks: dict[int, list[str]] = {}
     for other, index in firsts.items():
         if index is not None:

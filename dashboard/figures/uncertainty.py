@@ -19,7 +19,7 @@ from calculators.quality import QualityResult
 from calculators.scenario import STRATEGY_LABELS
 from calculators.sensitivity import Sensitivity
 from calculators.uncertainty import INPUT_UNITS, PERCENTILES, BandResult
-from dashboard.charts import MARGIN, figure_from, plotly_text
+from dashboard.figures.cost import MARGIN, figure_from, plotly_text
 from dashboard.theme import NEUTRAL, STRATEGY_COLORS, strategy_color
 
 BAND_OPACITY = 0.18

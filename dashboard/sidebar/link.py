@@ -1,0 +1,103 @@
+"""The address bar and the Share box: the URL parameters no widget is bound to, the share link, the YAML
+download and upload, and the notices of a damaged link."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from calculators.links import SHORT_KEYS, share_url
+from calculators.scenario import (
+    Scenario,
+    scenario_to_yaml,
+)
+from dashboard import cache
+from dashboard import state as S
+from dashboard.figures.cost import slug
+from dashboard.markup import md
+from dashboard.sidebar.scenario_files import (
+    MAX_SCENARIO_MB,
+    _load_upload,
+    load_messages,
+)
+from pricing.catalog import Catalog
+
+
+def all_keys() -> tuple[str, ...]:
+    """Every widget key whose value makes up the scenario (the scalar short keys, toggles, draft flag,
+    and the settings without a short key: the mixed strategy, the uncertainty ranges, the quality settings)."""
+    return (*SHORT_KEYS, *S.TOGGLE_KEYS.values(), S.FORWARD_DRAFT_KEY, *S.PAYLOAD_KEYS, S.QUALITY_TOGGLE)
+
+
+def sync_link(scenario: Scenario, catalog: Catalog, undrawn: tuple[str, ...] = ()) -> None:
+    """Write the parameters no widget is bound to (``x``: routes, overrides…; ``off``; ``start``)
+    to the URL, and the ``undrawn`` strategy boxes' short keys (see ``strategy_sections``).
+
+    Only when they changed: each write is a message to the browser. A bound key is never
+    written here (Streamlit forbids it; its widget keeps it in sync itself).
+    """
+    params = cache.share_params(scenario, catalog)
+    for key in ("x", "off", "start", *undrawn):
+        want = params.get(key)
+        if st.query_params.get(key) != want:
+            if want is None:
+                del st.query_params[key]
+            else:
+                st.query_params[key] = want
+
+
+def share_and_save(scenario: Scenario, catalog: Catalog, portfolio_box=None) -> None:
+    """The link, the download and the upload; ``portfolio_box`` draws a portfolio's link and download instead."""
+    if portfolio_box:
+        portfolio_box()
+    else:
+        _link_and_download(scenario, catalog)
+    _upload()
+
+
+def _link_and_download(scenario: Scenario, catalog: Catalog) -> None:
+    url = share_url(st.context.url, cache.share_params(scenario, catalog))
+    st.markdown("**Share link** (the whole scenario; copy with the button on the right)")
+    st.code(url, language=None, wrap_lines=True)
+    st.download_button(
+        "Download scenario (YAML)",
+        data=lambda: scenario_to_yaml(scenario),
+        file_name=f"{slug(scenario.name)}.yaml",
+        mime="application/x-yaml",
+        on_click="ignore",
+        icon=":material/download:",
+        key="download_yaml",
+        width="stretch",
+    )
+
+
+def _upload() -> None:
+    st.file_uploader(
+        "Load a scenario file (YAML or JSON)",
+        type=["yaml", "yml", "json"],
+        key="scenario_file",
+        on_change=_load_upload,
+        max_upload_size=MAX_SCENARIO_MB,
+        help="A file saved with the button above, or one of scenarios/*.yaml. A bad file changes nothing.",
+    )
+    load_messages("file")
+
+
+def _dismiss(key: str) -> None:
+    st.session_state[key] = []
+
+
+def notices(link_key: str, problems: list[str]) -> None:
+    """What was wrong with the link that opened the page, and settings that could not be applied."""
+    link_notices = st.session_state.get(link_key) or []
+    if link_notices:
+        st.warning(
+            "The link that opened this page had problems; its valid parts were kept.\n"
+            + "\n".join(f"- {md(n)}" for n in link_notices),
+            icon=":material/link_off:",
+        )
+        st.button("Dismiss", key="dismiss_link_notices", on_click=_dismiss, args=(link_key,))
+    if problems:
+        st.error(
+            "These settings were not applied (each keeps its default until fixed):\n" + "\n".join(f"- {md(p)}" for p in problems),
+            icon=":material/error:",
+        )

@@ -1,0 +1,225 @@
+"""The Uncertainty tab's inputs: the range of each uncertain input, the draws and seed, and the quality settings."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import streamlit as st
+
+from calculators.formatting import money, percent
+from calculators.scenario import (
+    DEFAULT_DRAWS,
+    MAX_COST_PER_ERROR_USD,
+    MAX_DRAWS,
+    MAX_SEED,
+    MIN_DRAWS,
+    UNCERTAIN_INPUTS,
+    Quality,
+    Scenario,
+)
+from calculators.uncertainty import INPUT_LABELS, INPUT_UNITS, default_range, point_values
+from dashboard import state as S
+from dashboard.markup import md
+from pricing.catalog import Catalog
+
+# Per unit of an uncertain input: the factor to the number shown, its step, format, unit text and icon.
+_RANGE_UNITS = {
+    "share": (100.0, 0.5, "%.1f", "%", ":material/percent:"),
+    "tokens": (1.0, 50.0, "%.0f", "tokens", None),
+    "usd": (1.0, 0.1, "%.2f", "$/GPU-hour", ":material/attach_money:"),
+}
+
+
+RANGE_PERSIST = "session"  # the inputs live in a lazy tab: their values must outlive its closing
+
+
+def _shown(key: str, value: float) -> float:
+    return round(value * _RANGE_UNITS[INPUT_UNITS[key]][0], 8)
+
+
+def _complete_range(key: str, end: str, other_default: float) -> None:
+    """One end of a range was typed while the other is empty: the other takes its default (what its
+    placeholder showed), moved if need be so that low <= high. Clearing both ends restores the default."""
+    this, other = S.range_key(key, end), S.range_key(key, "high" if end == "low" else "low")
+    value = st.session_state.get(this)
+    if value is None or st.session_state.get(other) is not None:
+        return
+    st.session_state[other] = max(other_default, value) if end == "low" else min(other_default, value)
+
+
+def _reset_ranges() -> None:
+    for key in UNCERTAIN_INPUTS:
+        for end in S.RANGE_ENDS:
+            st.session_state[S.range_key(key, end)] = None
+
+
+def uncertainty_inputs(scenario: Scenario, catalog: Catalog) -> None:
+    """Low and high of each uncertain input that applies to the scenario, the draws and the seed.
+
+    An empty end is the core's default range around the scenario's value (shown as the placeholder),
+    so it follows that value; a typed range is the scenario's ``uncertainty`` section (it travels in
+    the share link and the YAML file). A range the scenario cannot take is reported here and the
+    default is used until it is fixed; the numbers typed stay.
+    """
+    points = point_values(scenario, catalog)
+    st.caption(
+        md(
+            "Each input is drawn uniformly between its low and high end. An empty field (its default in grey) "
+            "keeps the default range around the scenario's value, which follows that value as you change it."
+        )
+    )
+    head = st.columns([5, 3, 3])
+    head[0].markdown("**Uncertain input** · its value now")
+    head[1].markdown("**Low**")
+    head[2].markdown("**High**")
+    problems = []
+    for key, point in points.items():
+        factor, step, number_format, unit, icon = _RANGE_UNITS[INPUT_UNITS[key]]
+        lowest, highest = (round(v * factor, 8) for v in UNCERTAIN_INPUTS[key])
+        defaults = [_shown(key, v) for v in default_range(key, point, scenario)]
+        label_col, *end_cols = st.columns([5, 3, 3], vertical_alignment="center")
+        label_col.markdown(md(f"{INPUT_LABELS[key]} · now {_point_text(key, point)}"))
+        typed = []
+        for col, end, default, other in zip(end_cols, S.RANGE_ENDS, defaults, defaults[::-1], strict=True):
+            typed.append(
+                col.number_input(
+                    f"{INPUT_LABELS[key]}, {end} ({unit})",
+                    min_value=lowest,
+                    max_value=highest,
+                    value=None,
+                    step=step,
+                    format=number_format,
+                    key=S.range_key(key, end),
+                    placeholder=number_format % default,
+                    on_change=_complete_range,
+                    args=(key, end, other),
+                    label_visibility="collapsed",
+                    icon=icon,
+                    persist_state=RANGE_PERSIST,
+                )
+            )
+        low, high = typed
+        if (low is None) != (high is None):
+            problems.append(f"{INPUT_LABELS[key]}: give both ends (or neither, for the default range)")
+        elif low is not None and low > high:
+            problems.append(f"{INPUT_LABELS[key]}: the low end ({low:g}) is above the high end ({high:g})")
+    if problems:
+        st.error(
+            "These ranges are not used (the default range is, until they are fixed):\n"
+            + "\n".join(f"- {md(p)}" for p in problems),
+            icon=":material/error:",
+        )
+    left, right, button = st.columns([3, 3, 3], vertical_alignment="bottom")
+    left.number_input(
+        "Draws",
+        min_value=MIN_DRAWS,
+        max_value=MAX_DRAWS,
+        value=DEFAULT_DRAWS,
+        step=500,
+        key="unc_draws",
+        persist_state=RANGE_PERSIST,
+        help="Monte Carlo draws: more draws, smoother percentiles (10,000 take a fraction of a second).",
+    )
+    right.number_input(
+        "Seed",
+        min_value=0,
+        max_value=MAX_SEED,
+        value=1,
+        step=1,
+        key="unc_seed",
+        persist_state=RANGE_PERSIST,
+        help="The same seed and ranges give the same band: the share link reproduces it.",
+    )
+    button.button("Reset the ranges to the defaults", key="reset_ranges", on_click=_reset_ranges, width="stretch")
+
+
+def _point_text(key: str, value: float) -> str:
+    unit = INPUT_UNITS[key]
+    if unit == "share":
+        return percent(value, 1)
+    if unit == "usd":
+        return money(value)
+    return f"{value:,.0f}"
+
+
+def _fold_rate_edits(shown) -> None:
+    """The error-rate table was edited: make its rates the base's and restart the editor from them."""
+    base: Scenario = st.session_state[S.BASE_KEY]
+    edited = S.apply_edits(shown, st.session_state.get(S.RATES_KEY))
+    quality = base.quality or Quality()
+    rates = S.rates_from_frame(edited)
+    st.session_state[S.BASE_KEY] = dataclasses.replace(base, quality=dataclasses.replace(quality, error_rates=rates))
+    del st.session_state[S.RATES_KEY]
+
+
+def quality_inputs(scenario: Scenario, catalog: Catalog) -> None:
+    """What a wrong answer costs, each model's error rate, the cascade's miss rate, the self-hosted model's rate."""
+    base: Scenario = st.session_state[S.BASE_KEY]
+    cost, miss, own = st.columns(3)
+    cost.number_input(
+        "Cost of a wrong answer (USD)",
+        min_value=0.0,
+        max_value=MAX_COST_PER_ERROR_USD,
+        value=0.0,
+        step=1.0,
+        format="%.2f",
+        key="quality_cost",
+        persist_state=RANGE_PERSIST,
+        help="A support ticket, a refund, a human review: what one wrong answer costs you.",
+    )
+    miss.number_input(
+        "Cascade miss rate (%)",
+        min_value=0.0,
+        max_value=100.0,
+        value=None,
+        step=0.5,
+        format="%.1f",
+        key="quality_miss",
+        persist_state=RANGE_PERSIST,
+        placeholder="needed for the cascade" if scenario.cascade else "no cascade",
+        help="Wrong answers among the requests the cascade does not escalate (the first model's answers it keeps).",
+    )
+    profile = (
+        catalog.profiles.get(scenario.self_hosted.profile) if scenario.self_hosted and scenario.self_hosted.profile else None
+    )
+    own.number_input(
+        "Self-hosted model error rate (%)",
+        min_value=0.0,
+        max_value=100.0,
+        value=None,
+        step=0.5,
+        format="%.1f",
+        key="quality_self",
+        persist_state=RANGE_PERSIST,
+        placeholder="empty: from the table" if profile else "no self-hosted model",
+        help="Empty: the rate given in the table for the same open model served by an API"
+        + (f" ({profile.model})." if profile else "."),
+    )
+    frame = S.rates_frame(scenario, dict(base.quality.error_rates) if base.quality else {}, catalog)
+    if (st.session_state.get(S.RATES_KEY) or {}).get("edited_rows"):
+        # edits that no callback folded (a state seeded before the run, as a test does): fold them, redraw
+        _fold_rate_edits(frame)
+        st.rerun()
+    st.data_editor(
+        frame,
+        key=S.RATES_KEY,
+        on_change=_fold_rate_edits,
+        args=(frame,),
+        disabled=["model", "used_by"],
+        hide_index=True,
+        placeholder="not rated",
+        width="stretch",
+        column_config={
+            "model": st.column_config.TextColumn("Model", width=180),
+            "used_by": st.column_config.TextColumn("Used by", width=340),
+            "rate_pct": st.column_config.NumberColumn(
+                "Error rate %",
+                width=110,
+                min_value=0.0,
+                max_value=100.0,
+                step=0.1,
+                format="%.2f",
+                help="Share of requests this model answers wrongly on your task. Empty: not rated.",
+            ),
+        },
+    )

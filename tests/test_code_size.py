@@ -1,0 +1,77 @@
+"""No Python file in calculators/, dashboard/ or pricing/ over 500 lines, no function over 60 (scripts/code_size.py).
+
+``STILL_OVER`` lists what was over the limits when the check came in (with its size then): each is
+to be split; anything else over a limit fails here.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+_spec = importlib.util.spec_from_file_location("code_size", ROOT / "scripts" / "code_size.py")
+code_size = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(code_size)
+
+# place → lines when the check came in (files: path; functions: path name())
+STILL_OVER = {
+    "calculators/capacity.py operating_point()": 67,
+    "calculators/engine.py": 575,
+    "calculators/engine.py _self_hosted_mixed()": 68,
+    "calculators/engine.py evaluate()": 96,
+    "calculators/links.py params_to_scenario()": 71,
+    "calculators/portfolio_report.py portfolio_json()": 72,
+    "calculators/portfolio_report.py render_portfolio_table()": 63,
+    "calculators/portfolio_scenario.py _parse_workload()": 68,
+    "calculators/scenario.py": 694,
+    "calculators/scenario.py scenario_to_dict()": 62,
+    "calculators/uncertainty.py monte_carlo()": 62,
+    "calculators/usage/history.py list_price_history()": 89,
+    "calculators/usage/history.py workload_from_usage()": 110,
+    "calculators/usage/importer.py": 714,
+    "calculators/usage/importer.py import_usage()": 111,
+    "calculators/usage/importer.py _normalize()": 135,
+    "calculators/usage/reader.py sniff()": 76,
+    "dashboard/assumptions.py server_assumptions()": 89,
+    "dashboard/figures/cost.py": 581,
+    "dashboard/figures/cost.py comparison_chart()": 65,
+    "dashboard/figures/cost.py forecast_figure()": 114,
+    "dashboard/uncertainty_inputs.py uncertainty_inputs()": 78,
+    "dashboard/uncertainty_inputs.py quality_inputs()": 71,
+    "dashboard/workload_picker.py render()": 74,
+    "pricing/catalog.py": 691,
+    "pricing/catalog.py _parse_model()": 65,
+    "pricing/hardware.py build_hardware()": 95,
+    "pricing/importers.py": 1591,  # being split into a package by job (issue 12)
+    "pricing/importers.py litellm_to_models()": 66,
+    "pricing/importers.py genai_prices_to_models()": 69,
+    "pricing/importers.py diff_catalog()": 87,
+    "pricing/importers.py apply_diff()": 71,
+    "pricing/importers.py change_price()": 68,
+}
+_LINE = re.compile(r"^(?P<path>[^:]+?)(?::\d+ (?P<name>\S+\(\)))?: (?P<lines>\d+) lines")
+
+
+def _found() -> dict[str, int]:
+    out = {}
+    for line in code_size.oversize():
+        m = _LINE.match(line)
+        place = m["path"] + (f" {m['name']}" if m["name"] else "")
+        out[place] = max(out.get(place, 0), int(m["lines"]))
+    return out
+
+
+def test_nothing_new_goes_over_the_size_limits():
+    new = {place: lines for place, lines in _found().items() if place not in STILL_OVER}
+    assert not new, f"over {code_size.MAX_FILE_LINES} lines a file or {code_size.MAX_FUNCTION_LINES} a function: {new}"
+
+
+def test_the_check_finds_a_long_function(tmp_path):
+    body = "\n".join(f"    x{i} = {i}" for i in range(61))
+    (tmp_path / "calculators").mkdir()
+    (tmp_path / "calculators" / "long.py").write_text(f"def long():\n{body}\n")
+    for package in ("dashboard", "pricing"):
+        (tmp_path / package).mkdir()
+    assert code_size.oversize(tmp_path) == ["calculators/long.py:1 long(): 62 lines (limit 60)"]

@@ -24,6 +24,7 @@ from calculators.strategies import BASELINES, REGISTRY
 from dashboard import assumptions, cache
 from dashboard.figures import cost as charts
 from dashboard.markup import md
+from dashboard.widgets import download_button
 
 log = logging.getLogger(__name__)
 
@@ -264,14 +265,13 @@ def table_tab(ev: Evaluation) -> None:
             **money_columns,
         },
     )
-    st.download_button(
+    download_button(
         "Download the forecast (CSV)",
-        data=lambda: forecast_csv(ev),
-        file_name=f"{charts.slug(ev.scenario.name)}-forecast.csv",
-        mime="text/csv",
-        on_click="ignore",
-        icon=":material/download:",
-        key="download_csv",
+        lambda: forecast_csv(ev),
+        f"{charts.slug(ev.scenario.name)}-forecast.csv",
+        "text/csv",
+        "download_csv",
+        stretch=False,
     )
 
 

@@ -16,6 +16,7 @@ from calculators.scenario import (
 from dashboard import cache
 from dashboard import state as S
 from dashboard.assumptions import model_caption
+from dashboard.figures.cost import slug
 from dashboard.markup import md
 from dashboard.scales import nearest_stop
 from pricing.catalog import Catalog
@@ -152,3 +153,24 @@ def model_options(catalog: Catalog, base: Scenario) -> list[str]:
             options.append(name)
             known.add(name)
     return options
+
+
+def download_button(label: str, data, file_name: str, mime: str, key: str, *, stretch: bool = True) -> None:
+    """A download whose ``data`` (a callable) is built only when clicked, without rerunning the page."""
+    st.download_button(
+        label,
+        data=data,
+        file_name=file_name,
+        mime=mime,
+        on_click="ignore",
+        icon=":material/download:",
+        key=key,
+        width="stretch" if stretch else "content",
+    )
+
+
+def share_box(what: str, url: str, yaml_text, name: str, key: str) -> None:
+    """The Share box's link and YAML download for ``what`` ("scenario", "portfolio")."""
+    st.markdown(f"**Share link** (the whole {what}; copy with the button on the right)")
+    st.code(url, language=None, wrap_lines=True)
+    download_button(f"Download {what} (YAML)", yaml_text, f"{slug(name)}.yaml", "application/x-yaml", key)

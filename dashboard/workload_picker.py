@@ -34,8 +34,8 @@ from calculators.scenario import STRATEGY_LABELS, Scenario, ScenarioError
 from dashboard import cache
 from dashboard import portfolio_state as PS
 from dashboard import state as S
-from dashboard.figures.cost import slug
 from dashboard.markup import md
+from dashboard.widgets import share_box
 
 PICK_KEY, NAME_KEY, PLAN_KEY, CATEGORY_KEY = "wl_pick", "wl_name", "wl_plan", "wl_category"
 FT_USD_KEY, FT_MONTHS_KEY, BUDGET_KEY, PORTFOLIO_BUDGET_KEY = "wl_ft_usd", "wl_ft_months", "wl_budget", "pf_budget"
@@ -282,15 +282,4 @@ def _presets(folder: Path) -> None:
 def share_and_save(portfolio: Portfolio, index: int, catalog) -> None:
     """The Share box's link and YAML for a portfolio (the upload below is the page's own)."""
     url = links.share_url(st.context.url, PS.link_params(portfolio, index, catalog))
-    st.markdown("**Share link** (the whole portfolio; copy with the button on the right)")
-    st.code(url, language=None, wrap_lines=True)
-    st.download_button(
-        "Download portfolio (YAML)",
-        data=lambda: portfolio_to_yaml(portfolio),
-        file_name=f"{slug(portfolio.name)}.yaml",
-        mime="application/x-yaml",
-        on_click="ignore",
-        icon=":material/download:",
-        key="download_portfolio_yaml",
-        width="stretch",
-    )
+    share_box("portfolio", url, lambda: portfolio_to_yaml(portfolio), portfolio.name, "download_portfolio_yaml")

@@ -156,6 +156,23 @@ def test_every_draw_is_one_engine_run(toy_catalog, toy_scenario, changes):
             np.testing.assert_allclose(band.samples[key][:, i], run[key], rtol=1e-12, err_msg=key)
 
 
+def test_every_draw_is_one_engine_run_under_a_vendor_billing_rule(catalog):
+    # Google's batch discount spares cached input (billing rules as vendor data): the band bills it so
+    # because it calls the engine's own request_cost, not a copy of it.
+    doc = {
+        "growth": {"start_month": "2027-01", "monthly_rate": 0.02, "horizon_months": 6},
+        "workload": {"requests_per_month": 1e5, "input_tokens": 4000, "output_tokens": 300, "cached_input_share": 0.4},
+        "flagship_only": {"model": "gemini-3-pro-preview"},
+        "cascade": {"first": "gemini-3-flash-preview", "second": "gemini-3-pro-preview", "forward_draft": True},
+    }
+    scenario = parse_scenario(doc | {"workload": doc["workload"] | {"batch_share": 0.5}})[0]
+    band = monte_carlo(scenario, catalog, draws=100, seed=5, keep_samples=True)
+    for i in (0, 99):
+        run = evaluate(apply_inputs(scenario, {key: v[i] for key, v in band.inputs.items()}), catalog).forecast.cost
+        for key in band.strategies:
+            np.testing.assert_allclose(band.samples[key][:, i], run[key], rtol=1e-12, err_msg=key)
+
+
 def test_percentiles_of_a_linear_cost_are_the_cost_at_the_input_percentiles(toy_catalog, toy_scenario):
     # flagship only, output tokens in (375, 625), nothing else uncertain:
     # month-0 cost = 50,000 x (2,000·10 + O·50) / 1e6 = 1,000 + 2.5·O, increasing and linear in O

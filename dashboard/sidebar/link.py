@@ -12,13 +12,13 @@ from calculators.scenario import (
 )
 from dashboard import cache
 from dashboard import state as S
-from dashboard.figures.cost import slug
 from dashboard.markup import md
 from dashboard.sidebar.scenario_files import (
     MAX_SCENARIO_MB,
     _load_upload,
     load_messages,
 )
+from dashboard.widgets import share_box
 from pricing.catalog import Catalog
 
 
@@ -56,18 +56,7 @@ def share_and_save(scenario: Scenario, catalog: Catalog, portfolio_box=None) -> 
 
 def _link_and_download(scenario: Scenario, catalog: Catalog) -> None:
     url = share_url(st.context.url, cache.share_params(scenario, catalog))
-    st.markdown("**Share link** (the whole scenario; copy with the button on the right)")
-    st.code(url, language=None, wrap_lines=True)
-    st.download_button(
-        "Download scenario (YAML)",
-        data=lambda: scenario_to_yaml(scenario),
-        file_name=f"{slug(scenario.name)}.yaml",
-        mime="application/x-yaml",
-        on_click="ignore",
-        icon=":material/download:",
-        key="download_yaml",
-        width="stretch",
-    )
+    share_box("scenario", url, lambda: scenario_to_yaml(scenario), scenario.name, "download_yaml")
 
 
 def _upload() -> None:

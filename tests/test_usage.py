@@ -128,6 +128,10 @@ def test_corpus_file(name, catalog):
         assert expected["problem"] in result.problems[0]
     if "note" in expected:
         assert any(expected["note"] in n for n in result.notes), result.notes
+    if "models" in expected:
+        assert sorted(set(result.monthly["model"])) == expected["models"]
+    if "requests" in expected:
+        assert int(result.monthly["requests"].sum()) == expected["requests"]
     assert _totals(result) == expected["totals"]
 
 

@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from calculators.usage.formats import PER_ROW, SPECS_BY_ID, Col, FormatSpec, detect_format, header_index
-from calculators.usage.reader import BadRow, Restart, Segment, Sniffed, Source, UsageImportError, read_segments, sniff
+from calculators.usage.reader import BadRow, BadRows, Restart, Segment, Sniffed, Source, UsageImportError, read_segments, sniff
 
 MAX_UPLOAD_MB = 200  # upload cap for the app and .streamlit/config.toml; why: calculators.usage docstring
 MAX_PROBLEMS = 10  # row-level problems listed in full; the rest are counted by reason
@@ -170,7 +170,7 @@ def import_usage(
         sniffed = sniff(source, format)
         spec = sniffed.spec
         colmap = _column_map(spec, sniffed.columns)
-        wanted = _column_types(colmap)
+        wanted = _column_types(colmap, sniffed.delimiter)
         for _attempt in range(4):  # at most: quoted newlines found, invalid UTF-8 found, then the good read
             acc = _Accumulator()
             try:
@@ -202,6 +202,11 @@ def import_usage(
         raise UsageImportError(f"{name}: none of the {acc.records} data row(s) could be used ({'; '.join(problems[:3])})")
 
     notes = [*sniffed.notes, *acc.notes, *spec.notes]
+    for column, (count, example) in acc.fractional.items():
+        notes.append(
+            f"{column}: {count:,} row(s) hold a fractional count (first: {example}); each row's count is rounded "
+            "to the nearest whole number before summing"
+        )
     if acc.cached_over:
         notes.append(f"{acc.cached_over} row(s) report more cached than total input tokens: cached capped at input")
     catalog = _catalog(catalog, notes)
@@ -236,6 +241,7 @@ class _Accumulator:
         self.first: int | None = None
         self.last: int | None = None
         self.notes: list[str] = []
+        self.fractional: dict[str, tuple[int, str]] = {}
 
     def add(self, norm: _Normalized, segment: Segment, header_line: int) -> None:
         records = segment.table.num_rows + len(segment.bad_rows)
@@ -248,6 +254,9 @@ class _Accumulator:
         self.ignored += norm.ignored
         self.kept += segment.table.num_rows - norm.skipped - norm.ignored
         self.cached_over += norm.cached_over
+        for column, (count, example) in norm.fractional.items():
+            before = self.fractional.get(column, (0, example))
+            self.fractional[column] = (before[0] + count, before[1])
         self.token_mass += norm.token_mass
         self.partials.append(norm.grouped)
         if norm.first is not None:
@@ -289,9 +298,15 @@ def _column_map(spec: FormatSpec, columns: list[str]) -> dict[str, str | None]:
     return {role: (c.find(index) if c is not None else None) for role, c in roles.items()}
 
 
-def _column_types(colmap: dict[str, str | None]) -> dict[str, pa.DataType]:
-    """Arrow type per column to read: counts as int64, costs as float64, the rest as strings."""
+def _column_types(colmap: dict[str, str | None], delimiter: str = ",") -> dict[str, pa.DataType]:
+    """Arrow type per column to read: counts as int64, costs as float64, the rest as strings.
+
+    A semicolon file reads every column as text: its numbers may use a decimal comma and a
+    thousands dot, which Arrow would read as a decimal point (``1.000`` as 1).
+    """
     types: dict[str, pa.DataType] = {}
+    if delimiter == ";":
+        return {actual: pa.string() for actual in colmap.values() if actual is not None}
     for role, actual in colmap.items():
         if actual is None:
             continue
@@ -307,9 +322,9 @@ def _column_types(colmap: dict[str, str | None]) -> dict[str, pa.DataType]:
     return types
 
 
-def _check_mixed(name: str, sniffed: Sniffed, bad_rows: list[BadRow], offset: int) -> None:
+def _check_mixed(name: str, sniffed: Sniffed, bad_rows: BadRows, offset: int) -> None:
     """A second header of another layout inside the file means concatenated exports."""
-    for row in bad_rows[:200]:
+    for row in bad_rows.kept:
         try:
             fields = next(csv.reader([row.text], delimiter=sniffed.delimiter), [])
         except csv.Error:
@@ -333,6 +348,7 @@ class _Num:
     empty: np.ndarray  # bool
     bad: np.ndarray  # bool: not a number at all
     raw: pa.ChunkedArray
+    ambiguous: np.ndarray | None = None  # bool: '1.000' in a file that uses both decimal marks
 
 
 def _mask(array) -> np.ndarray:
@@ -355,18 +371,85 @@ def _floats(array) -> np.ndarray:
     return np.asarray(pc.fill_null(array, np.nan).to_numpy(zero_copy_only=False), dtype=np.float64)
 
 
-def _parse_numbers(raw: pa.ChunkedArray, delimiter: str) -> _Num:
+_GROUPED_RE = r"^[+-]?\d{1,3}(?:[.,]\d{3})+$"  # '1.000' or '12,000': thousands, or a decimal with 3 places?
+_COMMA_DECIMAL_RE = r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d*),(?:\d{1,2}|\d{4,})$|^[+-]?\d{1,3}(?:\.\d{3})+,\d+$"
+_POINT_DECIMAL_RE = r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d*)\.(?:\d{1,2}|\d{4,})$|^[+-]?\d{1,3}(?:,\d{3})+\.\d+$"
+
+
+def _count(strings, pattern: str) -> int:
+    return int(pc.sum(pc.cast(pc.match_substring_regex(strings, pattern), pa.int64())).as_py() or 0)
+
+
+def decide_decimal(columns: list[pa.ChunkedArray], notes: list[str]) -> str:
+    """The decimal mark of a semicolon file's numbers, decided once from all its number columns.
+
+    ``'0,25'`` shows a decimal comma and ``'0.25'`` a decimal point; ``'1.000'`` or ``'1,000'``
+    alone settle nothing (a thousands separator, or a decimal with three places). Returns
+    ``","``, ``"."``, or ``"?"`` when the file shows both (its ambiguous values become row
+    problems). With no evidence, a semicolon file is taken to come from a decimal-comma locale.
+    Every outcome is said in ``notes``; none is silent.
+    """
+    comma = point = grouped = 0
+    example = {}
+    for raw in columns:
+        text = pc.utf8_trim_whitespace(raw)
+        for key, pattern in (("comma", _COMMA_DECIMAL_RE), ("point", _POINT_DECIMAL_RE), ("grouped", _GROUPED_RE)):
+            found = _count(text, pattern)
+            if found and key not in example:
+                hits = pc.filter(text, pc.fill_null(pc.match_substring_regex(text, pattern), False))
+                example[key] = hits[0].as_py()
+            comma, point, grouped = (
+                comma + found * (key == "comma"),
+                point + found * (key == "point"),
+                grouped + found * (key == "grouped"),
+            )
+    if comma and point:
+        notes.append(
+            f"numbers use both a decimal comma ({example['comma']!r}) and a decimal point ({example['point']!r}): "
+            "each is read as written; values like '1.000' that could be either are skipped as ambiguous"
+        )
+        return "?"
+    if point:
+        notes.append(
+            f"numbers read with a decimal point, as {example['point']!r} shows"
+            + (f"; {example['grouped']!r}-style values read with ',' as thousands separator" if grouped else "")
+        )
+        return "."
+    if comma:
+        notes.append(
+            f"numbers read with a decimal comma, as {example['comma']!r} shows"
+            + (f"; {example['grouped']!r}-style values read with '.' as thousands separator" if grouped else "")
+        )
+        return ","
+    if grouped:
+        notes.append(
+            f"assumed: '.' is a thousands separator ({example['grouped']!r} read as "
+            f"{example['grouped'].replace('.', '').replace(',', '')}), as in the decimal-comma locales that write "
+            "semicolon files; no number in the file has a decimal part that settles it"
+        )
+    return ","
+
+
+def _parse_numbers(raw: pa.ChunkedArray, delimiter: str, decimal: str | None = None) -> _Num:
     n = len(raw)
     if not pa.types.is_string(raw.type):  # Arrow parsed the column while reading
         return _Num(_floats(pc.cast(raw, pa.float64())), _nulls(raw), np.zeros(n, dtype=bool), raw)
-    try:  # fast path: one strict cast; empty cells are already null
-        values = pc.cast(raw, pa.float64())
-        return _Num(_floats(values), _nulls(raw), np.zeros(n, dtype=bool), raw)
-    except pa.ArrowInvalid:
-        pass
+    if delimiter != ";":
+        try:  # fast path: one strict cast; empty cells are already null
+            values = pc.cast(raw, pa.float64())
+            return _Num(_floats(values), _nulls(raw), np.zeros(n, dtype=bool), raw)
+        except pa.ArrowInvalid:
+            pass
     text = pc.replace_substring_regex(pc.utf8_trim_whitespace(raw), r"^\$\s*", "")  # "$0.12" from a spreadsheet
-    if delimiter == ";":  # semicolon files come from locales with a decimal comma
-        text = pc.replace_substring(text, ",", ".")
+    ambiguous = None
+    if delimiter == ";" and decimal == "?":  # both marks in the file: read each unambiguous value as written
+        ambiguous = pc.fill_null(pc.match_substring_regex(text, _GROUPED_RE), False)
+        comma = pc.fill_null(pc.match_substring_regex(text, _COMMA_DECIMAL_RE), False)
+        text = pc.if_else(comma, pc.replace_substring(pc.replace_substring(text, ".", ""), ",", "."), text)
+        text = pc.if_else(pc.match_substring_regex(text, _POINT_DECIMAL_RE), pc.replace_substring(text, ",", ""), text)
+        text = pc.if_else(ambiguous, pa.scalar(None, pa.string()), text)
+    elif delimiter == ";" and decimal != ".":  # decimal comma, '.' groups thousands
+        text = pc.replace_substring(pc.replace_substring(text, ".", ""), ",", ".")
     else:  # "1,234,567" from a spreadsheet
         text = pc.if_else(pc.match_substring_regex(text, _THOUSANDS_RE), pc.replace_substring(text, ",", ""), text)
     nullish = pc.or_kleene(pc.equal(pc.binary_length(text), 0), pc.match_substring_regex(text, _NULLISH_RE))
@@ -375,6 +458,10 @@ def _parse_numbers(raw: pa.ChunkedArray, delimiter: str) -> _Num:
     numeric = pc.and_kleene(numeric, pc.invert(nullish))
     values = pc.cast(pc.if_else(numeric, text, pa.scalar(None, pa.string())), pa.float64())
     empty = _mask(nullish)
+    if ambiguous is not None:
+        amb = _mask(ambiguous)
+        empty &= ~amb
+        return _Num(_floats(values), empty, ~empty & ~_mask(numeric) & ~amb, raw, amb)
     return _Num(_floats(values), empty, ~empty & ~_mask(numeric), raw)
 
 
@@ -439,6 +526,7 @@ class _Normalized:
     last: int | None
     cached_over: int  # kept rows whose cache reads exceeded their input (capped)
     token_mass: float  # Σ of all kept token counts, in float64: guards the int64 sums
+    fractional: dict[str, tuple[int, str]]  # count column → (rows with a fractional count, first such value)
 
     @property
     def skipped(self) -> int:
@@ -498,9 +586,21 @@ def _normalize(table: pa.Table, spec: FormatSpec, colmap: dict[str, str | None],
         ):
             continue
         if actual not in numbers:
-            numbers[actual] = _parse_numbers(table.column(actual), sniffed.delimiter)
+            numbers[actual] = table.column(actual)
+    if sniffed.delimiter == ";" and sniffed.decimal is None:
+        sniffed.decimal = decide_decimal(list(numbers.values()), sniffed.notes)
+    numbers = {actual: _parse_numbers(raw, sniffed.delimiter, sniffed.decimal) for actual, raw in numbers.items()}
     cost_name = colmap.get("cost")
+    fractional: dict[str, tuple[int, str]] = {}
     for actual, num in numbers.items():
+        if num.ambiguous is not None:
+            reasons.add(f"{actual} is ambiguous (thousands separator or decimal mark?)", num.ambiguous, num.raw)
+        if actual != cost_name:
+            with np.errstate(invalid="ignore"):
+                frac = np.isfinite(num.values) & (num.values != np.rint(num.values))
+            if frac.any():
+                first = int(np.flatnonzero(frac)[0])
+                fractional[actual] = (int(np.count_nonzero(frac)), _shown(num.raw[first]))
         limit = MAX_COST_PER_ROW if actual == cost_name else MAX_TOKENS_PER_ROW
         low = -MAX_COST_PER_ROW if actual == cost_name else 0.0
         with np.errstate(invalid="ignore"):
@@ -601,7 +701,7 @@ def _normalize(table: pa.Table, spec: FormatSpec, colmap: dict[str, str | None],
             if end_ok.any():
                 last = max(last, int(np.floor_divide(end_us[end_ok].max() - 1, _US_PER_DAY)))
     mass = sum(float(np.sum(values, where=keep)) for values in tokens.values())
-    return _Normalized(code, reasons.labels, reasons.raws, blank, grouped, first, last, cached_over, mass)
+    return _Normalized(code, reasons.labels, reasons.raws, blank, grouped, first, last, cached_over, mass, fractional)
 
 
 def _month_index(days: np.ndarray) -> np.ndarray:
@@ -661,7 +761,7 @@ def _catalog(catalog, notes: list[str]):
 
 
 def _problems(
-    norm: _Normalized, bad_rows: list[BadRow], base_row: int, records: int, last_segment: bool
+    norm: _Normalized, bad_rows: BadRows, base_row: int, records: int, last_segment: bool
 ) -> tuple[list[tuple[int, str]], dict[str, int]]:
     """One segment's first MAX_PROBLEMS problems as (file row, text), and counts per reason.
 
@@ -674,14 +774,27 @@ def _problems(
         if counts[k]:
             by_reason[label] = int(counts[k])
     entries: list[tuple[int, str]] = []
-    for row in bad_rows:
+
+    def kind(row: BadRow) -> str:
         if row.text.count('"') % 2:
-            label = "unclosed quote"
-        elif last_segment and row.number == records and row.fields < row.expected:
-            label = "truncated last line"
-        else:
-            label = "wrong number of fields"
-        by_reason[label] = by_reason.get(label, 0) + 1
+            return "unclosed quote"
+        if last_segment and row.number == records and row.fields < row.expected:
+            return "truncated last line"
+        return "wrong number of fields"
+
+    if bad_rows:
+        truncated = int(kind(bad_rows.last) == "truncated last line")
+        counted = {
+            "unclosed quote": bad_rows.unclosed_quotes,
+            "truncated last line": truncated,
+            "wrong number of fields": len(bad_rows) - bad_rows.unclosed_quotes - truncated,
+        }
+        by_reason.update((label, n) for label, n in counted.items() if n)
+    shown = bad_rows.kept[:MAX_PROBLEMS]
+    if len(bad_rows) > len(shown) and kind(bad_rows.last) == "truncated last line":
+        shown.append(bad_rows.last)
+    for row in shown:
+        label = kind(row)
         where = base_row + row.number if row.number is not None else None
         text = row.text if len(row.text) <= 60 else row.text[:57] + "..."
         entries.append(
@@ -693,7 +806,9 @@ def _problems(
     first = np.flatnonzero(norm.code)[:MAX_PROBLEMS]
     if len(first):
         # Table index i is local record i+1 plus the records Arrow rejected before it.
-        skipped = np.array(sorted(r.number for r in bad_rows if r.number is not None), dtype=np.int64)
+        skipped = np.array(
+            [r for r in bad_rows.numbers if r is not None], dtype=np.int64
+        )  # ascending: the serial read numbers them in order
         shifted = skipped - 1 - np.arange(len(skipped))
         local = first + 1 + np.searchsorted(shifted, first, side="right")
         for i, record in zip(first, local, strict=True):

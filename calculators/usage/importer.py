@@ -13,7 +13,9 @@ The pipeline is columnar end to end (Arrow compute + NumPy, no Python loop per r
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,24 @@ MAX_PROBLEMS = 10  # row-level problems listed in full; the rest are counted by 
 MAX_TOKENS_PER_ROW = 1e15  # a quadrillion tokens (~$1B at $1/1M) in one row is a broken file
 MAX_COST_PER_ROW = 1e9  # dollars
 MIN_DATE, MAX_DATE = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
+UNKNOWN_MODEL = "(unknown model)"  # rows with usage but an empty model: kept, counted, unpriced
+# Non-token charges: labels the format hooks put in parentheses ("(web_search)") and line items
+# that name a tool rather than a model. They are "other charges", never models to map.
+_OTHER_CHARGE_RE = re.compile(
+    r"^\((?!unknown model\)).*\)$|web[ _-]?search|code[ _-]?execution|file[ _-]?search|tool[ _-]?call|container",
+    re.IGNORECASE,
+)
+
+
+def is_other_charge(model: str) -> bool:
+    """Whether a model string names a non-token charge (web search, code execution, tool calls).
+
+    >>> [is_other_charge(m) for m in ("(web_search)", "web search tool calls", "gpt-5", "(unknown model)")]
+    [True, True, False, False]
+    """
+    return bool(_OTHER_CHARGE_RE.search(model))
+
 
 MONTHLY_COLUMNS = ["month", "model", "catalog_id", "input_tokens", "cached_input_tokens", "output_tokens", "requests", "cost_usd"]
 
@@ -68,6 +88,13 @@ class UsageImport:
     unresolved_models: list[str]
     rows_ignored: int = 0  # empty rows (e.g. OpenAI buckets without usage): not usage, not errors
     notes: list[str] = field(default_factory=list)
+    days_with_data: dict[str, int] = field(default_factory=dict)  # month → distinct UTC days with kept rows
+    monthly_rows: bool = False  # every kept row is dated the 1st of its month at 00:00: monthly totals
+    other_charges: list[str] = field(default_factory=list)  # non-token charges (web search...): never models
+
+    @property
+    def unknown_model_rows(self) -> bool:
+        return bool((self.monthly["model"] == UNKNOWN_MODEL).any())
 
     @property
     def requests_known(self) -> bool:
@@ -211,7 +238,11 @@ def import_usage(
         notes.append(f"{acc.cached_over} row(s) report more cached than total input tokens: cached capped at input")
     catalog = _catalog(catalog, notes)
     monthly = _monthly_frame(grouped, spec, catalog)
-    unresolved = sorted(monthly.loc[monthly["catalog_id"].isna(), "model"].unique().tolist())
+    models = monthly["model"].unique().tolist()
+    other = sorted(m for m in models if is_other_charge(m))
+    unresolved = sorted(
+        m for m in monthly.loc[monthly["catalog_id"].isna(), "model"].unique().tolist() if m not in other and m != UNKNOWN_MODEL
+    )
     return UsageImport(
         format=spec.id,
         format_name=spec.name,
@@ -224,6 +255,9 @@ def import_usage(
         period=acc.period(),
         cost_only=spec.cost_only,
         unresolved_models=unresolved,
+        days_with_data=acc.days_per_month(),
+        monthly_rows=acc.monthly_rows,
+        other_charges=other,
         rows_ignored=acc.ignored,
         notes=notes,
     )
@@ -242,6 +276,8 @@ class _Accumulator:
         self.last: int | None = None
         self.notes: list[str] = []
         self.fractional: dict[str, tuple[int, str]] = {}
+        self.days = np.zeros(0, dtype=np.int64)  # distinct days (since 1970-01-01) with kept rows
+        self.monthly_rows = True
 
     def add(self, norm: _Normalized, segment: Segment, header_line: int) -> None:
         records = segment.table.num_rows + len(segment.bad_rows)
@@ -261,6 +297,8 @@ class _Accumulator:
         self.partials.append(norm.grouped)
         if norm.first is not None:
             self.first = norm.first if self.first is None else min(self.first, norm.first)
+            self.days = np.union1d(self.days, norm.days)
+            self.monthly_rows = self.monthly_rows and norm.monthly_rows
             self.last = norm.last if self.last is None else max(self.last, norm.last)
 
     def grouped(self) -> pa.Table:
@@ -273,6 +311,10 @@ class _Accumulator:
         )
         # The second aggregation appends "_sum" to every value column: drop it again.
         return merged.rename_columns([c if c in ("month", "model") else c.removesuffix("_sum") for c in merged.column_names])
+
+    def days_per_month(self) -> dict[str, int]:
+        months, counts = np.unique(_month_index(self.days), return_counts=True)
+        return {_month_label(int(m)): int(c) for m, c in zip(months, counts, strict=True)}
 
     def period(self) -> tuple[dt.date, dt.date] | None:
         if self.first is None:
@@ -527,6 +569,8 @@ class _Normalized:
     cached_over: int  # kept rows whose cache reads exceeded their input (capped)
     token_mass: float  # Σ of all kept token counts, in float64: guards the int64 sums
     fractional: dict[str, tuple[int, str]]  # count column → (rows with a fractional count, first such value)
+    days: np.ndarray  # distinct days with kept rows
+    monthly_rows: bool  # every kept row dated the 1st of a month at midnight
 
     @property
     def skipped(self) -> int:
@@ -628,7 +672,8 @@ def _normalize(table: pa.Table, spec: FormatSpec, colmap: dict[str, str | None],
     model_empty_raw = np.ones(n, dtype=bool) if model is None else _blank(model)
     if spec.model_hook is not None:
         model = pc.utf8_trim_whitespace(spec.model_hook(model, extra, n))
-    reasons.add("model is empty", _blank(model))
+    # A row with usage but no model is kept as "(unknown model)": it counts in every total, unpriced.
+    model = pc.if_else(pa.array(_blank(model)), pa.scalar(UNKNOWN_MODEL), model)
     if spec.row_check is not None:
         for label, mask, raw in spec.row_check(extra, n):
             reasons.add(label, mask, raw)
@@ -701,7 +746,16 @@ def _normalize(table: pa.Table, spec: FormatSpec, colmap: dict[str, str | None],
             if end_ok.any():
                 last = max(last, int(np.floor_divide(end_us[end_ok].max() - 1, _US_PER_DAY)))
     mass = sum(float(np.sum(values, where=keep)) for values in tokens.values())
-    return _Normalized(code, reasons.labels, reasons.raws, blank, grouped, first, last, cached_over, mass, fractional)
+    kept_days = np.unique(days[keep & parsed])
+    kept_micros = micros[keep & parsed]
+    monthly_rows = bool(
+        len(kept_micros)
+        and not (kept_micros % _US_PER_DAY).any()
+        and (kept_days.astype("datetime64[D]") == kept_days.astype("datetime64[D]").astype("datetime64[M]")).all()
+    )
+    return _Normalized(
+        code, reasons.labels, reasons.raws, blank, grouped, first, last, cached_over, mass, fractional, kept_days, monthly_rows
+    )
 
 
 def _month_index(days: np.ndarray) -> np.ndarray:
@@ -827,3 +881,68 @@ def _shown(scalar: pa.Scalar) -> str:
         value = int(value)
     text = repr(value if value is None or isinstance(value, str) else str(value))
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def merge_imports(imports, catalog=None) -> UsageImport:
+    """One import from several (a month per file, as warehouses export): monthly rows summed.
+
+    ``imports`` may be a generator: each file is imported, folded in and dropped, so memory
+    stays bounded by the largest file. The files must share one format; row counts add up,
+    problems are prefixed with their file, the covered period is the union's span and the days
+    with data per month are added (files are expected not to overlap in time).
+    """
+    merged: UsageImport | None = None
+    names: list[str] = []
+    for usage in imports:
+        names.append(usage.filename)
+        if merged is None:
+            merged = dataclasses.replace(
+                usage,
+                problems=[f"{usage.filename}: {p}" for p in usage.problems],
+                notes=[f"{usage.filename}: {n}" for n in usage.notes],
+                skipped_by_reason=dict(usage.skipped_by_reason),
+                days_with_data=dict(usage.days_with_data),
+            )
+            continue
+        if usage.format != merged.format:
+            raise UsageImportError(
+                f"{usage.filename}: is a {usage.format_name}, but {names[0]} is a {merged.format_name}; merge files of one format"
+            )
+        monthly = pd.concat([merged.monthly, usage.monthly], ignore_index=True)
+        numbers = ["input_tokens", "cached_input_tokens", "output_tokens", "requests", "cost_usd"]
+        summed = monthly.groupby(["month", "model"], sort=True, dropna=False).agg(
+            {"catalog_id": "first", **{c: (lambda s: s.sum(min_count=1)) for c in numbers}}
+        )
+        summed = summed.reset_index()
+        for column in ("input_tokens", "cached_input_tokens", "output_tokens", "requests"):
+            summed[column] = summed[column].astype("Int64")
+        summed["cost_usd"] = summed["cost_usd"].astype("Float64")
+        for column in ("month", "model", "catalog_id"):
+            summed[column] = summed[column].astype("string")
+        merged.monthly = summed[MONTHLY_COLUMNS]
+        merged.rows_read += usage.rows_read
+        merged.rows_skipped += usage.rows_skipped
+        merged.rows_ignored += usage.rows_ignored
+        for reason, count in usage.skipped_by_reason.items():
+            merged.skipped_by_reason[reason] = merged.skipped_by_reason.get(reason, 0) + count
+        merged.problems = (merged.problems + [f"{usage.filename}: {p}" for p in usage.problems])[:MAX_PROBLEMS]
+        merged.notes += [f"{usage.filename}: {n}" for n in usage.notes]
+        if usage.period is not None:
+            merged.period = (
+                usage.period
+                if merged.period is None
+                else (
+                    min(merged.period[0], usage.period[0]),
+                    max(merged.period[1], usage.period[1]),
+                )
+            )
+        for month, days in usage.days_with_data.items():
+            merged.days_with_data[month] = merged.days_with_data.get(month, 0) + days
+        merged.monthly_rows = merged.monthly_rows and usage.monthly_rows
+        merged.unresolved_models = sorted(set(merged.unresolved_models) | set(usage.unresolved_models))
+        merged.other_charges = sorted(set(merged.other_charges) | set(usage.other_charges))
+    if merged is None:
+        raise UsageImportError("no file to import")
+    if len(names) > 1:
+        merged.filename = f"{names[0]} and {len(names) - 1} more file(s)"
+    return merged

@@ -194,21 +194,12 @@ def import_usage(
     source = Source(data, filename)
     name = source.name
     try:
-        sniffed = sniff(source, format)
-        spec = sniffed.spec
-        colmap = _column_map(spec, sniffed.columns)
-        wanted = _column_types(colmap, sniffed.delimiter)
-        for _attempt in range(4):  # at most: quoted newlines found, invalid UTF-8 found, then the good read
-            acc = _Accumulator()
-            try:
-                for segment in read_segments(source, sniffed, wanted, acc.notes):
-                    _check_mixed(name, sniffed, segment.bad_rows, acc.records)
-                    acc.add(_normalize(segment.table, spec, colmap, sniffed), segment, sniffed.header_line)
-                break
-            except Restart:
-                continue
+        if source.head(4) == b"PAR1":
+            sniffed, acc = _read_parquet(source, format)
+            spec = sniffed.spec
         else:
-            raise UsageImportError(f"{name}: cannot be read as CSV")
+            sniffed, acc = _read_csv(source, format)
+            spec = sniffed.spec
         if acc.records == 0:
             raise UsageImportError(f"{name}: has a header ({spec.name}) but no data rows")
         if acc.token_mass > 2**62:  # 4.6e18: int64 sums could wrap; no real export comes near
@@ -221,7 +212,100 @@ def import_usage(
         raise UsageImportError(
             f"{name}: cannot be read ({type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''})"
         ) from None
+    return _finish(name, spec, sniffed, acc, grouped, catalog)
 
+
+def _read_csv(source: Source, format: str | None) -> tuple[Sniffed, _Accumulator]:
+    """Sniff the CSV and read it segment by segment (restarting when the reader learns more about the file)."""
+    name = source.name
+    sniffed = sniff(source, format)
+    spec = sniffed.spec
+    colmap = _column_map(spec, sniffed.columns)
+    wanted = _column_types(colmap, sniffed.delimiter)
+    for _attempt in range(4):  # at most: quoted newlines found, invalid UTF-8 found, then the good read
+        acc = _Accumulator()
+        try:
+            for segment in read_segments(source, sniffed, wanted, acc.notes):
+                _check_mixed(name, sniffed, segment.bad_rows, acc.records)
+                acc.add(_normalize(segment.table, spec, colmap, sniffed), segment, sniffed.header_line)
+            break
+        except Restart:
+            continue
+    else:
+        raise UsageImportError(f"{name}: cannot be read as CSV")
+    return sniffed, acc
+
+
+PARQUET_BATCH_ROWS = 1 << 20  # rows normalized at a time: memory stays bounded whatever the file size
+
+
+def _read_parquet(source: Source, format: str | None) -> tuple[Sniffed, _Accumulator]:
+    """A Parquet file (any format's columns, typically the generic format's), read batch by batch.
+
+    Parquet carries types: dates and timestamps are taken as they are (zone-less = UTC), numbers
+    as numbers. Row numbers in problems count data rows (row 1 = the first).
+    """
+    import pyarrow.parquet as pq
+
+    name = source.name
+    try:
+        file = pq.ParquetFile(str(source.path) if source.path is not None else pa.BufferReader(source.data))
+    except (pa.ArrowException, OSError) as exc:
+        raise UsageImportError(f"{name}: cannot be read as Parquet ({str(exc).splitlines()[0][:200]})") from None
+    columns = [f.name for f in file.schema_arrow]
+    index = header_index(columns)
+    if format is not None:
+        spec = SPECS_BY_ID.get(format)
+        if spec is None:
+            raise UsageImportError(f"{name}: unknown format {format!r}; known formats: {', '.join(SPECS_BY_ID)}")
+    else:
+        found = detect_format(columns)
+        spec = SPECS_BY_ID.get(found) if found else None
+    shown = ", ".join(columns[:12]) + (", ..." if len(columns) > 12 else "")
+    if spec is None:
+        raise UsageImportError(
+            f"{name}: Parquet columns not recognised ({shown}); the generic format needs date, model, input_tokens, output_tokens"
+        )
+    if spec.missing(index):
+        raise UsageImportError(f"{name}: not a {spec.name}: missing required column(s) {', '.join(spec.missing(index))}")
+    sniffed = Sniffed(spec, columns, ",", 0, 0, False, notes=["Parquet file"])
+    colmap = _column_map(spec, columns)
+    wanted = sorted({c for c in colmap.values() if c is not None})
+    acc = _Accumulator()
+    time_name = colmap["time"]
+    batches = file.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=wanted)
+    batch = next(batches, None)
+    while batch is not None:
+        following = next(batches, None)
+        table = pa.Table.from_batches([batch])
+        table = _parquet_columns(table, time_name)
+        segment = Segment(table, BadRows(len(columns)), following is None)
+        acc.add(_normalize(table, spec, colmap, sniffed), segment, 0)
+        batch = following
+    return sniffed, acc
+
+
+def _parquet_columns(table: pa.Table, time_name: str) -> pa.Table:
+    """Parquet types as the normalizer reads them: times as UTC timestamps, dictionaries decoded."""
+    for i, column in enumerate(table.columns):
+        kind = column.type
+        if pa.types.is_dictionary(kind):
+            column = column.cast(kind.value_type)
+            kind = column.type
+        if table.column_names[i] == time_name:
+            if pa.types.is_date(kind):
+                column = column.cast(pa.timestamp("us"))
+            elif pa.types.is_timestamp(kind):
+                column = (column.cast(pa.timestamp("us", tz="UTC")) if kind.tz else column).cast(pa.timestamp("us"))
+            elif not pa.types.is_string(kind) and not pa.types.is_large_string(kind):
+                column = column.cast(pa.string())
+        elif pa.types.is_large_string(kind):
+            column = column.cast(pa.string())
+        table = table.set_column(i, table.column_names[i], column)
+    return table
+
+
+def _finish(name: str, spec: FormatSpec, sniffed: Sniffed, acc: _Accumulator, grouped: pa.Table, catalog) -> UsageImport:
     problems = [text for _, text in sorted(acc.entries)[:MAX_PROBLEMS]]
     if acc.kept <= 0:
         if acc.ignored and not acc.skipped:

@@ -140,16 +140,14 @@ def _start_from(scenario: Scenario) -> None:
 def _figures(usage: UsageImport, scenario: Scenario, catalog, model_map: dict[str, str]) -> dict[str, Any]:
     """The tab's numbers and figures, computed once per upload, mapping and scenario prices and workload settings."""
     overrides = price_overrides_for_history(scenario, catalog)
-    key = (
-        id(usage),
-        tuple(sorted(model_map.items())),
-        repr(sorted(overrides.items())),
-        repr(scenario_to_dict(scenario)),
-    )
+    # The tab replaces the scenario's workload and growth with the export's: changing them
+    # (the sidebar's sliders) does not change a figure here, so they are not part of the key.
+    strategies = {k: v for k, v in scenario_to_dict(scenario).items() if k not in ("workload", "growth", "name")}
+    key = (id(usage), tuple(sorted(model_map.items())), repr(sorted(overrides.items())), repr(strategies))
     cached = st.session_state.get(CACHE_KEY)
     if cached is not None and cached["key"] == key:
         return cached
-    report = usage_report(usage, catalog, model_map, overrides)
+    report = usage_report(usage, catalog, model_map, overrides, rows=False)
     result = {
         "key": key,
         "report": report,

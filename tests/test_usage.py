@@ -30,6 +30,7 @@ from calculators.usage import (
     run_usage_cli,
     workload_from_usage,
 )
+from calculators.usage.history import unpriced_models
 from pricing.catalog import build_catalog
 
 CORPUS = Path(__file__).parent / "usage_corpus"
@@ -549,11 +550,11 @@ def test_list_price_history_unknown_model_is_nan_not_zero(catalog):
     frame = list_price_history(usage, catalog)
     mystery = frame[frame["model"] == "mystery-model"].iloc[0]
     assert math.isnan(mystery["list_cost_usd"]) and pd.isna(mystery["catalog_id"])
-    assert frame.attrs["unpriced_models"] == ["mystery-model"]
+    assert unpriced_models(frame) == ["mystery-model"]
     # the user maps it to gpt-mini: 100 x 0.25 + 10 x 2 = 45 per 1M -> $0.000045
     mapped = list_price_history(usage, catalog, model_map={"mystery-model": "gpt-5-mini"})
     assert mapped[mapped["model"] == "mystery-model"].iloc[0]["list_cost_usd"] == pytest.approx(45e-6)
-    assert mapped.attrs["unpriced_models"] == []
+    assert unpriced_models(mapped) == []
 
 
 def test_list_price_history_overrides_and_cost_only(catalog):

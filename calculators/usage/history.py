@@ -92,8 +92,8 @@ def list_price_history(
     -------
     pandas.DataFrame
         Columns ``month, model, catalog_id, list_cost_usd, export_cost_usd, difference_pct``
-        (floats; NaN when unknown). A model that cannot be priced gets NaN, never $0, and is
-        listed in ``frame.attrs["unpriced_models"]``. Cost-only exports have no tokens, so
+        (floats; NaN when unknown). A model that cannot be priced gets NaN, never $0
+        (``unpriced_models(frame)`` lists them). Cost-only exports have no tokens, so
         their list cost is NaN.
 
     Notes
@@ -109,15 +109,16 @@ def list_price_history(
     """
     overrides = {k: _override_entry(v) for k, v in (price_overrides or {}).items()}
     rows = []
-    unpriced: list[str] = []
-    for rec in usage.monthly.to_dict(orient="records"):
+    monthly = usage.monthly
+    resolved = dict(zip(monthly["model"].tolist(), monthly["catalog_id"].tolist(), strict=True))
+    ids = {raw: _catalog_id(catalog, raw, found, model_map) for raw, found in resolved.items()}
+    for rec in monthly.to_dict(orient="records"):
         raw = rec["model"]
-        cid = _catalog_id(catalog, raw, rec["catalog_id"], model_map)
+        cid = ids[raw]
         export_cost = np.nan if pd.isna(rec["cost_usd"]) else float(rec["cost_usd"])
         list_cost = np.nan
         if cid is None or (cid not in catalog.models and cid not in overrides):
-            if raw not in unpriced:
-                unpriced.append(raw)
+            pass  # no list price: NaN, never $0
         elif not usage.cost_only:
             first, last = _month_bounds(rec["month"])
             if usage.period is not None:
@@ -148,8 +149,16 @@ def list_price_history(
     frame["list_cost_usd"] = frame["list_cost_usd"].astype("float64")
     frame["export_cost_usd"] = frame["export_cost_usd"].astype("float64")
     frame["difference_pct"] = frame["difference_pct"].astype("float64")
-    frame.attrs["unpriced_models"] = unpriced
     return frame
+
+
+def unpriced_models(history: pd.DataFrame) -> list[str]:
+    """The raw models of ``list_price_history``'s frame that have no list price, in first-seen order.
+
+    (Not kept in ``frame.attrs``: pandas deep-copies attrs on every operation, which costs
+    seconds with thousands of models.)
+    """
+    return list(dict.fromkeys(history.loc[history["list_cost_usd"].isna(), "model"].tolist()))
 
 
 # ------------------------------------------------------------------ workload

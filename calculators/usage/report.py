@@ -30,6 +30,7 @@ def usage_report(
     catalog,
     model_map: Mapping[str, str] | None = None,
     price_overrides: Mapping[str, Any] | None = None,
+    rows: bool = True,
 ) -> dict[str, Any]:
     """Monthly rows with ``list_price_usd`` (None when unpriced) and the ``workload`` object.
 
@@ -40,8 +41,9 @@ def usage_report(
     history = list_price_history(usage, catalog, model_map, price_overrides)
     doc = workload_from_usage(usage, model_map, catalog)
     monthly = []
-    for row, (_, hist) in zip(usage.to_json_dict()["monthly"], history.iterrows(), strict=True):
-        monthly.append({**row, "list_price_usd": _number(hist["list_cost_usd"])})
+    if rows:  # the CLI's JSON rows; the page reads the frames
+        for row, price in zip(usage.to_json_dict()["monthly"], history["list_cost_usd"].tolist(), strict=True):
+            monthly.append({**row, "list_price_usd": _number(price)})
     return {"monthly": monthly, "workload": doc["summary"], "workload_doc": doc, "history": history}
 
 

@@ -479,7 +479,7 @@ def workload_from_usage(usage: UsageImport, model_map: Mapping[str, str] | None 
         if weight > 0:
             weights[priced[rec["model"]]] = weights.get(priced[rec["model"]], 0.0) + weight
     if not (requests_known and request_total):
-        notes.append("route shares are shares of tokens (no request count)")
+        notes.append("route shares are shares of tokens" + ("" if requests_known else " (the export has no request count)"))
     if weights:
         capped, merged_note = capped_routes(weights)
         if merged_note:

@@ -21,6 +21,7 @@ from calculators.engine import Evaluation
 from calculators.formatting import SUFFIXES, compact, money, percent, tokens
 from calculators.recommendation import VOLUME_TIERS
 from calculators.scenario import STRATEGY_LABELS
+from dashboard.axes import money_axis
 from dashboard.theme import NEUTRAL, OVERRIDE_MARK, PART_COLORS, PART_LABELS, strategy_color
 
 MARGIN = {"l": 8, "r": 8, "t": 64, "b": 8}
@@ -476,9 +477,7 @@ def forecast_figure(ev: Evaluation, cumulative: bool = False) -> go.Figure:
         xaxis={"tickformat": "%b %Y", "range": [months[0], months[-1]]},
         yaxis={
             "title": {"text": "USD" if cumulative else "USD per month"},
-            "tickprefix": "$",
-            "tickformat": "~s",
-            "rangemode": "tozero",
+            **money_axis([float(np.max(v)) for v in series.values() if len(v)]),
         },
         hovermode="closest",
     )
@@ -541,7 +540,7 @@ def breakdown_figure(ev: Evaluation) -> go.Figure:
         barmode="stack",
         legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "traceorder": "normal"},  # stacked bars reverse it
         height=150 + 34 * max(len(rows), 1),
-        xaxis={"title": {"text": "USD per month"}, "tickprefix": "$", "tickformat": "~s", "rangemode": "tozero"},
+        xaxis={"title": {"text": "USD per month"}, **money_axis([sum(by_part.values()) for _, _, by_part in rows])},
         yaxis={"autorange": "reversed", "automargin": True},
         bargap=0.3,
     )

@@ -183,3 +183,14 @@ def test_web_search_is_an_other_charge_not_a_model_to_map():
     at = _page("claude_api_cost.csv", data)
     tables = [d.value for d in at.dataframe if "model in the export" in d.value.columns]
     assert tables == []  # every model is in the catalog; web search is not offered for mapping
+
+
+def test_replica_fill_says_how_full_one_replica_is(toy_scenario, toy_catalog):
+    from calculators.engine import evaluate
+    from dashboard.usage_view import replica_fill
+
+    ev = evaluate(toy_scenario(), toy_catalog)
+    capacity = ev.self_hosted.capacity_per_replica
+    # 50,000 requests a month against one replica's monthly capacity
+    assert replica_fill(ev, 50_000) == pytest.approx(50_000 / capacity)
+    assert replica_fill(ev, capacity / 1000) == pytest.approx(0.001)  # "fills 0.1% of one replica"

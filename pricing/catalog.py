@@ -17,10 +17,11 @@ and collects *all* problems before raising, so a bad edit is fixed in one pass.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,11 @@ import yaml
 DATA_DIR = Path(__file__).resolve().parent
 TIERS = ("flagship", "mid", "small", "open")
 STATUSES = ("active", "preview", "deprecated", "retired")
+# The per-token price fields of an entry (and of its long-context tier), $ per 1M tokens.
+PRICE_FIELDS = ("input", "output", "cached_input", "cache_write")
+# The layer a model comes from: hand-curated vendor files win over the generated database layer.
+CURATED, GENERATED = "curated", "generated"
+GENERATED_LAYER = Path("generated") / "layer.json"
 # A price above this is a typo (the dearest list price in 2026 is $180 per 1M output).
 MAX_PRICE_PER_MTOK = 10_000.0
 # Prefixes that gateways and exports put before a provider's own model id.
@@ -102,6 +108,7 @@ class Model:
     open_model: str | None = None
     latency: Latency | None = None
     file: str = ""
+    origin: str = CURATED  # CURATED (vendors/*.yaml) or GENERATED (generated/layer.json)
 
     def price_on(self, day: dt.date) -> PriceEntry:
         """The entry in force on ``day`` (see ``price_in_force``)."""
@@ -168,37 +175,48 @@ class Catalog:
     offers: dict[str, GpuOffer]
     profiles: dict[str, ServingProfile]
     _alias_index: dict[str, str] = field(default_factory=dict, repr=False)
+    # Reads the generated layer on first use (see `generated`), so a page that needs only the
+    # curated models never pays for parsing it.
+    generated_loader: Callable[[Catalog], dict[str, Model]] | None = field(default=None, repr=False)
+    _generated: dict[str, Model] | None = field(default=None, repr=False)
+    _generated_index: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if not self._alias_index:
-            for model in self.models.values():
-                for name in (model.id, *model.aliases):
-                    self._alias_index.setdefault(_alias_key(name), model.id)
+            self._alias_index.update(alias_index(self.models.values()))
+
+    @property
+    def generated(self) -> dict[str, Model]:
+        """The generated layer (LiteLLM / genai-prices): models the curated files lack, by id.
+
+        Loaded on first use. Curated models win: a generated model sharing an id or alias
+        with a curated one is not in this layer.
+        """
+        if self._generated is None:
+            loaded = self.generated_loader(self) if self.generated_loader else {}
+            self._generated_index.update(alias_index(loaded.values()))
+            self._generated = loaded
+        return self._generated
 
     def resolve(self, name: str | None) -> str | None:
-        """Catalog id for a model id, alias or gateway slug; None when unknown.
+        """Curated catalog id for a model id, alias or gateway slug; None when unknown.
 
         Matching ignores case and surrounding spaces, then tries again without a
         gateway prefix (``openrouter/``, ``anthropic/``, ``models/``...) and without an
-        OpenRouter variant suffix (``:free``, ``:thinking``).
+        OpenRouter variant suffix (``:free``, ``:thinking``). The generated layer is not
+        searched: :meth:`find` searches both layers.
         """
-        if not isinstance(name, str) or not name.strip():
+        return _lookup(self._alias_index, name)
+
+    def find(self, name: str | None) -> Model | None:
+        """The model a name stands for, curated first, then the generated layer; None when unknown."""
+        found = self.resolve(name)
+        if found is not None:
+            return self.models[found]
+        if not self.generated:
             return None
-        key = _alias_key(name)
-        candidates = [key]
-        stripped = key
-        while True:
-            shorter = _STRIP_PREFIXES.sub("", stripped, count=1)
-            if shorter == stripped:
-                break
-            stripped = shorter
-            candidates.append(stripped)
-        candidates += [c.split(":", 1)[0] for c in candidates if ":" in c]
-        for candidate in candidates:
-            found = self._alias_index.get(candidate)
-            if found:
-                return found
-        return None
+        found = _lookup(self._generated_index, name)
+        return None if found is None else self.generated[found]
 
     def model(self, name: str) -> Model:
         """The model for an id or alias; KeyError with a readable message otherwise."""
@@ -212,6 +230,35 @@ class Catalog:
         dates += [o.checked for o in self.offers.values()]
         dates += [p.checked for p in self.profiles.values()]
         return min(dates)
+
+
+def alias_index(models: Iterable[Model]) -> dict[str, str]:
+    """Alias key -> model id for every id and alias of ``models`` (the first owner of a name wins)."""
+    index: dict[str, str] = {}
+    for model in models:
+        for name in (model.id, *model.aliases):
+            index.setdefault(alias_key(name), model.id)
+    return index
+
+
+def _lookup(index: Mapping[str, str], name: str | None) -> str | None:
+    if not isinstance(name, str) or not name.strip():
+        return None
+    key = alias_key(name)
+    candidates = [key]
+    stripped = key
+    while True:
+        shorter = _STRIP_PREFIXES.sub("", stripped, count=1)
+        if shorter == stripped:
+            break
+        stripped = shorter
+        candidates.append(stripped)
+    candidates += [c.split(":", 1)[0] for c in candidates if ":" in c]
+    for candidate in candidates:
+        found = index.get(candidate)
+        if found:
+            return found
+    return None
 
 
 def price_in_force(prices: tuple[PriceEntry, ...], day: dt.date) -> PriceEntry:
@@ -229,7 +276,8 @@ def price_in_force(prices: tuple[PriceEntry, ...], day: dt.date) -> PriceEntry:
     return current
 
 
-def _alias_key(name: str) -> str:
+def alias_key(name: str) -> str:
+    """The form names are compared in: lower case, surrounding spaces dropped, inner runs of spaces single."""
     return " ".join(name.strip().lower().split())
 
 
@@ -244,7 +292,8 @@ class _Problems:
         self.items.append(f"{where}: {message}")
 
 
-def _as_date(value: Any) -> dt.date | None:
+def as_date(value: Any) -> dt.date | None:
+    """A date from YAML/JSON (a date, a datetime or an ISO ``YYYY-MM-DD`` string); None otherwise."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -281,7 +330,7 @@ def _source_and_checked(raw: Mapping, where: str, problems: _Problems) -> tuple[
     if not isinstance(source, str) or not _URL.match(source.strip()):
         problems.add(where, f"field 'source' must be a URL, got {source!r}")
         source = ""
-    checked = _as_date(raw.get("checked"))
+    checked = as_date(raw.get("checked"))
     if checked is None:
         problems.add(where, f"field 'checked' must be a date (YYYY-MM-DD), got {raw.get('checked')!r}")
         checked = dt.date.min
@@ -311,12 +360,12 @@ def _parse_price_entry(raw: Any, where: str, problems: _Problems) -> PriceEntry 
     if not isinstance(raw, Mapping):
         problems.add(where, "each price entry must be a mapping")
         return None
-    start = _as_date(raw.get("from"))
+    start = as_date(raw.get("from"))
     if start is None:
         problems.add(where, f"field 'from' must be a date (YYYY-MM-DD), got {raw.get('from')!r}")
     end = None
     if raw.get("to") is not None:
-        end = _as_date(raw.get("to"))
+        end = as_date(raw.get("to"))
         if end is None:
             problems.add(where, f"field 'to' must be a date or null, got {raw.get('to')!r}")
     if start and end and end <= start:
@@ -399,7 +448,7 @@ def _parse_model(raw: Any, vendor: str, file: str, index: int, problems: _Proble
         problems.add(where, f"field 'status' must be one of {', '.join(STATUSES)}, got {status!r}")
     retires = None
     if raw.get("retires") is not None:
-        retires = _as_date(raw.get("retires"))
+        retires = as_date(raw.get("retires"))
         if retires is None:
             problems.add(where, f"field 'retires' must be a date, got {raw.get('retires')!r}")
     aliases = raw.get("aliases") or []
@@ -578,7 +627,7 @@ def build_catalog(
                 continue
             models[model.id] = model
             for name in (model.id, *model.aliases):
-                key = _alias_key(name)
+                key = alias_key(name)
                 owner = alias_owner.get(key)
                 if owner is not None and owner != model.id:
                     problems.add(f"{file}: model {model.id}", f"alias {name!r} is already used by model {owner}")
@@ -593,8 +642,46 @@ def build_catalog(
     return Catalog(models=models, vendors=vendors, gpus=gpus, offers=offers, profiles=profiles)
 
 
+def generated_layer_loader(path: Path) -> Callable[[Catalog], dict[str, Model]]:
+    """A loader for the generated layer file (``generated/layer.json``), for :attr:`Catalog.generated`.
+
+    The file holds vendor documents in the vendor-file schema, validated the same way. A
+    generated model that shares any name (id or alias) with a curated model is left out:
+    the curated files win where both exist.
+    """
+
+    def load(catalog: Catalog) -> dict[str, Model]:
+        where = GENERATED_LAYER.as_posix()
+        try:
+            doc = json.loads(path.read_bytes())
+        except (OSError, ValueError) as exc:
+            raise CatalogError([f"{where}: cannot read JSON: {exc}"]) from None
+        vendor_docs = doc.get("vendors") if isinstance(doc, Mapping) else None
+        if not isinstance(vendor_docs, list):
+            raise CatalogError([f"{where}: expected an object with a 'vendors' list"])
+        problems = _Problems()
+        taken = set(catalog._alias_index)
+        models: dict[str, Model] = {}
+        for i, vendor_doc in enumerate(vendor_docs):
+            _, parsed = parse_vendor_document(vendor_doc, f"{where}: vendors[{i}]", problems)
+            for model in parsed:
+                names = {alias_key(name) for name in (model.id, *model.aliases)}
+                if names & taken:
+                    continue
+                taken |= names
+                models[model.id] = replace(model, origin=GENERATED)
+        if problems.items:
+            raise CatalogError(problems.items)
+        return models
+
+    return load
+
+
 def load_catalog(directory: Path | str = DATA_DIR) -> Catalog:
     """Load and validate every catalog file under ``directory``.
+
+    The generated layer (``generated/layer.json``, when present) is read on first use of
+    :attr:`Catalog.generated` or :meth:`Catalog.find`, not here.
 
     >>> catalog = load_catalog()
     >>> catalog.resolve("claude-haiku-4-5-20251001")
@@ -609,4 +696,7 @@ def load_catalog(directory: Path | str = DATA_DIR) -> Catalog:
     serving_doc = _read_yaml(directory / "serving.yaml", problems)
     if problems.items:
         raise CatalogError(problems.items)
-    return build_catalog(vendor_docs, gpus_doc, serving_doc)
+    catalog = build_catalog(vendor_docs, gpus_doc, serving_doc)
+    if (directory / GENERATED_LAYER).is_file():
+        catalog.generated_loader = generated_layer_loader(directory / GENERATED_LAYER)
+    return catalog

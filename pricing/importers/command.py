@@ -24,6 +24,7 @@ def run_import(
     write: bool = False,
     catalog_dir: Path | str = DATA_DIR,
     today: dt.date | None = None,
+    as_of: dt.date | None = None,
 ) -> int:
     """The ``import-litellm`` / ``import-genai-prices`` commands: print the diff, write on request.
 
@@ -33,8 +34,8 @@ def run_import(
         The database JSON file.
     database : str
         :data:`LITELLM` or :data:`GENAI_PRICES`.
-    vendor, models, write, catalog_dir, today
-        As the command-line options; ``today`` defaults to the current date.
+    vendor, models, write, catalog_dir, today, as_of
+        As the command-line options; ``today`` defaults to the current date, ``as_of`` to ``today``.
 
     Returns
     -------
@@ -50,7 +51,7 @@ def run_import(
     wanted_vendor = resolve_vendor(vendor) if vendor else None
     imported = read_price_file(path, expected=database)
     catalog = load_catalog_for_cli(catalog_dir)
-    diff = diff_catalog(catalog, imported, today, vendor=wanted_vendor, models=models)
+    diff = diff_catalog(catalog, imported, today, vendor=wanted_vendor, models=models, as_of=as_of)
     print(format_diff(diff, catalog))
     if not write:
         if diff.has_writes:

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pricing.catalog import PRICE_FIELDS, Catalog, PriceEntry, alias_key
-from pricing.importers.matching import match_catalog
+from pricing.catalog import PRICE_FIELDS, Catalog, Model, PriceEntry, alias_key
+from pricing.importers.entries import model_entry
+from pricing.importers.matching import match_catalog, match_each
 from pricing.importers.records import LONG_CONTEXT_FIELDS, ImportedModel, ImportedPrices, ImportResult, round_price
-from pricing.importers.vendors import VENDORS
 
 
 @dataclass(frozen=True)
@@ -93,6 +92,16 @@ class NewModel:
     entry: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class AliasProposal:
+    """A name the database uses for a catalog model that the catalog does not resolve."""
+
+    model_id: str
+    vendor: str
+    name: str
+    key: str  # the database entry that uses it
+
+
 @dataclass
 class CatalogDiff:
     """What importing a database file would change in the catalog."""
@@ -100,8 +109,11 @@ class CatalogDiff:
     database: str
     label: str
     today: dt.date
+    as_of: dt.date | None = None  # the file's own date when older than today: prices are compared as of then
     changes: list[PriceChange] = field(default_factory=list)
     new_models: list[NewModel] = field(default_factory=list)
+    aliases: list[AliasProposal] = field(default_factory=list)
+    unconfirmed: list[str] = field(default_factory=list)  # catalog fields the database lacks
     missing: list[str] = field(default_factory=list)  # catalog ids (vendor/id shown)
     not_found: list[str] = field(default_factory=list)  # --model names that matched nothing
     unchanged: list[str] = field(default_factory=list)
@@ -110,18 +122,18 @@ class CatalogDiff:
 
     @property
     def has_writes(self) -> bool:
-        return bool(self.changes or self.new_models)
+        return bool(self.changes or self.new_models or self.aliases)
 
 
 def _select(
     catalog: Catalog, result: ImportResult, vendor: str | None, names: Sequence[str]
-) -> tuple[list[ImportedModel], dict[str, ImportedModel], list[str]]:
+) -> tuple[list[ImportedModel], list[tuple[ImportedModel, str]], list[str]]:
     """Apply ``--vendor`` and ``--model``: (selected models, their catalog matches, unmatched names)."""
     pool = [m for m in result.models if vendor is None or m.vendor == vendor]
-    matched = match_catalog(catalog, pool)
-    catalog_id = {id(m): cid for cid, m in matched.items()}
+    pairs = match_each(catalog, pool)
     if not names:
-        return pool, matched, []
+        return pool, pairs, []
+    catalog_id = {id(m): cid for m, cid in pairs}
     selected: list[ImportedModel] = []
     not_found: list[str] = []
     for name in names:
@@ -135,73 +147,12 @@ def _select(
         if not hits:
             not_found.append(name)
         selected += [m for m in hits if m not in selected]
-    return selected, {cid: m for cid, m in matched.items() if m in selected}, not_found
+    chosen = {id(m) for m in selected}
+    return selected, [(m, cid) for m, cid in pairs if id(m) in chosen], not_found
 
 
-# Whole name parts only: "gemini" must not read as "mini".
-_SMALL = re.compile(r"(?:^|[-_./])(?:mini|nano|flash|haiku|lite|small|luna|tiny)(?=$|[-_./\d])", re.I)
-_FLAGSHIP = re.compile(r"(?:^|[-_./])(?:opus|pro|ultra|max|astra|fable|mythos|large)(?=$|[-_./\d])", re.I)
-
-
-def _guess_tier(model: ImportedModel) -> str:
-    # A guess from the name only; the new entry's note asks for a review.
-    if VENDORS[model.vendor].kind == "inference_provider":
-        return "open"
-    if _SMALL.search(model.id):
-        return "small"
-    if _FLAGSHIP.search(model.id):
-        return "flagship"
-    return "mid"
-
-
-def entry_values(prices: ImportedPrices) -> dict[str, Any]:
-    """The price fields of a YAML entry, leaving out what the database does not give."""
-    values: dict[str, Any] = {name: getattr(prices, name) for name in (*PRICE_FIELDS, "batch_discount")}
-    if prices.long_context is not None:
-        values["long_context"] = {k: getattr(prices.long_context, k) for k in LONG_CONTEXT_FIELDS}
-    return {k: _drop_none(v) for k, v in values.items() if v is not None}
-
-
-def _drop_none(value: Any) -> Any:
-    return {k: v for k, v in value.items() if v is not None} if isinstance(value, Mapping) else value
-
-
-def import_note(label: str, notes: Iterable[str] = ()) -> str:
-    return "; ".join((f"imported from {label}", *notes))
-
-
-def _new_model_entry(model: ImportedModel, model_id: str, aliases: list[str], today: dt.date, label: str) -> dict[str, Any]:
-    """The YAML mapping for a model the catalog lacks: current and future dated prices."""
-    start = model.start_of_price_on(today)
-    points = [start if start is not None and start <= today else today, *(d for d in model.change_dates() if d > today)]
-    tier = _guess_tier(model)
-    note = import_note(label, (*model.notes, f"tier '{tier}' guessed by the importer, review it"))
-    entries: list[dict[str, Any]] = []
-    for point in points:
-        values = entry_values(model.price_on(point))
-        if entries and all(entries[-1].get(k) == v for k, v in values.items()):
-            continue
-        if entries:
-            entries[-1]["to"] = point
-        entries.append({"from": point, "to": None, **values, "source": model.source, "checked": today, "note": note})
-    if model.retires and model.retires <= today:
-        status = "retired"
-    elif model.retires or model.deprecated:
-        status = "deprecated"
-    else:
-        status = "preview" if "preview" in model_id else "active"
-    entry = {
-        "id": model_id,
-        "name": model.name,
-        "tier": tier,
-        "aliases": aliases,
-        "status": status,
-        "retires": model.retires,
-        "context_window": model.context_window,
-        "max_output": model.max_output,
-        "prices": entries,
-    }
-    return {k: v for k, v in entry.items() if v not in (None, [])}
+# An older file than this is compared as of its own date, with a warning.
+AGE_WARNING_DAYS = 30
 
 
 def diff_catalog(
@@ -210,6 +161,7 @@ def diff_catalog(
     today: dt.date,
     vendor: str | None = None,
     models: Sequence[str] = (),
+    as_of: dt.date | None = None,
 ) -> CatalogDiff:
     """Compare imported prices with the catalog.
 
@@ -220,61 +172,115 @@ def diff_catalog(
     imported : ImportResult
         From :func:`litellm_to_models`, :func:`genai_prices_to_models` or :func:`read_price_file`.
     today : datetime.date
-        The day the comparison is made (and the ``from``/``checked`` date of new entries).
+        The day the comparison is made (the ``checked`` date of written entries).
     vendor : str, optional
         Only this catalog vendor.
     models : sequence of str, optional
         Only these models: a catalog id or alias, or the database's key.
+    as_of : datetime.date, optional
+        The day the file was published; default ``today``. An older file is compared with
+        the catalog's prices on that day, so it never reverts later prices.
 
     Returns
     -------
     CatalogDiff
-        Price changes (one per date: today, and each later dated change the database
-        knows), new models, catalog models of the covered vendors missing from the file,
-        requested names not found, and notes.
+        Price changes (each dated: the file's date, or a date the database gives), new
+        models, aliases to add, catalog fields the database lacks, catalog models of the
+        covered vendors missing from the file, requested names not found, and notes.
     """
-    selected, matched, not_found = _select(catalog, imported, vendor, models)
-    diff = CatalogDiff(imported.database, imported.label, today, not_found=not_found, skipped=Counter(imported.skipped))
+    as_of = min(as_of or today, today)
+    selected, pairs, not_found = _select(catalog, imported, vendor, models)
+    diff = CatalogDiff(imported.database, imported.label, today, as_of if as_of < today else None)
+    diff.not_found, diff.skipped = not_found, Counter(imported.skipped)
+    if (today - as_of).days > AGE_WARNING_DAYS:
+        diff.notes.append(
+            f"this file is from {as_of}, {(today - as_of).days} days ago: prices are compared with the catalog's on that day"
+        )
     diff.notes += imported.warnings
     diff.notes += [f"{model.key}: {note}" for model in selected for note in model.notes]
+    matched = match_catalog(catalog, (m for m, _ in pairs))
     for catalog_id, model in sorted(matched.items()):
-        current = catalog.models[catalog_id]
-        changed = False
-        for point in [today, *(d for d in model.change_dates() if d > today)]:
-            old = current.price_on(point)
-            fields = compare_prices(old, model.price_on(point))
-            if not fields:
-                continue
-            effective = point
-            start = model.start_of_price_on(point)
-            # A dated database change between the catalog entry's start and today is
-            # the real date of the change; otherwise all we know is "as of today".
-            if point == today and start is not None and old.start < start < today:
-                effective = start
-            new = model.price_on(point)
-            kept = tuple(
-                name
-                for name in ("cached_input", "cache_write", "batch_discount", "long_context")
-                if getattr(new, name) is None and getattr(old, name) is not None
-            )
-            diff.changes.append(
-                PriceChange(catalog_id, current.vendor, model.key, effective, new, fields, kept, model.source, model.notes)
-            )
-            changed = True
-        if not changed:
-            diff.unchanged.append(catalog_id)
-        if model.retires and model.retires != current.retires:
-            diff.notes.append(
-                f"{catalog_id}: {imported.database} gives retirement date {model.retires} (catalog: {current.retires or 'none'}); check the provider's deprecation page"
-            )
-    taken = {alias_key(n) for m in catalog.models.values() for n in (m.id, *m.aliases)}
-    explicit = {id(m) for m in selected} if models else set()
-    matched_ids = {id(m) for m in matched.values()}
-    for model in selected:
-        if id(model) in matched_ids:
+        _diff_model(diff, catalog.models[catalog_id], model, as_of)
+    diff.aliases = _alias_proposals(catalog, pairs)
+    _add_new_models(diff, catalog, selected, {id(m) for m, _ in pairs}, bool(models))
+    if not models:
+        covered = {vendor} if vendor else {m.vendor for m in selected if not m.resold}
+        diff.missing = sorted(
+            m.id for m in catalog.models.values() if m.vendor in covered and m.id not in matched and m.status != "retired"
+        )
+    return diff
+
+
+def comparison_days(current: Model, model: ImportedModel, as_of: dt.date) -> list[dt.date]:
+    """The days a catalog model is compared with a database on: the file's date and each dated change.
+
+    Days before the catalog's first entry (before the model's launch in the catalog) and
+    from its retirement on are left out: a retired model gets no new prices.
+    """
+    first = current.prices[0].start
+    end = current.retires
+    if current.status == "retired" and end is None:
+        return []
+    days = sorted({as_of, *model.change_dates()})
+    return [d for d in days if first <= d and (end is None or d < end)]
+
+
+def _diff_model(diff: CatalogDiff, current: Model, model: ImportedModel, as_of: dt.date) -> None:
+    """Price changes of one matched model, and what the catalog has that the database lacks."""
+    seen: set[dt.date] = set()
+    for day in comparison_days(current, model, as_of):
+        old, new = current.price_on(day), model.price_on(day)
+        fields = compare_prices(old, new)
+        start = model.start_of_price_on(day)
+        # A dated database change between the catalog entry's start and the day is the real date.
+        effective = start if start is not None and old.start < start < day else day
+        if not fields or effective in seen:
             continue
-        if model.retires and model.retires <= today and id(model) not in explicit:
-            diff.skipped[f"retired per {imported.database}"] += 1
+        seen.add(effective)
+        kept = tuple(
+            name
+            for name in ("cached_input", "cache_write", "batch_discount", "long_context")
+            if getattr(new, name) is None and getattr(old, name) is not None
+        )
+        diff.changes.append(
+            PriceChange(current.id, current.vendor, model.key, effective, new, fields, kept, model.source, model.notes)
+        )
+    if not seen:
+        diff.unchanged.append(current.id)
+    tier = current.price_on(as_of).long_context
+    if tier is not None and model.price_on(as_of).long_context is None and as_of in comparison_days(current, model, as_of):
+        diff.unconfirmed.append(
+            f"{current.id}: the catalog's tier above {tier.threshold:,} input tokens is not in {diff.database} ({model.key})"
+        )
+    if model.retires and model.retires != current.retires:
+        diff.notes.append(
+            f"{current.id}: {diff.database} gives retirement date {model.retires} (catalog: {current.retires or 'none'}); check the provider's deprecation page"
+        )
+
+
+def _alias_proposals(catalog: Catalog, pairs: Iterable[tuple[ImportedModel, str]]) -> list[AliasProposal]:
+    """Names the database uses for a matched catalog model that resolve to nothing yet."""
+    proposals: dict[str, AliasProposal] = {}
+    for model, catalog_id in pairs:
+        for name in (model.key, *model.aliases):
+            key = alias_key(name)
+            if catalog.resolve(name) is None and key not in proposals:
+                proposals[key] = AliasProposal(catalog_id, catalog.models[catalog_id].vendor, name, model.key)
+    return sorted(proposals.values(), key=lambda p: (p.vendor, p.model_id, alias_key(p.name)))
+
+
+def _add_new_models(
+    diff: CatalogDiff, catalog: Catalog, selected: list[ImportedModel], matched: set[int], explicit: bool
+) -> None:
+    """Models the catalog lacks: never a listing that matched a catalog model, a resale, or (in bulk) a retired one."""
+    taken = {alias_key(n) for m in catalog.models.values() for n in (m.id, *m.aliases)}
+    taken |= {alias_key(p.name) for p in diff.aliases}
+    day = diff.as_of or diff.today
+    for model in selected:
+        if id(model) in matched or model.resold:
+            continue
+        if model.retires and model.retires <= day and not explicit:
+            diff.skipped[f"retired per {diff.database}"] += 1
             continue
         model_id = model.id if alias_key(model.id) not in taken else f"{model.vendor}-{model.id.rsplit('/', 1)[-1]}"
         if alias_key(model_id) in taken:
@@ -282,12 +288,5 @@ def diff_catalog(
             continue
         aliases = [a for a in model.aliases if alias_key(a) not in taken and alias_key(a) != alias_key(model_id)]
         taken |= {alias_key(n) for n in (model_id, *aliases)}
-        diff.new_models.append(
-            NewModel(model.vendor, model.key, _new_model_entry(model, model_id, aliases, today, imported.label))
-        )
-    if not models:
-        covered = {vendor} if vendor else {m.vendor for m in selected}
-        diff.missing = sorted(
-            m.id for m in catalog.models.values() if m.vendor in covered and m.id not in matched and m.status != "retired"
-        )
-    return diff
+        entry = model_entry(model, model_id, aliases, diff.today, diff.label, as_of=day)
+        diff.new_models.append(NewModel(model.vendor, model.key, entry))

@@ -22,9 +22,10 @@ from pricing.importers.records import (
     long_context_tier,
     positive_int,
     record_skip,
+    require_price,
     round_price,
 )
-from pricing.importers.vendors import NON_CHAT_NAME, display_name, finish, first_url, proposed_id, provider_vendor
+from pricing.importers.vendors import Listing, classify, display_name, finish, in_scope, proposed_id
 
 # ---------------------------------------------------------------------- genai-prices
 
@@ -64,11 +65,17 @@ def _genai_price_set(raw: Any) -> tuple[ImportedPrices, list[str]]:
 
 
 def _genai_periods(raw: Any) -> tuple[tuple[PricePeriod, ...], list[str]]:
-    """Price periods from ``prices``: one ModelPrice, or a list of ConditionalPrice."""
+    """Price periods from ``prices``: one ModelPrice, or a list of ConditionalPrice.
+
+    Time-of-day prices (DeepSeek's peak and off-peak hours) are not periods: the catalog
+    holds the peak price, so the dearer of the time-of-day and the default price becomes the
+    current price and the other is noted.
+    """
     items = [{"prices": raw}] if isinstance(raw, Mapping) else raw
     if not isinstance(items, list) or not items:
         raise Skip("no prices")
     periods: list[PricePeriod] = []
+    by_hour: list[tuple[str, ImportedPrices]] = []
     notes: list[str] = []
     for item in items:
         if not isinstance(item, Mapping):
@@ -76,21 +83,32 @@ def _genai_periods(raw: Any) -> tuple[tuple[PricePeriod, ...], list[str]]:
         constraint = item.get("constraint") or {}
         if not isinstance(constraint, Mapping):
             raise InvalidPrice("a constraint is not a mapping")
-        start = None
-        if "start_date" in constraint:
-            start = as_date(constraint["start_date"])
-            if start is None:
-                raise InvalidPrice(f"bad start_date {constraint['start_date']!r}")
-        elif constraint:
-            # Time-of-day prices (DeepSeek off-peak) have no place in the catalog's entries.
-            notes.append(f"time-of-day price ({constraint.get('start_time')} to {constraint.get('end_time')}) not imported")
-            continue
         prices, price_notes = _genai_price_set(item.get("prices"))
-        periods.append(PricePeriod(start, prices))
         notes += price_notes
+        if constraint and "start_date" not in constraint:
+            by_hour.append((f"{constraint.get('start_time')} to {constraint.get('end_time')} UTC", prices))
+            continue
+        start = as_date(constraint["start_date"]) if constraint else None
+        if constraint and start is None:
+            raise InvalidPrice(f"bad start_date {constraint['start_date']!r}")
+        periods.append(PricePeriod(start, prices))
     if not periods:
         raise Skip("no prices")
+    if by_hour:
+        periods[-1], note = _peak(periods[-1], by_hour)
+        notes.append(note)
     return tuple(periods), list(dict.fromkeys(notes))
+
+
+def _peak(period: PricePeriod, by_hour: list[tuple[str, ImportedPrices]]) -> tuple[PricePeriod, str]:
+    """The period at its peak price, and a note naming the off-peak one left out."""
+    hours, timed = max(by_hour, key=lambda pair: pair[1].input)
+    if timed.input > period.prices.input:
+        off = period.prices
+        return PricePeriod(period.start, timed), (
+            f"time-of-day prices: peak ({hours}) imported; off-peak {off.input:g}/{off.output:g} not imported"
+        )
+    return period, f"time-of-day prices: off-peak ({hours}) {timed.input:g}/{timed.output:g} not imported; peak imported"
 
 
 def _match_clause_names(clause: Any) -> tuple[list[str], list[str]]:
@@ -110,7 +128,7 @@ def _match_clause_names(clause: Any) -> tuple[list[str], list[str]]:
     return equals, prefixes
 
 
-def genai_prices_to_models(data: Any, label: str = GENAI_PRICES) -> ImportResult:
+def genai_prices_to_models(data: Any, label: str = GENAI_PRICES, source: str = DATABASE_URLS[GENAI_PRICES]) -> ImportResult:
     """Convert pydantic genai-prices ``data.json`` (v2 feed) to imported models.
 
     Parameters
@@ -122,6 +140,8 @@ def genai_prices_to_models(data: Any, label: str = GENAI_PRICES) -> ImportResult
         ``{constraint: {start_date} | {start_time, end_time}, prices}``.
     label : str
         How the file is named in the diff and in notes written to the catalog.
+    source : str
+        The URL of the file read (a versioned one for a wheel): every record's ``source``.
 
     Returns
     -------
@@ -140,42 +160,42 @@ def genai_prices_to_models(data: Any, label: str = GENAI_PRICES) -> ImportResult
     skipped: Counter = Counter()
     warnings: list[str] = []
     for provider in data:
-        raw_models = [m for m in provider.get("models") or [] if isinstance(m, Mapping)]
-        mapped = provider_vendor(GENAI_PRICES, provider.get("id"))
-        if mapped is None:
-            skipped["provider not in the vendor table"] += len(raw_models)
-            continue
-        vendor, rank = mapped
-        source = first_url(*(provider.get("pricing_urls") or [])) or DATABASE_URLS[GENAI_PRICES]
-        for raw in raw_models:
-            key = raw.get("id")
+        for raw in provider.get("models") or []:
+            key = raw.get("id") if isinstance(raw, Mapping) else None
             if not isinstance(key, str) or not key:
                 continue
-            if NON_CHAT_NAME.search(key):
-                skipped["not a chat model (by name)"] += 1
+            listing = classify(GENAI_PRICES, provider.get("id"), key)
+            if listing is None:
+                skipped["provider not in the vendor table"] += 1
+                continue
+            if not in_scope(listing, key):
+                skipped["not a text-generation model in scope (by name)"] += 1
                 continue
             try:
-                periods, notes = _genai_periods(raw.get("prices"))
+                models.append(_genai_record(key, raw, listing, source))
             except Skip as exc:
                 record_skip(exc, f"{GENAI_PRICES} {provider.get('id')}/{key}", skipped, warnings)
-                continue
-            equals, prefixes = _match_clause_names(raw.get("match"))
-            model_id = proposed_id(vendor, key)
-            models.append(
-                ImportedModel(
-                    database=GENAI_PRICES,
-                    key=key,
-                    vendor=vendor,
-                    id=model_id,
-                    name=display_name(vendor, str(raw.get("name") or key)),
-                    periods=periods,
-                    source=source,
-                    aliases=tuple(n for n in dict.fromkeys((key, *equals)) if n.lower() != model_id),
-                    match_names=tuple(prefixes),
-                    context_window=positive_int(raw.get("context_window")),
-                    deprecated=raw.get("deprecated") is True,
-                    notes=tuple(notes),
-                    rank=rank,
-                )
-            )
     return finish(GENAI_PRICES, label, models, skipped, warnings)
+
+
+def _genai_record(key: str, raw: Mapping[str, Any], listing: Listing, source: str) -> ImportedModel:
+    periods, notes = _genai_periods(raw.get("prices"))
+    require_price(periods)
+    equals, prefixes = _match_clause_names(raw.get("match"))
+    model_id = proposed_id(listing.vendor, key)
+    return ImportedModel(
+        database=GENAI_PRICES,
+        key=key,
+        vendor=listing.vendor,
+        id=model_id,
+        name=display_name(listing.vendor, str(raw.get("name") or key)),
+        periods=periods,
+        source=source,
+        aliases=tuple(n for n in dict.fromkeys((key, *equals)) if n.lower() != model_id),
+        match_names=tuple(prefixes),
+        context_window=positive_int(raw.get("context_window")),
+        deprecated=raw.get("deprecated") is True,
+        notes=tuple(notes),
+        rank=listing.rank,
+        resold=listing.resold,
+    )

@@ -23,8 +23,9 @@ from pricing.importers.records import (
     per_million,
     positive_int,
     record_skip,
+    require_price,
 )
-from pricing.importers.vendors import NON_CHAT_NAME, display_name, finish, first_url, proposed_id, provider_vendor
+from pricing.importers.vendors import Listing, classify, display_name, finish, in_scope, proposed_id
 
 # --------------------------------------------------------------------------- LiteLLM
 
@@ -45,13 +46,20 @@ def _litellm_prices(raw: Mapping[str, Any]) -> tuple[ImportedPrices, list[str]]:
     if base["input"] is None or base["output"] is None:
         raise Skip("no per-token input and output price")
     base = {name: None if value is None else per_million(value) for name, value in base.items()}
+    notes: list[str] = []
+    for name in ("cached_input", "cache_write"):
+        # LiteLLM writes 0.0 where it does not know a cache price; no vendor caches for free.
+        if base[name] == 0 and base["input"] > 0:
+            base[name] = None
+            notes.append(f"{name} 0.0 read as not given")
     tiers: dict[int, dict[str, float]] = {}
     for key, value in raw.items():
         match = _LITELLM_TIER_KEY.match(key)
         number = as_price(value, key) if match else None
         if match and number is not None:
             tiers.setdefault(int(match["k"]) * 1000, {})[_LITELLM_FIELDS[match["field"]]] = per_million(number)
-    long_context, notes = long_context_tier(base, tiers)
+    long_context, tier_notes = long_context_tier(base, tiers)
+    notes += tier_notes
     discount = None
     batch_input = as_price(raw.get("input_cost_per_token_batches"), "input_cost_per_token_batches")
     if batch_input is not None and base["input"] > 0:
@@ -73,7 +81,7 @@ def _litellm_prices(raw: Mapping[str, Any]) -> tuple[ImportedPrices, list[str]]:
     return prices, notes
 
 
-def litellm_to_models(data: Any, label: str = LITELLM) -> ImportResult:
+def litellm_to_models(data: Any, label: str = LITELLM, source: str = DATABASE_URLS[LITELLM]) -> ImportResult:
     """Convert LiteLLM's ``model_prices_and_context_window.json`` to imported models.
 
     Parameters
@@ -83,12 +91,15 @@ def litellm_to_models(data: Any, label: str = LITELLM) -> ImportResult:
         metadata (``litellm_provider``, ``mode``, ``max_input_tokens``...).
     label : str
         How the file is named in the diff and in notes written to the catalog.
+    source : str
+        The URL of the file read (a versioned one for a wheel): every record's ``source``.
 
     Returns
     -------
     ImportResult
-        The chat and completion models of the providers in :data:`VENDOR_TABLE`, prices
-        in $ per 1M tokens; everything else is counted in ``skipped`` by reason.
+        The text-generation models of the vendors in the vendor table, prices in $ per 1M
+        tokens, resold closed models filed under their maker; everything else is counted in
+        ``skipped`` by reason.
 
     Raises
     ------
@@ -103,39 +114,40 @@ def litellm_to_models(data: Any, label: str = LITELLM) -> ImportResult:
     for key, raw in data.items():
         if key == "sample_spec" or not isinstance(raw, Mapping):
             continue
-        provider = raw.get("litellm_provider")
-        mapped = provider_vendor(LITELLM, provider)
-        if mapped is None:
+        listing = classify(LITELLM, raw.get("litellm_provider"), key)
+        if listing is None:
             skipped["provider not in the vendor table"] += 1
             continue
         mode = raw.get("mode")
-        if (mode is not None and mode not in _LITELLM_CHAT_MODES) or NON_CHAT_NAME.search(key):
-            skipped[f"not a chat model ({mode or 'by name'})"] += 1
+        if (mode is not None and mode not in _LITELLM_CHAT_MODES) or not in_scope(listing, key):
+            skipped[f"not a text-generation model in scope ({mode or 'by name'})"] += 1
             continue
         try:
-            prices, notes = _litellm_prices(raw)
+            models.append(_litellm_record(key, raw, listing, source))
         except Skip as exc:
             record_skip(exc, f"{LITELLM} {key}", skipped, warnings)
-            continue
-        vendor, rank = mapped
-        bare = key.split("/", 1)[1] if key.startswith(f"{provider}/") else key
-        retires = as_date(raw.get("deprecation_date")) if raw.get("deprecation_date") else None
-        model_id = proposed_id(vendor, bare)
-        models.append(
-            ImportedModel(
-                database=LITELLM,
-                key=key,
-                vendor=vendor,
-                id=model_id,
-                name=display_name(vendor, bare),
-                periods=(PricePeriod(None, prices),),
-                source=first_url(raw.get("source")) or DATABASE_URLS[LITELLM],
-                aliases=(key,) if key.lower() != model_id else (),
-                context_window=positive_int(raw.get("max_input_tokens")),
-                max_output=positive_int(raw.get("max_output_tokens")),
-                retires=retires,
-                notes=tuple(notes),
-                rank=rank,
-            )
-        )
     return finish(LITELLM, label, models, skipped, warnings)
+
+
+def _litellm_record(key: str, raw: Mapping[str, Any], listing: Listing, source: str) -> ImportedModel:
+    prices, notes = _litellm_prices(raw)
+    require_price((PricePeriod(None, prices),))
+    provider = raw.get("litellm_provider")
+    bare = key.split("/", 1)[1] if key.startswith(f"{provider}/") else key
+    model_id = proposed_id(listing.vendor, bare)
+    return ImportedModel(
+        database=LITELLM,
+        key=key,
+        vendor=listing.vendor,
+        id=model_id,
+        name=display_name(listing.vendor, bare),
+        periods=(PricePeriod(None, prices),),
+        source=source,
+        aliases=(key,) if key.lower() != model_id else (),
+        context_window=positive_int(raw.get("max_input_tokens")),
+        max_output=positive_int(raw.get("max_output_tokens")),
+        retires=as_date(raw.get("deprecation_date")) if raw.get("deprecation_date") else None,
+        notes=tuple(notes),
+        rank=listing.rank,
+        resold=listing.resold,
+    )

@@ -112,6 +112,7 @@ class ImportedModel:
     deprecated: bool = False
     notes: tuple[str, ...] = ()
     rank: int = 0  # provider preference from VENDOR_TABLE, lower wins
+    resold: bool = False  # a reseller's listing of another maker's model: proposes aliases only
 
     def names(self) -> tuple[str, ...]:
         """Every name this model may go by, most specific first."""
@@ -232,3 +233,9 @@ def detect_format(data: Any) -> str | None:
     if isinstance(data, list) and data and all(isinstance(p, Mapping) and isinstance(p.get("models"), list) for p in data):
         return GENAI_PRICES
     return None
+
+
+def require_price(periods: tuple[PricePeriod, ...]) -> None:
+    """Skip a model whose every price is zero: a free tier is not a list price."""
+    if all(p.prices.input == 0 and p.prices.output == 0 for p in periods):
+        raise Skip("free (no list price)")

@@ -45,28 +45,16 @@ def format_diff(diff: CatalogDiff, catalog: Catalog) -> str:
         Sections: changed prices (old → new per field), new models, catalog models
         missing from the file, names not found, unchanged count, notes, skipped counts.
     """
-    lines = [f"{diff.label}: compared with the catalog on {diff.today}, prices in $ per 1M tokens."]
-    if diff.changes:
-        lines.append(f"\nChanged prices ({len(diff.changes)}):")
-        for change in diff.changes:
-            lines.append(f"  {change.model_id} [{change.vendor}] ← {change.key}, from {change.effective}")
-            lines += [f"      {format_field_change(f)}" for f in change.fields]
-            if change.kept:
-                lines.append(f"      kept from the current entry (not in {diff.database}): {', '.join(change.kept)}")
-    if diff.new_models:
-        lines.append(f"\nNew models ({len(diff.new_models)}):")
-        for new in diff.new_models:
-            first = new.entry["prices"][0]
-            prices = ", ".join(f"{k} {_fmt(first[k], k)}" for k in (*PRICE_FIELDS, "batch_discount") if k in first)
-            lines.append(f"  {new.entry['id']} [{new.vendor}] ← {new.key}: {prices}; tier guessed: {new.entry['tier']}")
-            if "long_context" in first:
-                tier_prices = first["long_context"]
-                lines.append(
-                    f"      above {tier_prices['threshold']:,} input tokens: input {_fmt(tier_prices['input'])}, output {_fmt(tier_prices['output'])}"
-                )
-            lines += [
-                f"      from {p['from']}: input {_fmt(p['input'])}, output {_fmt(p['output'])}" for p in new.entry["prices"][1:]
-            ]
+    when = f"as of the file's date {diff.as_of}" if diff.as_of else f"on {diff.today}"
+    lines = [f"{diff.label}: compared with the catalog {when}, prices in $ per 1M tokens."]
+    lines += _changes(diff)
+    lines += _new_models(diff)
+    if diff.aliases:
+        lines.append(f"\nAliases to add ({len(diff.aliases)}):")
+        lines += [f"  {a.model_id} [{a.vendor}] + {a.name}" + (f" (← {a.key})" if a.key != a.name else "") for a in diff.aliases]
+    if diff.unconfirmed:
+        lines.append(f"\nCatalog prices the file does not confirm ({len(diff.unconfirmed)}; kept):")
+        lines += [f"  {line}" for line in diff.unconfirmed]
     if diff.missing:
         lines.append(f"\nCatalog models missing from the file ({len(diff.missing)}; nothing is deleted):")
         lines += [f"  {model_id} [{catalog.models[model_id].vendor}]" for model_id in diff.missing]
@@ -79,3 +67,34 @@ def format_diff(diff: CatalogDiff, catalog: Catalog) -> str:
     if diff.skipped:
         lines.append("Skipped: " + ", ".join(f"{count} {reason}" for reason, count in sorted(diff.skipped.items())))
     return "\n".join(lines)
+
+
+def _changes(diff: CatalogDiff) -> list[str]:
+    if not diff.changes:
+        return []
+    lines = [f"\nChanged prices ({len(diff.changes)}):"]
+    for change in diff.changes:
+        lines.append(f"  {change.model_id} [{change.vendor}] ← {change.key}, from {change.effective}")
+        lines += [f"      {format_field_change(f)}" for f in change.fields]
+        if change.kept:
+            lines.append(f"      kept from the current entry (not in {diff.database}): {', '.join(change.kept)}")
+    return lines
+
+
+def _new_models(diff: CatalogDiff) -> list[str]:
+    if not diff.new_models:
+        return []
+    lines = [f"\nNew models ({len(diff.new_models)}):"]
+    for new in diff.new_models:
+        first = new.entry["prices"][0]
+        prices = ", ".join(f"{k} {_fmt(first[k], k)}" for k in (*PRICE_FIELDS, "batch_discount") if k in first)
+        lines.append(f"  {new.entry['id']} [{new.vendor}] ← {new.key}: {prices}; tier guessed: {new.entry['tier']}")
+        if "long_context" in first:
+            tier_prices = first["long_context"]
+            lines.append(
+                f"      above {tier_prices['threshold']:,} input tokens: input {_fmt(tier_prices['input'])}, output {_fmt(tier_prices['output'])}"
+            )
+        lines += [
+            f"      from {p['from']}: input {_fmt(p['input'])}, output {_fmt(p['output'])}" for p in new.entry["prices"][1:]
+        ]
+    return lines

@@ -7,10 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
 
-from pricing.importers.records import LITELLM, ImportedModel, ImportResult, InputError
-
-_URL = re.compile(r"^https?://\S+$")
-
+from pricing.importers.records import GENAI_PRICES, LITELLM, ImportedModel, ImportResult, InputError
 
 # --------------------------------------------------------------------- vendor table
 
@@ -26,21 +23,104 @@ class VendorMapping:
     genai_prices: tuple[str, ...]  # provider `id` values
 
 
-# The one table from database provider names to catalog vendor ids. Within a row, an
-# earlier name wins when a model is listed under several: Gemini API before Vertex AI,
-# because the catalog quotes the ai.google.dev prices. Providers not listed here (Bedrock,
-# Azure, OpenRouter, Vertex-hosted Claude...) resell models at their own prices and are skipped.
+# The one table from database provider names to catalog vendor ids: the vendors and providers
+# the catalog covers. Within a row, an earlier name wins when a model is listed under several:
+# Gemini API before Vertex AI, because the catalog quotes the ai.google.dev prices.
 VENDOR_TABLE = (
     VendorMapping("anthropic", "Anthropic", "api", ("anthropic",), ("anthropic",)),
     VendorMapping("openai", "OpenAI", "api", ("openai", "text-completion-openai"), ("openai",)),
     VendorMapping("google", "Google", "api", ("gemini", "vertex_ai-language-models"), ("google",)),
+    VendorMapping("xai", "xAI", "api", ("xai",), ("x-ai",)),
+    VendorMapping("mistral", "Mistral AI", "api", ("mistral",), ("mistral",)),
     VendorMapping("deepseek", "DeepSeek", "api", ("deepseek",), ("deepseek",)),
+    VendorMapping("alibaba", "Alibaba Cloud (Qwen)", "api", ("dashscope",), ("alibaba",)),
     VendorMapping("together", "Together AI", "inference_provider", ("together_ai",), ("together",)),
     VendorMapping("fireworks", "Fireworks AI", "inference_provider", ("fireworks_ai",), ("fireworks",)),
-    # genai-prices has no DeepInfra provider (snapshot 47df840a); the name is a guess for later.
+    # genai-prices 0.2.3 has no DeepInfra, Replicate or Alibaba provider; the names are guesses for later.
     VendorMapping("deepinfra", "DeepInfra", "inference_provider", ("deepinfra",), ("deepinfra",)),
+    VendorMapping("replicate", "Replicate", "inference_provider", ("replicate",), ("replicate",)),
 )
 VENDORS = {row.vendor: row for row in VENDOR_TABLE}
+# Providers that resell other makers' closed models at their own prices (Claude on Bedrock and
+# Vertex, GPT on Azure). Their listings are filed under the maker and only ever propose aliases;
+# so are closed models listed by a covered provider that did not make them (Claude under
+# genai-prices' `google`, Gemini on DeepInfra).
+RESELLERS = {
+    LITELLM: ("vertex_ai-anthropic_models", "bedrock", "bedrock_converse", "azure", "azure_ai"),
+    GENAI_PRICES: ("aws", "azure"),
+}
+RESOLD_RANK = 100
+# Closed model families and their maker: anyone else listing one resells it.
+_CLOSED_MAKERS = (
+    ("anthropic", re.compile(r"claude", re.I)),
+    ("google", re.compile(r"gemini", re.I)),
+    ("openai", re.compile(r"(?:^|[/.])(?:gpt-(?!oss)|o[134](?:-|$)|chatgpt-)", re.I)),
+    ("xai", re.compile(r"(?:^|[/.])grok", re.I)),
+)
+# Open-weights families and their maker ("" = a maker the catalog does not cover): inference
+# providers serve them at their own prices; an API vendor listing one resells it.
+_OPEN_MAKERS = (
+    ("google", re.compile(r"gemma", re.I)),
+    ("openai", re.compile(r"gpt-oss", re.I)),
+    ("deepseek", re.compile(r"deepseek", re.I)),
+    ("alibaba", re.compile(r"qwen|qwq", re.I)),
+    ("mistral", re.compile(r"mistral|mixtral|codestral|devstral|ministral|magistral|pixtral", re.I)),
+    ("", re.compile(r"llama|glm|zai-|kimi|minimax|muse", re.I)),
+)
+# Not text generation, or not a model of its own: fine-tunes, images, audio, embeddings, search,
+# agents, routing variants (`:free`, `-customtools`), guard classifiers, base and distilled models.
+NON_CHAT_NAME = re.compile(
+    r"embed|rerank|moderation|whisper|\btts\b|tts-|-tts|dall-e|imagen|image|transcri|speech|sora|veo-|audio|voxtral|"
+    r"realtime|native-audio|-live|lyria|robotics|computer-use|deep-research|search|learnlm|ocr|"
+    r"(?:^|[/:])ft:|:free|:nitro|:extended|customtools|-exp-|exp-\d|instant|babbage|davinci|"
+    r"guard|distill|-base(?:$|[-_])|vibe-cli|fim|(?:^|/)auto$|router",
+    re.I,
+)
+# Open-model families the catalog covers on inference providers (issue #12: Llama 3.x/4, Muse,
+# DeepSeek V3/R1/V4, Qwen 2.5/3, Kimi, GLM 4.5+, MiniMax, gpt-oss, and Gemma 3).
+OPEN_FAMILIES = re.compile(
+    r"llama-?[34]|llama-v3|muse|deepseek-?(?:v3|r1|v4|chat)|qwen-?(?:2[.p]5|3)|qwq|kimi|glm-?[45]|minimax|gpt-oss|gemma-?3",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Where one database entry is filed: the catalog vendor, its rank (lower wins), and whether resold."""
+
+    vendor: str
+    rank: int
+    resold: bool = False
+
+
+def maker_of(name: str, closed_only: bool = False) -> str | None:
+    """The vendor that makes a model, from its name ("" for an uncovered maker); None when unknown."""
+    tables = _CLOSED_MAKERS if closed_only else (*_CLOSED_MAKERS, *_OPEN_MAKERS)
+    return next((vendor for vendor, pattern in tables if pattern.search(name)), None)
+
+
+def classify(database: str, provider: Any, key: str) -> Listing | None:
+    """Where a database entry belongs: its maker for resold models, its provider otherwise.
+
+    An inference provider's open models are its own; a closed model listed by anyone but
+    its maker, or another maker's model listed by an API vendor, is a resale, filed under
+    the maker. None when neither is covered.
+    """
+    mapped = provider_vendor(database, provider)
+    own_models = mapped is not None and VENDORS[mapped[0]].kind == "inference_provider"
+    maker = maker_of(key, closed_only=own_models or mapped is None)
+    if mapped is not None and maker in (None, mapped[0]):
+        return Listing(*mapped)
+    if maker and maker in VENDORS and (mapped is not None or provider in RESELLERS.get(database, ())):
+        return Listing(maker, RESOLD_RANK, resold=True)
+    return None
+
+
+def in_scope(listing: Listing, key: str) -> bool:
+    """A text-generation model of a class the catalog covers (see :data:`NON_CHAT_NAME`, :data:`OPEN_FAMILIES`)."""
+    if NON_CHAT_NAME.search(key):
+        return False
+    return VENDORS[listing.vendor].kind != "inference_provider" or bool(OPEN_FAMILIES.search(key))
 
 
 def provider_vendor(database: str, provider: Any) -> tuple[str, int] | None:
@@ -78,10 +158,6 @@ def resolve_vendor(name: str) -> str:
     raise InputError(f"unknown vendor {name!r}; known vendors: {known}")
 
 
-# Model names that are not chat models even when a database lists them with token prices.
-NON_CHAT_NAME = re.compile(
-    r"embed|rerank|moderation|whisper|\btts\b|tts-|dall-e|imagen|gpt-image|transcri|speech|sora|veo-", re.I
-)
 _DATED_SUFFIX = re.compile(r"-(\d{8}|\d{4}-\d{2}-\d{2})$")
 
 
@@ -99,21 +175,12 @@ def proposed_id(vendor: str, bare_name: str) -> str:
     """
     if VENDORS[vendor].kind == "inference_provider":
         return f"{vendor}-{_slug(bare_name.rsplit('/', 1)[-1])}"
-    return _slug(bare_name)
+    return _slug(bare_name.rsplit("/", 1)[-1])
 
 
 def display_name(vendor: str, name: str) -> str:
     row = VENDORS[vendor]
     return f"{name} ({row.name})" if row.kind == "inference_provider" else name
-
-
-def first_url(*candidates: Any) -> str | None:
-    for candidate in candidates:
-        if isinstance(candidate, str):
-            for token in candidate.split():
-                if _URL.match(token):
-                    return token
-    return None
 
 
 def finish(database: str, label: str, models: list[ImportedModel], skipped: Counter, warnings: list[str]) -> ImportResult:
@@ -124,13 +191,13 @@ def finish(database: str, label: str, models: list[ImportedModel], skipped: Coun
     name becomes an alias of it.
     """
     models = sorted(models, key=lambda m: (m.vendor, m.rank))
-    kept: dict[tuple[str, str], ImportedModel] = {}
+    kept: dict[tuple[str, str, bool], ImportedModel] = {}
     for model in models:
-        slot = (model.vendor, model.id)
+        slot = (model.vendor, model.id, model.resold)
         first = kept.get(slot)
         if first is None:
             kept[slot] = model
-        elif first.periods == model.periods:
+        elif first.periods == model.periods or model.resold:
             kept[slot] = replace(first, match_names=(*first.match_names, model.key))
         else:
             warnings.append(
@@ -138,8 +205,8 @@ def finish(database: str, label: str, models: list[ImportedModel], skipped: Coun
             )
     for slot, model in list(kept.items()):
         base_id = _DATED_SUFFIX.sub("", model.id)
-        base = kept.get((model.vendor, base_id))
+        base = kept.get((model.vendor, base_id, model.resold))
         if base_id != model.id and base is not None and base.periods == model.periods:
-            kept[(model.vendor, base_id)] = replace(base, aliases=tuple(dict.fromkeys((*base.aliases, model.key))))
+            kept[(model.vendor, base_id, model.resold)] = replace(base, aliases=tuple(dict.fromkeys((*base.aliases, model.key))))
             del kept[slot]
     return ImportResult(database, label, list(kept.values()), skipped, warnings)

@@ -10,7 +10,8 @@ from pathlib import Path
 import yaml
 
 from pricing.catalog import DATA_DIR, CatalogError, build_catalog, load_catalog
-from pricing.importers.diff import CatalogDiff, entry_values, import_note
+from pricing.importers.diff import CatalogDiff
+from pricing.importers.entries import entry_values, import_note
 from pricing.importers.vendors import VENDORS
 from pricing.importers.yaml_edit import VendorFileEdit
 
@@ -69,8 +70,22 @@ def apply_diff(diff: CatalogDiff, catalog_dir: Path | str = DATA_DIR) -> tuple[l
     are appended to the vendor's file, which is created when missing. Nothing is deleted.
     """
     directory = Path(catalog_dir)
-    vendor_dir = directory / "vendors"
-    texts = {p: p.read_text(encoding="utf-8") for p in sorted(vendor_dir.glob("*.yaml"))}
+    texts = {p: p.read_text(encoding="utf-8") for p in sorted((directory / "vendors").glob("*.yaml"))}
+    new_texts, warnings = _edited_texts(diff, directory / "vendors", texts)
+    _validate(directory, texts, new_texts)
+    _atomic_write(new_texts)
+    try:
+        load_catalog(directory)
+    except CatalogError as exc:  # pragma: no cover - _validate above already passed
+        _atomic_write({p: texts[p] for p in new_texts if p in texts})
+        for path in set(new_texts) - set(texts):
+            path.unlink(missing_ok=True)
+        raise WriteRefused(exc.problems) from None
+    return list(new_texts), warnings
+
+
+def _edited_texts(diff: CatalogDiff, vendor_dir: Path, texts: Mapping[Path, str]) -> tuple[dict[Path, str], list[str]]:
+    """The new text of every vendor file the diff touches, and warnings from the line editor."""
     docs = {p: yaml.safe_load(t) for p, t in texts.items()}
     by_vendor = {doc["vendor"]: p for p, doc in docs.items() if isinstance(doc, Mapping) and "vendor" in doc}
     edits: dict[Path, VendorFileEdit] = {}
@@ -88,14 +103,19 @@ def apply_diff(diff: CatalogDiff, catalog_dir: Path | str = DATA_DIR) -> tuple[l
     for change in sorted(diff.changes, key=lambda c: (c.vendor, c.model_id, c.effective)):
         meta = {"source": change.source, "checked": diff.today, "note": import_note(diff.label, change.notes)}
         edit_for(change.vendor).change_price(change.model_id, change.effective, entry_values(change.new), meta)
+    for alias in diff.aliases:
+        edit_for(alias.vendor).add_alias(alias.model_id, alias.name)
     for new in diff.new_models:
         edit_for(new.vendor).add_model(new.entry)
     rendered = {path: edit.render() for path, edit in edits.items()}
-    warnings = [warning for _, warning in rendered.values() if warning]
-    new_texts = {path: text for path, (text, _) in rendered.items()}
-    all_paths = sorted(set(texts) | set(new_texts))
+    return {path: text for path, (text, _) in rendered.items()}, [w for _, w in rendered.values() if w]
+
+
+def _validate(directory: Path, texts: Mapping[Path, str], new_texts: Mapping[Path, str]) -> None:
+    """Build the whole catalog from the edited texts; WriteRefused if it would not load."""
     try:
-        vendor_docs = [(f"vendors/{p.name}", yaml.safe_load(new_texts.get(p, texts.get(p)))) for p in all_paths]
+        paths = sorted(set(texts) | set(new_texts))
+        vendor_docs = [(f"vendors/{p.name}", yaml.safe_load(new_texts.get(p, texts.get(p)))) for p in paths]
         gpus = yaml.safe_load((directory / "gpus.yaml").read_text(encoding="utf-8"))
         serving = yaml.safe_load((directory / "serving.yaml").read_text(encoding="utf-8"))
         build_catalog(vendor_docs, gpus, serving)
@@ -103,12 +123,3 @@ def apply_diff(diff: CatalogDiff, catalog_dir: Path | str = DATA_DIR) -> tuple[l
         raise WriteRefused(exc.problems) from None
     except (OSError, yaml.YAMLError) as exc:
         raise WriteRefused([str(exc)]) from None
-    _atomic_write(new_texts)
-    try:
-        load_catalog(directory)
-    except CatalogError as exc:  # pragma: no cover - build_catalog above already passed
-        _atomic_write({p: texts[p] for p in new_texts if p in texts})
-        for path in set(new_texts) - set(texts):
-            path.unlink(missing_ok=True)
-        raise WriteRefused(exc.problems) from None
-    return list(new_texts), warnings

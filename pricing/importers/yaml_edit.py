@@ -218,53 +218,67 @@ class VendorFileEdit:
             ),
             None,
         )
-        if covering is not None and as_date(entries[covering].get("from")) == effective:
+        if covering is None:
+            self._fill_gap(index, entries, effective, {**values, **meta})
+        elif as_date(entries[covering].get("from")) == effective:
             # The entry already starts that day: correct it rather than add a zero-length one.
-            updated = ordered_entry({**entries[covering], **values, **meta})
-            entries[covering] = updated
+            self._correct(index, entries, covering, {**values, **meta})
+        else:
+            self._close_and_insert(index, entries, covering, effective, {**values, **meta})
 
-            def replace_lines() -> None:
-                dash, spans = self._entry_spans(index)
-                start, end = spans[covering]
-                self.lines[start:end] = _render_item(updated, dash)
+    def _correct(self, index: int, entries: list[dict[str, Any]], covering: int, changes: Mapping[str, Any]) -> None:
+        updated = ordered_entry({**entries[covering], **changes})
+        entries[covering] = updated
 
-            self._patch(replace_lines)
-            return
-        if covering is not None:
-            base = entries[covering]
-            new = ordered_entry({**carried(base), **values, "from": effective, "to": base.get("to"), **meta})
-            base["to"] = effective
-            entries.insert(covering + 1, new)
+        def replace_lines() -> None:
+            dash, spans = self._entry_spans(index)
+            start, end = spans[covering]
+            self.lines[start:end] = _render_item(updated, dash)
 
-            def close_and_insert() -> None:
-                dash, spans = self._entry_spans(index)
-                start, end = spans[covering]
-                to_line = _find_key(self.lines, (start, end), "to")
-                if to_line is None:
-                    from_line = _find_key(self.lines, (start, end), "from")
-                    if from_line is None:
-                        raise _TextPatchError("entry without 'from:'")
-                    column = len(_KEY_LINE.match(self.lines[from_line])["lead"])
-                    self.lines.insert(from_line + 1, " " * column + f"to: {effective.isoformat()}\n")
-                    end += 1
-                else:
-                    old_line = self.lines[to_line].rstrip("\n")
-                    match = re.match(r"^(?P<head>\s*(?:-\s+)?to:)[^#]*?(?P<comment>\s+#.*)?$", old_line)
-                    new_line = f"{match['head']} {effective.isoformat()}"
-                    if match["comment"]:
-                        # Keep a trailing comment in its column, as aligned comments are.
-                        column = old_line.index("#", len(match["head"]))
-                        new_line = new_line.ljust(column - 1) + " " + match["comment"].lstrip()
-                    self.lines[to_line] = new_line + "\n"
-                self.lines[end:end] = _render_item(new, dash)
+        self._patch(replace_lines)
 
-            self._patch(close_and_insert)
-            return
-        # No entry covers the day (before the first one or in a gap): fill up to the next start.
+    def _close_and_insert(
+        self, index: int, entries: list[dict[str, Any]], covering: int, effective: dt.date, changes: Mapping[str, Any]
+    ) -> None:
+        base = entries[covering]
+        new = ordered_entry({**carried(base), **changes, "from": effective, "to": base.get("to")})
+        base["to"] = effective
+        entries.insert(covering + 1, new)
+
+        def close_and_insert() -> None:
+            dash, spans = self._entry_spans(index)
+            start, end = spans[covering]
+            end += self._set_to(start, end, effective)
+            self.lines[end:end] = _render_item(new, dash)
+
+        self._patch(close_and_insert)
+
+    def _set_to(self, start: int, end: int, effective: dt.date) -> int:
+        """Set ``to:`` of the entry on lines [start, end), keeping a trailing comment; lines added."""
+        to_line = _find_key(self.lines, (start, end), "to")
+        if to_line is None:
+            from_line = _find_key(self.lines, (start, end), "from")
+            if from_line is None:
+                raise _TextPatchError("entry without 'from:'")
+            column = len(_KEY_LINE.match(self.lines[from_line])["lead"])
+            self.lines.insert(from_line + 1, " " * column + f"to: {effective.isoformat()}\n")
+            return 1
+        old_line = self.lines[to_line].rstrip("\n")
+        match = re.match(r"^(?P<head>\s*(?:-\s+)?to:)[^#]*?(?P<comment>\s+#.*)?$", old_line)
+        new_line = f"{match['head']} {effective.isoformat()}"
+        if match["comment"]:
+            # Keep a trailing comment in its column, as aligned comments are.
+            column = old_line.index("#", len(match["head"]))
+            new_line = new_line.ljust(column - 1) + " " + match["comment"].lstrip()
+        self.lines[to_line] = new_line + "\n"
+        return 0
+
+    def _fill_gap(self, index: int, entries: list[dict[str, Any]], effective: dt.date, changes: Mapping[str, Any]) -> None:
+        """No entry covers the day (before the first one or in a gap): fill up to the next start."""
         later = [i for i, e in enumerate(entries) if as_date(e.get("from")) > effective]
         position = min(later, key=lambda i: as_date(entries[i].get("from"))) if later else len(entries)
         end_date = as_date(entries[position].get("from")) if later else None
-        new = ordered_entry({**values, "from": effective, "to": end_date, **meta})
+        new = ordered_entry({**changes, "from": effective, "to": end_date})
         entries.insert(position, new)
 
         def insert() -> None:
@@ -284,6 +298,27 @@ class VendorFileEdit:
             at = items[-1][1]
             gap = len(items) < 2 or not _is_content(self.lines[items[1][0] - 1])
             self.lines[at:at] = (["\n"] if gap else []) + _render_item(entry, dash)
+
+        self._patch(append)
+
+    def add_alias(self, model_id: str, name: str) -> None:
+        """Append ``name`` to a model's ``aliases:`` list (created after ``tier:`` when missing)."""
+        models = self.doc["models"]
+        index = next(i for i, m in enumerate(models) if isinstance(m, Mapping) and m.get("id") == model_id)
+        model = models[index]
+        had_list = isinstance(model.get("aliases"), list) and bool(model["aliases"])
+        model["aliases"] = [*(model.get("aliases") or []), name]
+        if not had_list:
+            models[index] = _ordered_model(model)
+
+        def append() -> None:
+            span = self._model_span(index)
+            key_line = _find_key(self.lines, span, "aliases")
+            if key_line is None or not had_list:
+                raise _TextPatchError("no block 'aliases:' list to extend")
+            dash, items = _sequence_items(self.lines, key_line, span[1])
+            at = items[-1][1]
+            self.lines[at:at] = _render_item(name, dash)
 
         self._patch(append)
 

@@ -181,11 +181,11 @@ def test_missing_alias_is_proposed_and_written(tmp_path: Path) -> None:
     (vendors / "openai.yaml").write_text(dump_vendor_document(doc))
     (tmp_path / "gpus.yaml").write_text(yaml.safe_dump(GPUS))
     (tmp_path / "serving.yaml").write_text(yaml.safe_dump(SERVING))
-    imported = genai_prices_to_models(genai("openai", {"id": "gpt-x", "match": {"or": [{"equals": "gpt-x"}, {"equals": "gpt-x-2025-01-01"}]}, "prices": {"input_mtok": 1, "output_mtok": 4}}))  # fmt: skip
+    imported = genai_prices_to_models(genai("openai", {"id": "gpt-x", "match": {"or": [{"equals": "gpt-x"}, {"equals": "gpt-x-turbo"}]}, "prices": {"input_mtok": 1, "output_mtok": 4}}))  # fmt: skip
     diff = diff_catalog(load_catalog(tmp_path), imported, TODAY)
-    assert [(a.model_id, a.name) for a in diff.aliases] == [("gpt-x", "gpt-x-2025-01-01")]
+    assert [(a.model_id, a.name) for a in diff.aliases] == [("gpt-x", "gpt-x-turbo")]
     apply_diff(diff, tmp_path)
-    assert load_catalog(tmp_path).resolve("gpt-x-2025-01-01") == "gpt-x"
+    assert load_catalog(tmp_path).resolve("gpt-x-turbo") == "gpt-x"
     assert diff_catalog(load_catalog(tmp_path), imported, TODAY).aliases == []
 
 

@@ -1,4 +1,4 @@
-"""Command line: ``python -m pricing {import-litellm,import-genai-prices,generate-layer,check} ...``.
+"""Command line: ``python -m pricing {import-litellm,import-genai-prices,generate-layer,audit,check} ...``.
 
 Argument parsing and dispatch only; the work is in :mod:`pricing.importers` and
 :mod:`pricing.checks`. Exit codes: 0 fine, 1 ``check --gate`` found something,
@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pricing.audit import audit_catalog, format_audit, parse_reference
 from pricing.catalog import DATA_DIR, GENERATED_LAYER, CatalogError
 from pricing.checks import DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_DIFF_PCT, check_catalog, format_findings
 from pricing.importers import GENAI_PRICES, LITELLM, InputError, load_catalog_for_cli, read_price_file, run_import
@@ -66,6 +67,17 @@ def build_parser() -> argparse.ArgumentParser:
     layer.add_argument("wheels", nargs="+", metavar="WHEEL", help="litellm-<ver>-*.whl and/or genai_prices-<ver>-*.whl")
     layer.add_argument("--read-on", type=_date, required=True, metavar="YYYY-MM-DD", help="the day the wheels were read")
     layer.add_argument("--catalog-dir", default=str(DATA_DIR), help="directory with vendors/ (curated models win)")
+    audit = commands.add_parser(
+        "audit",
+        help="compare every dated catalog entry with LiteLLM and genai-prices; exit 1 on an unexplained difference",
+        description="Compare every dated entry with each reference file and print one table.",
+    )
+    audit.add_argument(
+        "references", nargs="+", metavar="FILE[@YYYY-MM-DD]", help="a LiteLLM or genai-prices JSON file or wheel, as of a day"
+    )
+    audit.add_argument("--catalog-dir", default=str(DATA_DIR), help="directory with vendors/, gpus.yaml, serving.yaml")
+    audit.add_argument("--today", type=_date, default=None, help="the day of a reference given without @date")
+    audit.add_argument("--all", action="store_true", help="print agreeing entries too")
     check = commands.add_parser("check", parents=[common], help="report stale, retiring, colliding or drifting catalog data")
     check.add_argument("--max-age-days", type=int, default=DEFAULT_MAX_AGE_DAYS, help="stale after this many days (default 90)")
     check.add_argument("--against", metavar="FILE.json", help="a LiteLLM or genai-prices file to compare prices with")
@@ -108,6 +120,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "generate-layer":
             return _generate_layer(args)
+        if args.command == "audit":
+            catalog = load_catalog_for_cli(args.catalog_dir)
+            result = audit_catalog(catalog, [parse_reference(text, today) for text in args.references])
+            print(format_audit(result, show_all=args.all))
+            return 1 if result.unexplained else 0
         if args.command == "check":
             catalog = load_catalog_for_cli(args.catalog_dir)
             against = read_price_file(args.against) if args.against else None

@@ -96,6 +96,8 @@ class PriceEntry:
     # Whether the batch discount also applies to cache reads (Anthropic, OpenAI: yes; Gemini: no,
     # cached input keeps its standard price in a batch). From the vendor file's `billing` rules.
     batch_discount_on_cached_input: bool = True
+    # Why this entry may differ from LiteLLM or genai-prices (`python -m pricing audit` accepts it).
+    audit_note: str = ""
 
     def covers(self, day: dt.date) -> bool:
         return self.start <= day and (self.end is None or day < self.end)
@@ -478,6 +480,7 @@ def _parse_price_entry(
         checked=checked,
         note=str(raw.get("note") or ""),
         batch_discount_on_cached_input=rules["batch_discount_on_cached_input"],
+        audit_note=str(raw.get("audit_note") or ""),
     )
 
 

@@ -279,3 +279,11 @@ def test_an_older_file_never_proposes_a_change_dated_today(data: dict, age: int,
     diff = diff_catalog(catalog_of("openai", history), litellm_to_models(data), TODAY, as_of=as_of)
     assert all(change.effective <= as_of for change in diff.changes)
     assert all(new.entry["prices"][0]["from"] <= as_of for new in diff.new_models)
+
+
+def test_new_model_with_an_implausible_output_price_is_flagged() -> None:
+    # LiteLLM 1.80.10: Together's Qwen3 235B at 0.20 in / 6.00 out, 6.00 / 0.20 = 30x (a typo for 0.60).
+    data = litellm("together_ai/Qwen/Qwen3-235B-A22B-Instruct-2507-tput", 0.2, 6.0, provider="together_ai")
+    diff = diff_catalog(catalog_of("together", kind="inference_provider"), litellm_to_models(data), TODAY)
+    assert [n.entry["id"] for n in diff.new_models] == ["together-qwen3-235b-a22b-instruct-2507-tput"]
+    assert "together-qwen3-235b-a22b-instruct-2507-tput: output 6 is 30x the input 0.2; check the vendor's page" in diff.notes[-1]

@@ -151,6 +151,9 @@ def _select(
     return selected, [(m, cid) for m, cid in pairs if id(m) in chosen], not_found
 
 
+# Output prices run 2-10x the input price (Qwen3-Next 0.15/1.50 is 10x); far above that is a typo to check
+# (LiteLLM 1.80.10's Together Qwen3 235B at 0.20/6.00 is 30x).
+SUSPICIOUS_OUTPUT_RATIO = 15
 # An older file than this is compared as of its own date, with a warning.
 AGE_WARNING_DAYS = 30
 
@@ -290,3 +293,9 @@ def _add_new_models(
         taken |= {alias_key(n) for n in (model_id, *aliases)}
         entry = model_entry(model, model_id, aliases, diff.today, diff.label, as_of=day)
         diff.new_models.append(NewModel(model.vendor, model.key, entry))
+        prices = model.price_on(day)
+        if prices.input > 0 and prices.output / prices.input > SUSPICIOUS_OUTPUT_RATIO:
+            diff.notes.append(
+                f"{model_id}: output {prices.output:g} is {prices.output / prices.input:.0f}x the input {prices.input:g}; "
+                "check the vendor's page for a typo before writing"
+            )

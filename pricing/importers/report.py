@@ -8,7 +8,7 @@ from pricing.catalog import PRICE_FIELDS, Catalog
 from pricing.importers.diff import CatalogDiff, FieldChange
 
 
-def _fmt(value: float | None, field_name: str = "") -> str:
+def fmt_price(value: float | None, field_name: str = "") -> str:
     if value is None:
         return "none"
     if field_name.endswith("threshold"):
@@ -26,7 +26,9 @@ def _fmt_pct(pct: float | None) -> str:
 
 def format_field_change(change: FieldChange) -> str:
     """One line ``field: old → new (pct)`` in $ per 1M tokens."""
-    return f"{change.field}: {_fmt(change.old, change.field)} → {_fmt(change.new, change.field)} ({_fmt_pct(change.pct)})"
+    return (
+        f"{change.field}: {fmt_price(change.old, change.field)} → {fmt_price(change.new, change.field)} ({_fmt_pct(change.pct)})"
+    )
 
 
 def format_diff(diff: CatalogDiff, catalog: Catalog) -> str:
@@ -87,14 +89,15 @@ def _new_models(diff: CatalogDiff) -> list[str]:
     lines = [f"\nNew models ({len(diff.new_models)}):"]
     for new in diff.new_models:
         first = new.entry["prices"][0]
-        prices = ", ".join(f"{k} {_fmt(first[k], k)}" for k in (*PRICE_FIELDS, "batch_discount") if k in first)
+        prices = ", ".join(f"{k} {fmt_price(first[k], k)}" for k in (*PRICE_FIELDS, "batch_discount") if k in first)
         lines.append(f"  {new.entry['id']} [{new.vendor}] ← {new.key}: {prices}; tier guessed: {new.entry['tier']}")
         if "long_context" in first:
             tier_prices = first["long_context"]
             lines.append(
-                f"      above {tier_prices['threshold']:,} input tokens: input {_fmt(tier_prices['input'])}, output {_fmt(tier_prices['output'])}"
+                f"      above {tier_prices['threshold']:,} input tokens: input {fmt_price(tier_prices['input'])}, output {fmt_price(tier_prices['output'])}"
             )
         lines += [
-            f"      from {p['from']}: input {_fmt(p['input'])}, output {_fmt(p['output'])}" for p in new.entry["prices"][1:]
+            f"      from {p['from']}: input {fmt_price(p['input'])}, output {fmt_price(p['output'])}"
+            for p in new.entry["prices"][1:]
         ]
     return lines

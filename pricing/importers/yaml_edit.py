@@ -36,6 +36,7 @@ PRICE_KEY_ORDER = (
     "source",
     "checked",
     "note",
+    "audit_note",
 )
 VENDOR_KEY_ORDER = ("vendor", "name", "kind", "models")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,11 +20,10 @@ from pricing.importers.records import (
     detect_format,
     long_context_tier,
     positive_int,
-    record_skip,
     require_price,
     round_price,
 )
-from pricing.importers.vendors import Listing, classify, display_name, finish, in_scope, proposed_id
+from pricing.importers.vendors import Listing, collect, display_name, proposed_id
 
 # ---------------------------------------------------------------------- genai-prices
 
@@ -156,26 +154,13 @@ def genai_prices_to_models(data: Any, label: str = GENAI_PRICES, source: str = D
     """
     if detect_format(data) != GENAI_PRICES:
         raise InputError(f"{label} is not a genai-prices data file (expected a list of providers with 'models')")
-    models: list[ImportedModel] = []
-    skipped: Counter = Counter()
-    warnings: list[str] = []
-    for provider in data:
-        for raw in provider.get("models") or []:
-            key = raw.get("id") if isinstance(raw, Mapping) else None
-            if not isinstance(key, str) or not key:
-                continue
-            listing = classify(GENAI_PRICES, provider.get("id"), key)
-            if listing is None:
-                skipped["provider not in the vendor table"] += 1
-                continue
-            if not in_scope(listing, key):
-                skipped["not a text-generation model in scope (by name)"] += 1
-                continue
-            try:
-                models.append(_genai_record(key, raw, listing, source))
-            except Skip as exc:
-                record_skip(exc, f"{GENAI_PRICES} {provider.get('id')}/{key}", skipped, warnings)
-    return finish(GENAI_PRICES, label, models, skipped, warnings)
+    entries = (
+        (raw["id"], provider.get("id"), "by name", raw)
+        for provider in data
+        for raw in provider.get("models") or []
+        if isinstance(raw, Mapping) and isinstance(raw.get("id"), str) and raw["id"]
+    )
+    return collect(GENAI_PRICES, label, entries, lambda key, raw, listing: _genai_record(key, raw, listing, source))
 
 
 def _genai_record(key: str, raw: Mapping[str, Any], listing: Listing, source: str) -> ImportedModel:

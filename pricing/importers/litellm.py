@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,10 +21,9 @@ from pricing.importers.records import (
     long_context_tier,
     per_million,
     positive_int,
-    record_skip,
     require_price,
 )
-from pricing.importers.vendors import Listing, classify, display_name, finish, in_scope, proposed_id
+from pricing.importers.vendors import Listing, collect, display_name, proposed_id
 
 # --------------------------------------------------------------------------- LiteLLM
 
@@ -108,25 +106,18 @@ def litellm_to_models(data: Any, label: str = LITELLM, source: str = DATABASE_UR
     """
     if detect_format(data) != LITELLM:
         raise InputError(f"{label} is not a LiteLLM price map (expected an object of model entries with 'litellm_provider')")
-    models: list[ImportedModel] = []
-    skipped: Counter = Counter()
-    warnings: list[str] = []
-    for key, raw in data.items():
-        if key == "sample_spec" or not isinstance(raw, Mapping):
-            continue
-        listing = classify(LITELLM, raw.get("litellm_provider"), key)
-        if listing is None:
-            skipped["provider not in the vendor table"] += 1
-            continue
-        mode = raw.get("mode")
-        if (mode is not None and mode not in _LITELLM_CHAT_MODES) or not in_scope(listing, key):
-            skipped[f"not a text-generation model in scope ({mode or 'by name'})"] += 1
-            continue
-        try:
-            models.append(_litellm_record(key, raw, listing, source))
-        except Skip as exc:
-            record_skip(exc, f"{LITELLM} {key}", skipped, warnings)
-    return finish(LITELLM, label, models, skipped, warnings)
+    entries = (
+        (key, raw.get("litellm_provider"), _litellm_kind(raw), raw)
+        for key, raw in data.items()
+        if key != "sample_spec" and isinstance(raw, Mapping)
+    )
+    return collect(LITELLM, label, entries, lambda key, raw, listing: _litellm_record(key, raw, listing, source))
+
+
+def _litellm_kind(raw: Mapping[str, Any]) -> str:
+    """The entry's mode when it is a text-generation one ("by name" when absent), else ""."""
+    mode = raw.get("mode")
+    return "by name" if mode is None else mode if mode in _LITELLM_CHAT_MODES else ""
 
 
 def _litellm_record(key: str, raw: Mapping[str, Any], listing: Listing, source: str) -> ImportedModel:

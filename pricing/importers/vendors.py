@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from pricing.importers.records import GENAI_PRICES, LITELLM, ImportedModel, ImportResult, InputError
+from pricing.importers.records import GENAI_PRICES, LITELLM, ImportedModel, ImportResult, InputError, Skip, record_skip
 
 # --------------------------------------------------------------------- vendor table
 
@@ -210,3 +211,31 @@ def finish(database: str, label: str, models: list[ImportedModel], skipped: Coun
             kept[(model.vendor, base_id, model.resold)] = replace(base, aliases=tuple(dict.fromkeys((*base.aliases, model.key))))
             del kept[slot]
     return ImportResult(database, label, list(kept.values()), skipped, warnings)
+
+
+def collect(
+    database: str,
+    label: str,
+    entries: Iterable[tuple[str, Any, str, Mapping[str, Any]]],
+    build: Callable[[str, Mapping[str, Any], Listing], ImportedModel],
+) -> ImportResult:
+    """The shared loop of both readers: file, scope-check and build each ``(key, provider, kind, raw)`` entry.
+
+    ``kind`` is the database's own class of the entry (LiteLLM's ``mode``), or ``""`` when it is not a
+    text-generation class; "by name" when the database does not say. What is left out is counted by reason.
+    """
+    models: list[ImportedModel] = []
+    skipped: Counter = Counter()
+    warnings: list[str] = []
+    for key, provider, kind, raw in entries:
+        listing = classify(database, provider, key)
+        if listing is None:
+            skipped["provider not in the vendor table"] += 1
+        elif not kind or not in_scope(listing, key):
+            skipped[f"not a text-generation model in scope ({raw.get('mode') or kind or 'by name'})"] += 1
+        else:
+            try:
+                models.append(build(key, raw, listing))
+            except Skip as exc:
+                record_skip(exc, f"{database} {key}", skipped, warnings)
+    return finish(database, label, models, skipped, warnings)

@@ -287,3 +287,12 @@ def test_new_model_with_an_implausible_output_price_is_flagged() -> None:
     diff = diff_catalog(catalog_of("together", kind="inference_provider"), litellm_to_models(data), TODAY)
     assert [n.entry["id"] for n in diff.new_models] == ["together-qwen3-235b-a22b-instruct-2507-tput"]
     assert "together-qwen3-235b-a22b-instruct-2507-tput: output 6 is 30x the input 0.2; check the vendor's page" in diff.notes[-1]
+
+
+def test_a_resellers_name_for_a_new_model_is_written_with_it() -> None:
+    # GPT Z is new; Azure's listing of it is a resale: its name becomes an alias of the new model now,
+    # not an alias proposed by the next import of the same file.
+    data = {**litellm("gpt-z", 1.0, 4.0), **litellm("azure/eu/gpt-z", 1.1, 4.4, provider="azure")}
+    diff = diff_catalog(catalog_of("openai", GPT), litellm_to_models(data), TODAY)
+    assert [(n.entry["id"], n.entry.get("aliases")) for n in diff.new_models] == [("gpt-z", ["azure/eu/gpt-z"])]
+    assert diff.aliases == []

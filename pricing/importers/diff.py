@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pricing.catalog import PRICE_FIELDS, Catalog, Model, PriceEntry, alias_key
+from pricing.catalog import PRICE_FIELDS, Catalog, CatalogError, Model, PriceEntry, alias_key, build_catalog
 from pricing.importers.entries import model_entry
 from pricing.importers.matching import match_catalog, match_each
 from pricing.importers.records import LONG_CONTEXT_FIELDS, ImportedModel, ImportedPrices, ImportResult, round_price
@@ -205,7 +205,9 @@ def diff_catalog(
     for catalog_id, model in sorted(matched.items()):
         _diff_model(diff, catalog.models[catalog_id], model, as_of)
     diff.aliases = _alias_proposals(catalog, pairs)
-    _add_new_models(diff, catalog, selected, {id(m) for m, _ in pairs}, bool(models))
+    matched_ids = {id(m) for m, _ in pairs}
+    _add_new_models(diff, catalog, selected, matched_ids, bool(models))
+    _aliases_of_new_models(diff, catalog, [m for m in selected if id(m) not in matched_ids])
     if not models:
         covered = {vendor} if vendor else {m.vendor for m in selected if not m.resold}
         diff.missing = sorted(
@@ -299,3 +301,26 @@ def _add_new_models(
                 f"{model_id}: output {prices.output:g} is {prices.output / prices.input:.0f}x the input {prices.input:g}; "
                 "check the vendor's page for a typo before writing"
             )
+
+
+def _aliases_of_new_models(diff: CatalogDiff, catalog: Catalog, unmatched: list[ImportedModel]) -> None:
+    """Names other listings use for a model this diff adds (a reseller's, a dated variant's) become its aliases.
+
+    Without this a second import of the same file would propose them, once the model exists.
+    """
+    by_vendor: dict[str, list[dict[str, Any]]] = {}
+    for new in diff.new_models:
+        by_vendor.setdefault(new.vendor, []).append(new.entry)
+    try:
+        docs = [(f"new/{v}", {"vendor": v, "models": entries}) for v, entries in sorted(by_vendor.items())]
+        added = build_catalog(docs, {"gpus": []}, {"profiles": []})
+    except CatalogError:
+        return  # nothing to attach to; writing validates and refuses such a diff
+    entries = {new.entry["id"]: new.entry for new in diff.new_models}
+    taken = {alias_key(p.name) for p in diff.aliases}
+    for model, new_id in match_each(added, unmatched):
+        for name in (model.key, *model.aliases):
+            if alias_key(name) in taken or added.resolve(name) or catalog.resolve(name):
+                continue
+            taken.add(alias_key(name))
+            entries[new_id].setdefault("aliases", []).append(name)

@@ -35,6 +35,9 @@ VENDOR_TABLE = (
     VendorMapping("mistral", "Mistral AI", "api", ("mistral",), ("mistral",)),
     VendorMapping("deepseek", "DeepSeek", "api", ("deepseek",), ("deepseek",)),
     VendorMapping("alibaba", "Alibaba Cloud (Qwen)", "api", ("dashscope",), ("alibaba",)),
+    VendorMapping("moonshot", "Moonshot AI (Kimi)", "api", ("moonshot",), ("moonshotai",)),
+    VendorMapping("zai", "Z.ai (GLM)", "api", ("zai",), ("zai", "zhipuai")),
+    VendorMapping("minimax", "MiniMax", "api", ("minimax",), ("minimax",)),
     VendorMapping("together", "Together AI", "inference_provider", ("together_ai",), ("together",)),
     VendorMapping("fireworks", "Fireworks AI", "inference_provider", ("fireworks_ai",), ("fireworks",)),
     # genai-prices 0.2.3 has no DeepInfra, Replicate or Alibaba provider; the names are guesses for later.
@@ -66,7 +69,10 @@ _OPEN_MAKERS = (
     ("deepseek", re.compile(r"deepseek", re.I)),
     ("alibaba", re.compile(r"qwen|qwq", re.I)),
     ("mistral", re.compile(r"mistral|mixtral|codestral|devstral|ministral|magistral|pixtral", re.I)),
-    ("", re.compile(r"llama|glm|zai-|kimi|minimax|muse", re.I)),
+    ("moonshot", re.compile(r"kimi|moonshot", re.I)),
+    ("zai", re.compile(r"glm|zai-", re.I)),
+    ("minimax", re.compile(r"minimax", re.I)),
+    ("", re.compile(r"llama|muse", re.I)),
 )
 # Not text generation, or not a model of its own: fine-tunes, images, audio, embeddings, search,
 # agents, routing variants (`:free`, `-customtools`), guard classifiers, base and distilled models.

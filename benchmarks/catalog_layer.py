@@ -1,6 +1,6 @@
 """Catalog load time, what a server's first page pays, against reading the files' bytes.
 
-    python benchmarks/catalog_load.py [--runs 15]
+    python benchmarks/catalog_layer.py [--runs 15]
 
 Figures (median of --runs, each in a fresh state):
 - floors: reading the bytes of every catalog file, curated and generated; parsing the curated YAML;

@@ -296,3 +296,15 @@ def test_a_resellers_name_for_a_new_model_is_written_with_it() -> None:
     diff = diff_catalog(catalog_of("openai", GPT), litellm_to_models(data), TODAY)
     assert [(n.entry["id"], n.entry.get("aliases")) for n in diff.new_models] == [("gpt-z", ["azure/eu/gpt-z"])]
     assert diff.aliases == []
+
+
+@pytest.mark.parametrize(
+    ("start", "changed"), [(199999, False), (200000, False), (128000, True)], ids=["inclusive", "same", "other"]
+)
+def test_a_tier_threshold_off_by_one_token_is_the_same_tier(start: int, changed: bool) -> None:
+    # genai-prices writes "above 200K" as a tier starting at 199,999 for some models, 200,000 for others.
+    tier = {"threshold": 200000, "input": 6.0, "output": 22.5}
+    catalog = catalog_of("xai", model("grok-x", entry(dt.date(2025, 1, 1), 3.0, 15.0, long_context=tier)))
+    prices = {"input_mtok": {"base": 3, "tiers": [{"start": start, "price": 6}]}, "output_mtok": {"base": 15, "tiers": [{"start": start, "price": 22.5}]}}  # fmt: skip
+    diff = diff_catalog(catalog, genai_prices_to_models(genai("x-ai", {"id": "grok-x", "prices": prices})), TODAY)
+    assert bool(diff.changes) is changed

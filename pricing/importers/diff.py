@@ -33,7 +33,10 @@ class FieldChange:
         return (self.new - self.old) / self.old * 100
 
 
-def _same(old: float | None, new: float) -> bool:
+def _same(name: str, old: float | None, new: float) -> bool:
+    if name.endswith("threshold"):
+        # "above 200,000 tokens" is written 200000 or 199999 (genai-prices' tier start is inclusive).
+        return old is not None and abs(old - new) <= 1
     return old is not None and math.isclose(round_price(old), new, rel_tol=1e-9, abs_tol=1e-12)
 
 
@@ -62,7 +65,7 @@ def compare_prices(old: PriceEntry, new: ImportedPrices) -> tuple[FieldChange, .
             (f"long_context.{name}", getattr(old_tier, name, None), getattr(new.long_context, name))
             for name in LONG_CONTEXT_FIELDS
         ]
-    return tuple(FieldChange(name, o, n) for name, o, n in pairs if n is not None and not _same(o, n))
+    return tuple(FieldChange(name, o, n) for name, o, n in pairs if n is not None and not _same(name, o, n))
 
 
 @dataclass(frozen=True)

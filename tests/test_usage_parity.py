@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
-from apptest_support import fresh_caches, run_app  # noqa: F401 (fresh_caches is an autouse fixture)
+from apptest_support import run_app
 
 from calculators.cli import main as cli_main
 from calculators.formatting import money, tokens
@@ -20,6 +20,8 @@ from calculators.links import params_to_scenario
 from calculators.scenario import scenario_to_yaml
 from dashboard.markup import md
 from pricing import load_catalog
+
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # Streamlit caches are process-global
 
 VALID = Path(__file__).parent / "usage_corpus" / "valid"
 COST_ONLY = {"anthropic_cost.csv", "openai_cost.csv"}

@@ -7,7 +7,7 @@ message the issue found (no "no token counts" when tokens exist, no "None", no w
 from __future__ import annotations
 
 import pytest
-from apptest_support import fresh_caches, run_app  # noqa: F401 (fresh_caches is an autouse fixture)
+from apptest_support import run_app
 
 from calculators.links import params_to_scenario
 from calculators.usage import import_usage, workload_from_usage
@@ -15,6 +15,8 @@ from calculators.usage.history import GROWTH_BOUNDS, capped_routes, full_months
 from dashboard.markup import md
 from dashboard.usage_view import start_scenario
 from pricing import load_catalog
+
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # Streamlit caches are process-global
 
 HEADER = "date,model,input_tokens,output_tokens,requests\n"
 

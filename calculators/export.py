@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -47,6 +48,12 @@ def whole(value: float) -> int | float:
     return round(value) if abs(value) < EXACT_INT_BELOW else value
 
 
+def _cents(value: float) -> float | None:
+    """Dollars rounded to cents; None (an empty cell) for a month the strategy is not priced."""
+    value = float(value)
+    return round(value, 2) if math.isfinite(value) else None
+
+
 def _label(key: str) -> str:
     return STRATEGY_LABELS.get(key, key)
 
@@ -55,7 +62,8 @@ def forecast_rows(ev: Evaluation) -> tuple[list[str], list[list[Any]]]:
     """Header and one row per forecast month: volume, each strategy's monthly and cumulative cost, events.
 
     Costs are rounded to cents and volumes to whole requests and tokens; a strategy that could
-    not be priced has no column.
+    not be priced has no column, and a month in which it cannot be priced (its model shut down with
+    no successor) an empty cell.
     """
     f = ev.forecast
     keys = list(f.cost)
@@ -70,8 +78,8 @@ def forecast_rows(ev: Evaluation) -> tuple[list[str], list[list[Any]]]:
     for t, month in enumerate(f.months):
         label = month.strftime("%Y-%m")
         row: list[Any] = [label, whole(f.requests[t]), whole(f.tokens[t])]
-        row += [round(float(f.cost[k][t]), 2) for k in keys]
-        row += [round(float(f.cumulative[k][t]), 2) for k in keys]
+        row += [_cents(f.cost[k][t]) for k in keys]
+        row += [_cents(f.cumulative[k][t]) for k in keys]
         row.append("; ".join(events.get(label, [])))
         rows.append(row)
     return header, rows

@@ -175,3 +175,19 @@ def test_the_table_tab_holds_at_the_bounds(downloads, rpm, growth):
     assert frame["requests"].iloc[-1] == pytest.approx(rpm * (1 + growth) ** 119)
     rows = list(csv.reader(io.StringIO(downloads(at, "download_csv").decode("utf-8-sig"))))
     assert float(rows[-1][1]) == pytest.approx(rpm * (1 + growth) ** 119)
+
+
+VIEWS = ["Compare", "Cost vs volume", "Forecast", "Uncertainty", "Breakdown", "Table & CSV"]
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_a_model_shut_down_mid_horizon_without_successor_is_not_priced_after_it(view):
+    # gemini-2.5-flash shuts down on 2026-12-01 and the catalog names no successor: a forecast from
+    # 2026-10 prices October and November only, and every view still draws
+    at = run_app(query={"start": "2026-10", "fm": "gemini-2.5-flash", "h": "6"}, session={"view": view})
+    assert not at.exception and not at.error
+    if view == "Table & CSV":
+        frame = at.dataframe[0].value
+        column = frame["Flagship only (USD/month)"]
+        assert column.iloc[:2].notna().all() and column.iloc[2:].isna().all()
+        assert "not priced from 2026-12" in frame["price changes and retirements"].iloc[2]

@@ -15,6 +15,8 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import pandas as pd
+
 from calculators.engine import Evaluation
 from calculators.scenario import STRATEGY_LABELS
 
@@ -46,6 +48,21 @@ def whole(value: float) -> int | float:
     """
     value = float(value)
     return round(value) if abs(value) < EXACT_INT_BELOW else value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell and column name made safe by ``safe_cell``: the page's tables offer
+    Streamlit's CSV download, which writes cells as they are (model names come from links, scenario
+    files and usage exports). Numbers, dates and missing values are left alone.
+
+    >>> safe_frame(pd.DataFrame({"model": ["=cmd()", "gpt-5"], "usd": [-1.5, 2.0]})).to_dict("list")
+    {'model': ["'=cmd()", 'gpt-5'], 'usd': [-1.5, 2.0]}
+    """
+    out = frame.rename(columns=safe_cell)
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype):
+            out[column] = out[column].map(safe_cell, na_action="ignore")
+    return out
 
 
 def _cents(value: float) -> float | None:

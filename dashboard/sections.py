@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from calculators.engine import Evaluation
-from calculators.export import forecast_csv, forecast_rows
+from calculators.export import forecast_csv, forecast_rows, safe_frame
 from calculators.formatting import SCIENTIFIC_FROM, money, percent, tokens
 from calculators.recommendation import VOLUME_TIERS, Recommendation
 from calculators.scenario import STRATEGY_LABELS
@@ -192,7 +192,7 @@ def _assumptions(ev: Evaluation, kind: str, catalog, with_server: bool = False) 
         rows = assumptions.prices_used(ev)
         if rows:
             st.dataframe(
-                pd.DataFrame(rows),
+                safe_frame(pd.DataFrame(rows)),
                 hide_index=True,
                 width="stretch",
                 column_config={
@@ -209,7 +209,7 @@ def _assumptions(ev: Evaluation, kind: str, catalog, with_server: bool = False) 
             server = assumptions.server_assumptions(ev, catalog)
             if server:
                 st.dataframe(
-                    pd.DataFrame(server),
+                    safe_frame(pd.DataFrame(server)),
                     hide_index=True,
                     width="stretch",
                     column_config={
@@ -266,7 +266,7 @@ def table_tab(ev: Evaluation) -> None:
     # "$29,907,629,905,160,606,666,568,237,056.00" is not readable: scientific from $1,000T on
     money_columns = {h: st.column_config.NumberColumn(format="$%.3e" if huge else "dollar") for h in usd}
     st.dataframe(
-        frame,
+        safe_frame(frame),
         hide_index=True,
         width="stretch",
         column_config={

@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from calculators.engine import Evaluation
+from calculators.export import safe_frame
 from calculators.formatting import money, percent, tokens
 from calculators.scenario import Scenario, parse_scenario, scenario_to_dict
 from calculators.usage import (
@@ -217,7 +218,9 @@ def _list_vs_export(history: pd.DataFrame) -> None:
         return
     flagged = totals["difference_pct"].abs() > DIFFERENCE_THRESHOLD_PCT
     st.dataframe(
-        totals.rename(columns={"list_cost_usd": "list price", "export_cost_usd": "export", "difference_pct": "difference %"}),
+        safe_frame(
+            totals.rename(columns={"list_cost_usd": "list price", "export_cost_usd": "export", "difference_pct": "difference %"})
+        ),
         hide_index=True,
         width="stretch",
         column_config={

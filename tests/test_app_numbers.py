@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 import streamlit.testing.v1.app_test as app_test_module
 import yaml
-from apptest_support import fresh_caches, run_app  # noqa: F401 (fresh_caches is an autouse fixture)
+from apptest_support import ROOT, fresh_caches, run_app  # noqa: F401 (fresh_caches is an autouse fixture)
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 from calculators.links import scenario_to_params
@@ -191,3 +192,48 @@ def test_a_model_shut_down_mid_horizon_without_successor_is_not_priced_after_it(
         column = frame["Flagship only (USD/month)"]
         assert column.iloc[:2].notna().all() and column.iloc[2:].isna().all()
         assert "not priced from 2026-12" in frame["price changes and retirements"].iloc[2]
+
+
+# ---------------------------------------------------------------- formulas in downloadable tables
+
+
+def test_every_page_table_neutralises_formulas():
+    # st.dataframe offers a CSV download of its cells as they are: every one goes through safe_frame
+    sources = [ROOT / "app.py", *sorted((ROOT / "dashboard").glob("*.py"))]
+    calls = [(p.name, m.end()) for p in sources for m in re.finditer(r"st\.dataframe\(\s*", p.read_text(encoding="utf-8"))]
+    assert calls, "no table found: the scan is broken"
+    unsafe = [
+        name
+        for name, end in calls
+        if not (ROOT / "dashboard" / name if name != "app.py" else ROOT / name)
+        .read_text(encoding="utf-8")[end:]
+        .startswith("safe_frame(")
+    ]
+    assert unsafe == []
+
+
+def test_a_formula_in_a_usage_export_model_name_is_neutralised_in_its_table():
+    data = b'date,model,input_tokens,output_tokens,requests\n2026-01-05,"=HYPERLINK(""http://evil"",""x"")",1000000,100000,1000\n'
+    at = run_app(session={"view": "Your usage"})
+    at.file_uploader(key="usage_file").set_value(("evil.csv", data, "text/csv")).run()
+    assert not at.exception
+    # the usage tables show months and catalog models (an unknown name is mapped in a select box first);
+    # whatever they show, no cell a download would write starts a formula
+    cells = [v for frame in at.dataframe for column in frame.value.columns for v in frame.value[column] if isinstance(v, str)]
+    assert [v for v in cells if v.startswith(("=", "+", "-", "@", "\t", "\r"))] == []
+
+
+def test_a_formula_in_a_model_name_from_a_link_is_neutralised_in_the_assumptions_table():
+    scenario = load_scenario_text(
+        """
+name: formula
+flagship_only: {model: "+cmd|' /C calc'!A0"}
+price_overrides:
+  "+cmd|' /C calc'!A0": {input: 1, output: 2}
+"""
+    )
+    at = run_app(query=scenario_to_params(scenario, load_catalog()), session={"view": "Compare", "assumptions_comparison": True})
+    assert not at.exception
+    cells = [v for frame in at.dataframe for column in frame.value.columns for v in frame.value[column] if isinstance(v, str)]
+    assert "'+cmd|' /C calc'!A0 ✎" in cells
+    assert [v for v in cells if v.startswith(("=", "+", "-", "@", "\t", "\r"))] == []

@@ -1,0 +1,30 @@
+"""safe_frame: the one helper that makes a page table's cells safe for Streamlit's CSV download."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from calculators.export import FORMULA_PREFIXES, safe_frame
+
+
+@pytest.mark.parametrize("prefix", FORMULA_PREFIXES, ids=["equals", "plus", "minus", "at", "tab", "carriage-return"])
+def test_each_formula_prefix_is_neutralised_in_cells_and_column_names(prefix):
+    frame = pd.DataFrame({f"{prefix}col": [f"{prefix}SUM(A1)", "gpt-5"], "usd": [-1.5, 2.0]})
+    out = safe_frame(frame)
+    assert list(out.columns) == [f"'{prefix}col", "usd"]
+    assert out[f"'{prefix}col"].tolist() == [f"'{prefix}SUM(A1)", "gpt-5"]
+    assert out["usd"].tolist() == [-1.5, 2.0]  # a negative number is data
+
+
+def test_other_cells_are_left_alone():
+    day = dt.date(2027, 1, 1)
+    frame = pd.DataFrame({"name": [None, "a-b", ""], "when": [day, None, day], "n": [1, 2, 3]})
+    out = safe_frame(frame)
+    assert pd.isna(out["name"][0]) and out["name"].tolist()[1:] == ["a-b", ""]
+    assert out["when"].tolist() == [day, None, day]
+    assert out["n"].tolist() == [1, 2, 3]
+    frame.loc[1, "name"] = "=1"
+    assert safe_frame(frame)["name"][1] == "'=1" and frame["name"][1] == "=1"  # the input is not modified

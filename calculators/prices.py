@@ -8,6 +8,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from calculators import clock
 from calculators.scenario import PriceOverride
 from pricing.catalog import Catalog, Model, PriceEntry, price_in_force
 
@@ -137,7 +138,7 @@ def price_model(catalog: Catalog, name: str, overrides: dict[str, PriceOverride]
             batch_discount=override.batch_discount,
             long_context=None,
             source=OVERRIDE_SOURCE,
-            checked=dt.date.today(),
+            checked=clock.today(),
             note="model not in the catalog; priced from the scenario",
         )
         return PricedModel(name, name, name, (entry,), True, None)

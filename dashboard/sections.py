@@ -7,7 +7,6 @@ rest of the page keeps working; no traceback reaches the page.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import logging
 import math
 from collections.abc import Callable, Iterator
@@ -15,6 +14,7 @@ from collections.abc import Callable, Iterator
 import pandas as pd
 import streamlit as st
 
+from calculators import clock
 from calculators.engine import Evaluation
 from calculators.export import forecast_csv, forecast_rows, safe_frame
 from calculators.formatting import SCIENTIFIC_FROM, money, percent, tokens
@@ -301,7 +301,7 @@ def engine_notices(ev: Evaluation) -> None:
 def catalog_footer(catalog) -> None:
     """How fresh the prices are: the oldest `checked` date, so stale data is never a surprise."""
     oldest = catalog.oldest_checked()
-    age = (dt.date.today() - oldest).days
+    age = (clock.today() - oldest).days
     vendors = len({m.vendor for m in catalog.models.values()})
     # Only catalog figures and fixed text here (no user data), so the caption keeps its code spans.
     st.caption(

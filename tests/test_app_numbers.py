@@ -8,13 +8,14 @@ browser would fetch them), and the numbers and the link while every expander ope
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 
 import pytest
 import streamlit.testing.v1.app_test as app_test_module
 import yaml
-from apptest_support import ROOT, fresh_caches, run_app  # noqa: F401 (fresh_caches is an autouse fixture)
+from apptest_support import ROOT, fresh_caches, pinned_today, run_app  # noqa: F401 (autouse fixtures)
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 from calculators.links import scenario_to_params
@@ -237,3 +238,13 @@ price_overrides:
     cells = [v for frame in at.dataframe for column in frame.value.columns for v in frame.value[column] if isinstance(v, str)]
     assert "'+cmd|' /C calc'!A0 ✎" in cells
     assert [v for v in cells if v.startswith(("=", "+", "-", "@", "\t", "\r"))] == []
+
+
+def test_the_page_reads_the_injected_calendar(monkeypatch):
+    # the first month defaults to next month of the injected date, whatever the real calendar says
+    from calculators import clock
+
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2029, 6, 1))
+    at = run_app()
+    assert at.query_params["start"] == "2029-07"
+    assert at.selectbox(key="start").value == "2029-07"

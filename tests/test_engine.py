@@ -65,6 +65,17 @@ from calculators.selfhost import replicas_needed
             "cascade",
             590.0,
         ),
+        # the draft counts towards the second model's long-context threshold: 99,800 + 500 = 100,300 > 100k
+        # first (small): 99,800·1 + 500·5 = 102,300; second (big, tier $20/$75): 100,300·20 + 500·75 = 2,043,500
+        # 50,000 x (102,300 + 0.2·2,043,500) / 1e6 = 25,550 (15,395 if the draft did not count)
+        (
+            {
+                "workload__input_tokens": 99_800,
+                "cascade": {"first": "small", "second": "big", "escalation_rate": 0.2, "forward_draft": True},
+            },
+            "cascade",
+            25_550.0,
+        ),
         # ops add a fixed amount: 2,920 + 1,000 = 3,920
         ({"self_hosted__ops_usd_per_month": 1000}, "self_hosted", 3920.0),
         # two replicas minimum for high availability: 2 x 2,920 = 5,840
@@ -101,6 +112,7 @@ from calculators.selfhost import replicas_needed
         "long-context-cached",
         "cascade-forward-draft",
         "cascade-draft-uncached",
+        "cascade-draft-crosses-threshold",
         "ops-cost",
         "min-replicas-2",
         "mid-month-price-change",

@@ -45,13 +45,19 @@ def test_an_export_ending_on_a_months_last_day_counts_that_month(catalog, last_d
 # ---------------------------------------------------------------------------- link limits
 
 
-@pytest.mark.parametrize("count, cut", [(MAX_PARAMS - 1, False), (MAX_PARAMS, False), (MAX_PARAMS + 1, True)])
+def test_the_documented_link_limits():
+    # the link limits as documented (calculators/links.py): at most 64 parameters, an x payload expanding to
+    # at most 64,000 bytes; the edge tests below use these literals, so a changed constant fails them
+    assert (MAX_PARAMS, MAX_PAYLOAD_BYTES) == (64, 64_000)
+
+
+@pytest.mark.parametrize("count, cut", [(63, False), (64, False), (65, True)])
 def test_the_link_parameter_cap(catalog, count, cut):
     # the first parameter sets the volume; the rest are harmless unknown keys (each one notice)
     params = {"rpm": "1234"} | {f"z{i}": "1" for i in range(count - 1)}
     scenario, notices = params_to_scenario(params, catalog)
     assert scenario.workload.requests_per_month == 1234
-    expected = f"the link has {count} parameters; only the first {MAX_PARAMS} were read"
+    expected = f"the link has {count} parameters; only the first 64 were read"
     assert (expected in notices) is cut
 
 
@@ -62,13 +68,13 @@ def _payload(size: int) -> str:
     return "1." + base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode().rstrip("=")
 
 
-@pytest.mark.parametrize("size, read", [(MAX_PAYLOAD_BYTES - 1, True), (MAX_PAYLOAD_BYTES, True), (MAX_PAYLOAD_BYTES + 1, False)])
+@pytest.mark.parametrize("size, read", [(63_999, True), (64_000, True), (64_001, False)])
 def test_the_decompressed_payload_cap(size, read):
     doc, problem = _decode_payload(_payload(size))
     if read:
         assert problem is None and len(doc["n"]) == size - 8
     else:
-        assert doc is None and problem == f"the link's x payload expands beyond {MAX_PAYLOAD_BYTES:,} bytes; it was ignored"
+        assert doc is None and problem == "the link's x payload expands beyond 64,000 bytes; it was ignored"
 
 
 # ------------------------------------------------------------------------- hybrid shares

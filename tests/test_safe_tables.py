@@ -7,10 +7,12 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from calculators.export import FORMULA_PREFIXES, safe_frame
+from calculators.export import safe_frame
 
 
-@pytest.mark.parametrize("prefix", FORMULA_PREFIXES, ids=["equals", "plus", "minus", "at", "tab", "carriage-return"])
+@pytest.mark.parametrize(
+    "prefix", ["=", "+", "-", "@", "\t", "\r"], ids=["equals", "plus", "minus", "at", "tab", "carriage-return"]
+)
 def test_each_formula_prefix_is_neutralised_in_cells_and_column_names(prefix):
     frame = pd.DataFrame({f"{prefix}col": [f"{prefix}SUM(A1)", "gpt-5"], "usd": [-1.5, 2.0]})
     out = safe_frame(frame)

@@ -10,8 +10,8 @@ is touched.
     python3 scripts/mutate.py -k links   # those whose name contains "links"
     python3 scripts/mutate.py --list
 
-Exit status: 0 when every mutation was caught, 1 when one survived, 2 when a mutation no longer
-applies (its line changed: update the table below).
+Exit status: 0 when every mutation was caught, 1 when one survived, 2 when the unmutated tests fail
+or a mutation no longer applies (its line changed: update the table below).
 """
 
 from __future__ import annotations
@@ -154,10 +154,10 @@ MUTATIONS = [
         ("tests/test_links.py", "tests/test_edges.py"),
     ),
     M(
-        "export's last day makes its month partial",
+        "full-month tolerance off by one",
         "calculators/usage/history.py",
-        "_month_bounds(m)[1] <= end",
-        "_month_bounds(m)[1] < end",
+        "if days >= _month_bounds(m)[1].day - FULL_MONTH_MISSING_DAYS]",
+        "if days > _month_bounds(m)[1].day - FULL_MONTH_MISSING_DAYS]",
         ("tests/test_usage.py", "tests/test_edges.py"),
     ),
     M(
@@ -230,6 +230,14 @@ def run(mutations: list[Mutation], verbose: bool) -> int:
     with tempfile.TemporaryDirectory(prefix="mutate-") as tmp:
         work = Path(tmp) / "repo"
         _copy(work)
+        # the tests must pass unmutated, or a "caught" would mean nothing
+        baseline = sorted({t for m in mutations for t in m.tests})
+        cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", *baseline]
+        proc = subprocess.run(cmd, cwd=work, capture_output=True, text=True)
+        if proc.returncode != 0:
+            print(f"the unmutated tests fail; fix them first:\n{proc.stdout[-2000:]}")
+            return 2
+        print(f"baseline: {len(baseline)} test targets pass unmutated", flush=True)
         for m in mutations:
             path = work / m.path
             original = path.read_text(encoding="utf-8")

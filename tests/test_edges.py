@@ -30,11 +30,12 @@ def _export(last_day: str) -> str:
 @pytest.mark.parametrize(
     "last_day, full, source",
     [
-        ("2026-03-30", ["2026-01", "2026-02"], "2026-02"),  # a day short: March is partial
-        ("2026-03-31", ["2026-01", "2026-02", "2026-03"], "2026-03"),  # ends on March's last day: March is full
-        ("2026-04-01", ["2026-01", "2026-02", "2026-03"], "2026-03"),  # one day into April: April is partial
+        # a month is full when the export misses at most 3 of its days (calculators.usage FULL_MONTH_RULE)
+        ("2026-03-27", ["2026-01", "2026-02"], "2026-02"),  # misses 4 of March's 31 days: partial
+        ("2026-03-28", ["2026-01", "2026-02", "2026-03"], "2026-03"),  # misses 3: full
+        ("2026-03-31", ["2026-01", "2026-02", "2026-03"], "2026-03"),  # ends on March's last day: full
     ],
-    ids=["day-before-month-end", "on-month-end", "day-after"],
+    ids=["misses-4-days", "misses-3-days", "on-month-end"],
 )
 def test_an_export_ending_on_a_months_last_day_counts_that_month(catalog, last_day, full, source):
     usage = import_usage(_export(last_day), filename="usage.csv", catalog=catalog)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -21,15 +22,17 @@ from calculators.engine import Evaluation
 from calculators.scenario import STRATEGY_LABELS
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# a signed number as the page writes it ("-3.1%", "+0.0%", "-$2.5B", "-4.2e20"): data, not a formula
+PLAIN_NUMBER = re.compile(r"[+-]\$?[0-9][0-9,]*(\.[0-9]+)?(e[+-]?[0-9]+)?[%kMBT]?")
 
 
 def safe_cell(value: Any) -> Any:
     """A text cell a spreadsheet will not run as a formula; other values unchanged.
 
-    >>> safe_cell("=1+1"), safe_cell("gpt-5"), safe_cell(-3.5)
-    ("'=1+1", 'gpt-5', -3.5)
+    >>> safe_cell("=1+1"), safe_cell("gpt-5"), safe_cell(-3.5), safe_cell("-3.1%"), safe_cell("-1+2")
+    ("'=1+1", 'gpt-5', -3.5, '-3.1%', "'-1+2")
     """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
 

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from calculators.engine import Evaluation
-from calculators.export import safe_frame
+from calculators.export import safe_cell, safe_frame
 from calculators.formatting import money, percent, tokens
 from calculators.scenario import Scenario, parse_scenario, scenario_to_dict
 from calculators.usage import (
@@ -326,7 +326,8 @@ def _model_mapping(usage: UsageImport, catalog) -> dict[str, str]:
     shown = names[:MAPPING_ROWS]
     table = pd.DataFrame(
         {
-            "model in the export": pd.Series(shown, dtype="string"),
+            # names from the file, shown spreadsheet-safe (the editor's CSV download); mapped back by row
+            "model in the export": pd.Series([safe_cell(m) for m in shown], dtype="string"),
             "tokens": [float(ranked[m]) for m in shown],
             "map to": pd.Series([mapping.get(m) for m in shown], dtype="object"),
         }
@@ -342,7 +343,7 @@ def _model_mapping(usage: UsageImport, catalog) -> dict[str, str]:
             "map to": st.column_config.SelectboxColumn(options=S.model_order(catalog), required=False),
         },
     )
-    for model, target in zip(edited["model in the export"], edited["map to"], strict=True):
+    for model, target in zip(shown, edited["map to"], strict=True):
         if isinstance(target, str) and target:
             mapping[str(model)] = target
         else:

@@ -218,9 +218,9 @@ def test_a_formula_in_a_usage_export_model_name_is_neutralised_in_its_table():
     at = run_app(session={"view": "Your usage"})
     at.file_uploader(key="usage_file").set_value(("evil.csv", data, "text/csv")).run()
     assert not at.exception
-    # the usage tables show months and catalog models (an unknown name is mapped in a select box first);
-    # whatever they show, no cell a download would write starts a formula
+    # the unknown name is listed in the mapping table, neutralised; no cell a download would write starts a formula
     cells = [v for frame in at.dataframe for column in frame.value.columns for v in frame.value[column] if isinstance(v, str)]
+    assert '\'=HYPERLINK("http://evil","x")' in cells
     assert [v for v in cells if v.startswith(("=", "+", "-", "@", "\t", "\r"))] == []
 
 

@@ -30,3 +30,22 @@ def test_other_cells_are_left_alone():
     assert out["n"].tolist() == [1, 2, 3]
     frame.loc[1, "name"] = "=1"
     assert safe_frame(frame)["name"][1] == "'=1" and frame["name"][1] == "=1"  # the input is not modified
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("-3.1%", "-3.1%"),  # numbers the page writes as text are data
+        ("+0.0%", "+0.0%"),
+        ("-$2.5B", "-$2.5B"),
+        ("-4.2e20", "-4.2e20"),
+        ("-1,234.50", "-1,234.50"),
+        ("-1+2", "'-1+2"),  # arithmetic is a formula
+        ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+        ("-A1", "'-A1"),
+        ("-", "'-"),
+        ("-3.1%+1", "'-3.1%+1"),
+    ],
+)
+def test_signed_numbers_as_text_are_data_and_anything_else_is_neutralised(text, expected):
+    assert safe_frame(pd.DataFrame({"x": [text]}))["x"][0] == expected

@@ -14,7 +14,7 @@ import json
 
 import pandas as pd
 import pytest
-from apptest_support import APP, ROOT, run_app
+from apptest_support import APP, ROOT, fresh_caches, pinned_today, run_app  # noqa: F401 (autouse fixtures)
 from streamlit.testing.v1 import AppTest
 
 from calculators.engine import evaluate

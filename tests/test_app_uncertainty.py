@@ -19,7 +19,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from apptest_support import APP, run_app
+from apptest_support import APP, ROOT, fresh_caches, pinned_today, run_app  # noqa: F401 (autouse fixtures)
 from streamlit.testing.v1 import AppTest
 
 from calculators.engine import evaluate

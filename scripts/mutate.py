@@ -191,9 +191,9 @@ MUTATIONS = [
     ),
     M(
         "YAML download without uncertainty and quality",
-        "dashboard/controls.py",
-        "data=lambda: scenario_to_yaml(scenario),",
-        "data=lambda: scenario_to_yaml(dataclasses.replace(scenario, uncertainty=None, quality=None)),",
+        "dashboard/sidebar/link.py",
+        "lambda: scenario_to_yaml(scenario),",
+        'lambda: scenario_to_yaml(type(scenario)(**{**vars(scenario), "uncertainty": None, "quality": None})),',
         ("tests/test_app_numbers.py",),
     ),
     M(

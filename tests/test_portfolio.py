@@ -315,7 +315,7 @@ def test_fine_tuning_adds_one_time_over_n_in_the_first_n_months(toy_catalog, por
 
 
 def test_plan_breakdown_adds_up_to_the_plan_and_shows_fine_tuning(toy_catalog):
-    from dashboard.portfolio_charts import plan_breakdown_frame
+    from dashboard.figures.portfolio import plan_breakdown_frame
 
     # Chat on the hybrid ($731.25); Docs on the pooled fleet ($2,920) with fine-tuning 12,000/6 = $2,000 a month
     portfolio = build(

@@ -16,7 +16,42 @@ code_size = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(code_size)
 
 # place → lines when the check came in (files: path; functions: path name())
-STILL_OVER = {}
+STILL_OVER = {
+    "calculators/capacity.py operating_point()": 67,
+    "calculators/engine.py": 597,
+    "calculators/engine.py _self_hosted_mixed()": 68,
+    "calculators/engine.py evaluate()": 96,
+    "calculators/links.py params_to_scenario()": 71,
+    "calculators/portfolio_report.py portfolio_json()": 72,
+    "calculators/portfolio_report.py render_portfolio_table()": 63,
+    "calculators/portfolio_scenario.py _parse_workload()": 66,
+    "calculators/scenario.py": 695,
+    "calculators/scenario.py scenario_to_dict()": 62,
+    "calculators/uncertainty.py monte_carlo()": 62,
+    "calculators/usage/cli.py format_table()": 61,
+    "calculators/usage/history.py list_price_history()": 89,
+    "calculators/usage/history.py fit_growth()": 62,
+    "calculators/usage/history.py workload_from_usage()": 163,
+    "calculators/usage/importer.py": 1032,
+    "calculators/usage/importer.py import_usage()": 75,
+    "calculators/usage/importer.py _normalize()": 157,
+    "calculators/usage/importer.py merge_imports()": 63,
+    "calculators/usage/reader.py": 630,
+    "calculators/usage/reader.py sniff()": 76,
+    "calculators/usage/reader.py _read_by_lines()": 63,
+    "dashboard/assumptions.py server_assumptions()": 89,
+    "dashboard/figures/cost.py": 529,
+    "dashboard/figures/cost.py comparison_chart()": 65,
+    "dashboard/figures/cost.py forecast_figure()": 112,
+    "dashboard/uncertainty_inputs.py uncertainty_inputs()": 78,
+    "dashboard/uncertainty_inputs.py quality_inputs()": 71,
+    "dashboard/usage_view.py render_usage_tab()": 84,
+    "dashboard/workload_picker.py render()": 74,
+    "pricing/__main__.py build_parser()": 66,
+    "pricing/catalog.py": 792,
+    "pricing/catalog.py _parse_model()": 65,
+    "pricing/hardware.py build_hardware()": 95,
+}
 _LINE = re.compile(r"^(?P<path>[^:]+?)(?::\d+ (?P<name>\S+\(\)))?: (?P<lines>\d+) lines")
 
 

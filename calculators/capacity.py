@@ -255,7 +255,7 @@ class Replica:
                 f"{self.gpus}x {self.gpu.id} leave {have:,.0f} GB: use more GPUs or a finer precision"
             )
         per_sequence = float(self.kv_bytes(input_tokens + output_tokens / 2.0))
-        fits = self.kv_memory_bytes / per_sequence if per_sequence > 0 else math.inf
+        fits = float(math.floor(self.kv_memory_bytes / per_sequence + 1e-9)) if per_sequence > 0 else math.inf  # whole sequences
         if fits < 1.0:
             raise CapacityError(
                 f"one request of {input_tokens:,.0f} + {output_tokens:,.0f} tokens needs more KV cache than "
@@ -408,7 +408,7 @@ def _shape(replica: Replica, input_tokens: float, output_tokens: float) -> tuple
 
 
 def _largest_batch_meeting(replica, i, o, b_max, max_ttft_ms, max_itl_ms) -> tuple[float, bool]:
-    """Bisection on ``B`` in ``[1, B_max]``: ITL and TTFT both grow with the batch."""
+    """Bisection on whole ``B`` in ``[1, B_max]``: ITL and TTFT both grow with the batch."""
 
     def ok(b: float) -> bool:
         _, itl, ttft = steady_state(replica, i, o, b)
@@ -418,13 +418,11 @@ def _largest_batch_meeting(replica, i, o, b_max, max_ttft_ms, max_itl_ms) -> tup
         return b_max, True
     if not ok(1.0):
         return 1.0, False
-    lo, hi = 1.0, b_max
-    for _ in range(60):
-        mid = (lo + hi) / 2.0
+    lo, hi = 1, int(b_max)  # whole sequences: ok(lo) holds, ok(hi) may not
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
         lo, hi = (mid, hi) if ok(mid) else (lo, mid)
-        if hi - lo < 1e-3:
-            break
-    return lo, True
+    return float(hi if ok(hi) else lo), True
 
 
 def throughput_curve(replica: Replica, input_tokens: float, output_tokens: float, concurrencies) -> dict[str, np.ndarray]:

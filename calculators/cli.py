@@ -1,4 +1,4 @@
-"""Command line: ``python -m calculators evaluate SCENARIO.yaml [--json]`` and ``usage FILE.csv``.
+"""Command line: ``python -m calculators evaluate SCENARIO.yaml [--json]``, ``usage FILE.csv`` and ``capacity``.
 
 Exit codes: 0 success, 2 invalid input (the message goes to stderr, never a traceback).
 """
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TextIO
 from urllib.parse import parse_qsl, urlsplit
 
+from calculators import capacity_cli
 from calculators.engine import Evaluation, evaluate
 from calculators.formatting import money, tokens
 from calculators.links import params_to_scenario
@@ -40,6 +41,7 @@ def _build_parser() -> argparse.ArgumentParser:
     us.add_argument("file")
     us.add_argument("--format", default=None, help="skip detection and read the file as this format")
     us.add_argument("--json", action="store_true")
+    capacity_cli.add_parser(sub)
     return parser
 
 
@@ -172,6 +174,8 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
     args = _build_parser().parse_args(argv)
     if args.command == "evaluate":
         return run_evaluate(args.scenario, args.json, out, err)
+    if args.command == "capacity":
+        return capacity_cli.run_capacity(args, out, err)
     from calculators.usage import run_usage_cli  # imported lazily: pandas is slow to import
 
     return run_usage_cli(args.file, args.json, args.format, out, err)

@@ -20,6 +20,8 @@ from typing import Any
 
 import yaml
 
+from calculators.capacity import PRECISIONS
+
 SCHEMA_VERSION = 1
 MAX_HORIZON_MONTHS = 120
 MAX_TOKENS_PER_MONTH = 1e15
@@ -44,6 +46,7 @@ UNCERTAIN_INPUTS = {
     "reasoning_tokens": (0.0, float(MAX_TOKENS_PER_REQUEST)),  # workload.reasoning_tokens
     "gpu_hour_usd": (0.0, 1000.0),  # self_hosted.gpu_hour_usd
     "utilization": (0.01, 1.0),  # self_hosted.utilization
+    "efficiency": (0.01, 5.0),  # self_hosted.efficiency (with a capacity-model server)
 }
 MIN_DRAWS, DEFAULT_DRAWS, MAX_DRAWS = 100, 2000, 20_000
 MAX_SEED = 2**32 - 1
@@ -125,6 +128,18 @@ class SelfHosted:
     peak_to_average: float = 1.5
     min_replicas: int = 1
     ops_usd_per_month: float = 0.0
+    # the capacity model (calculators/capacity.py) instead of fixed throughput: an open model on a GPU
+    model: str | None = None  # pricing/hardware.yaml model id, e.g. "llama-3.3-70b"
+    gpu: str | None = None  # GPU id; None: the profile's
+    precision: str | None = None  # fp16 | bf16 | fp8 | fp4; None: fp8
+    engine: str | None = None  # engine family whose efficiency applies; None: trtllm
+    max_ttft_ms: float | None = None  # latency targets; neither: maximum throughput
+    max_itl_ms: float | None = None
+    efficiency: float | None = None  # factor on the modelled throughput (its uncertainty); None: 1
+
+    @property
+    def efficiency_factor(self) -> float:
+        return 1.0 if self.efficiency is None else self.efficiency
 
 
 @dataclass(frozen=True)
@@ -167,6 +182,7 @@ class Uncertainty:
     reasoning_tokens: Range | None = None
     gpu_hour_usd: Range | None = None
     utilization: Range | None = None
+    efficiency: Range | None = None
 
     def ranges(self) -> dict[str, Range]:
         return {key: getattr(self, key) for key in UNCERTAIN_INPUTS if getattr(self, key) is not None}
@@ -437,7 +453,22 @@ def _parse_self_hosted(reader: _Reader, doc: Mapping) -> SelfHosted | None:
         peak_to_average=reader.number(raw, "peak_to_average", p, d.peak_to_average, 1, 100),
         min_replicas=reader.number(raw, "min_replicas", p, d.min_replicas, 0, 10_000, integer=True),
         ops_usd_per_month=reader.number(raw, "ops_usd_per_month", p, d.ops_usd_per_month, 0, 1e9),
+        model=reader.text(raw, "model", p, None),
+        gpu=reader.text(raw, "gpu", p, None),
+        precision=_precision(reader, raw, p),
+        engine=reader.text(raw, "engine", p, None),
+        max_ttft_ms=reader.number(raw, "max_ttft_ms", p, None, 1, 600_000),
+        max_itl_ms=reader.number(raw, "max_itl_ms", p, None, 0.1, 60_000),
+        efficiency=reader.number(raw, "efficiency", p, None, 0.01, 5),
     )
+
+
+def _precision(reader: _Reader, raw: Mapping, path: str) -> str | None:
+    value = reader.text(raw, "precision", path, None)
+    if value is not None and value not in PRECISIONS:
+        reader.fail(f"{path}.precision", f"must be one of {', '.join(PRECISIONS)}, not {value[:20]!r}")
+        return None
+    return value
 
 
 def _parse_overrides(reader: _Reader, doc: Mapping) -> tuple[tuple[str, PriceOverride], ...]:

@@ -184,6 +184,7 @@ class Catalog:
     offers: dict[str, GpuOffer]
     profiles: dict[str, ServingProfile]
     _alias_index: dict[str, str] = field(default_factory=dict, repr=False)
+    hardware: Any = None  # pricing.hardware.Hardware (GPU and open-model data of the capacity model)
     _loose_index: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -688,4 +689,9 @@ def load_catalog(directory: Path | str = DATA_DIR) -> Catalog:
     serving_doc = _read_yaml(directory / "serving.yaml", problems)
     if problems.items:
         raise CatalogError(problems.items)
-    return build_catalog(vendor_docs, gpus_doc, serving_doc)
+    catalog = build_catalog(vendor_docs, gpus_doc, serving_doc)
+    if (directory / "hardware.yaml").exists():
+        from pricing.hardware import load_hardware  # it imports this module
+
+        catalog.hardware = load_hardware(directory)
+    return catalog

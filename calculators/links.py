@@ -87,11 +87,6 @@ SHORT_KEYS: dict[str, tuple[str, str]] = {
     "peak": ("self_hosted", "peak_to_average"),
     "minr": ("self_hosted", "min_replicas"),
     "ops": ("self_hosted", "ops_usd_per_month"),
-    "shm": ("self_hosted", "model"),
-    "gpu": ("self_hosted", "gpu"),
-    "prec": ("self_hosted", "precision"),
-    "ttft": ("self_hosted", "max_ttft_ms"),
-    "itl": ("self_hosted", "max_itl_ms"),
     "n": ("", "name"),
 }
 RESERVED = ("off", "x", "v")

@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from calculators import clock
 from calculators.capacity import PRECISIONS
 
 SCHEMA_VERSION = 1
@@ -78,7 +79,7 @@ class Workload:
 
 
 def next_month(today: dt.date | None = None) -> dt.date:
-    today = today or dt.date.today()
+    today = today or clock.today()
     return dt.date(today.year + (today.month == 12), today.month % 12 + 1, 1)
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from calculators.engine import Evaluation
+from calculators.export import safe_cell, safe_frame
 from calculators.formatting import money, percent, tokens
 from calculators.scenario import Scenario, parse_scenario, scenario_to_dict
 from calculators.usage import (
@@ -325,7 +326,8 @@ def _model_mapping(usage: UsageImport, catalog) -> dict[str, str]:
     shown = names[:MAPPING_ROWS]
     table = pd.DataFrame(
         {
-            "model in the export": pd.Series(shown, dtype="string"),
+            # names from the file, shown spreadsheet-safe (the editor's CSV download); mapped back by row
+            "model in the export": pd.Series([safe_cell(m) for m in shown], dtype="string"),
             "tokens": [float(ranked[m]) for m in shown],
             "map to": pd.Series([mapping.get(m) for m in shown], dtype="object"),
         }
@@ -341,7 +343,7 @@ def _model_mapping(usage: UsageImport, catalog) -> dict[str, str]:
             "map to": st.column_config.SelectboxColumn(options=S.model_order(catalog), required=False),
         },
     )
-    for model, target in zip(edited["model in the export"], edited["map to"], strict=True):
+    for model, target in zip(shown, edited["map to"], strict=True):
         if isinstance(target, str) and target:
             mapping[str(model)] = target
         else:
@@ -370,7 +372,7 @@ def _list_vs_export(usage: UsageImport, totals: pd.DataFrame) -> None:
             "export, unpriced models": [_money_or_dash(v) for v in totals["unpriced_export_cost_usd"]],
         }
     )
-    st.dataframe(shown, hide_index=True, width="stretch")
+    st.dataframe(safe_frame(shown), hide_index=True, width="stretch")
     flagged = totals["difference_pct"].abs() > DIFFERENCE_THRESHOLD_PCT
     if flagged.any():
         months = ", ".join(totals.loc[flagged, "month"].tolist())

@@ -15,6 +15,7 @@ import streamlit as st
 
 from calculators.capacity import CapacityError, Replica, operating_point, throughput_curve
 from calculators.engine import Evaluation
+from calculators.export import safe_frame
 from calculators.fleet import (
     DAYS_PER_MONTH,
     TRAFFIC_SHAPES,
@@ -142,7 +143,7 @@ def _cheapest(ev: Evaluation, catalog, replica, max_ttft_ms, max_itl_ms) -> None
             for o in options[:10]
         ]
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(safe_frame(table), hide_index=True, width="stretch")
 
 
 def _fleet(ev: Evaluation, replica, point) -> None:
@@ -209,7 +210,7 @@ def _fleet(ev: Evaluation, replica, point) -> None:
     except FleetError as exc:
         st.warning(md(str(exc)))
         return
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.dataframe(safe_frame(pd.DataFrame(rows)), hide_index=True, width="stretch")
     st.caption(
         md(
             f"This month's {w.requests_per_month:,.0f} requests spread over the day by the curve; each hour needs "

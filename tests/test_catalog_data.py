@@ -136,13 +136,13 @@ KNOWN_PRICES = [
     ("gpt-5", D(2026, 11, 30), 1.25, 10.00, 0.125, None, 0.5),  # [V]; GPT-5 has no write fee
     ("gpt-5-mini", D(2026, 11, 30), 0.25, 2.00, 0.025, None, 0.5),  # not the 0.40/1.60 of some stale tables
     ("gpt-5-nano", D(2026, 11, 30), 0.05, 0.40, 0.005, None, 0.5),  # [V]
-    ("gpt-5.2", D(2026, 11, 30), 1.75, 14.00, 0.175, None, 0.5),  # 
+    ("gpt-5.2", D(2026, 11, 30), 1.75, 14.00, 0.175, None, 0.5),
     ("gpt-6-sol", D(2026, 11, 30), 2.00, 10.00, 0.20, 2.50, 0.5),  # GPT-6 writes billed 1.25x
     ("gpt-6.2-astra", D(2026, 11, 30), 8.00, 40.00, 0.40, 10.00, 0.5),  # [3P]
     ("gemini-3-pro-preview", D(2026, 1, 1), 2.00, 12.00, 0.20, None, 0.5),  # (<=200K)
     ("gemini-2.5-flash", D(2026, 11, 30), 0.30, 2.50, 0.03, None, 0.5),  # [V]
     ("gemini-2.5-flash-lite", D(2026, 11, 30), 0.10, 0.40, 0.01, None, 0.5),  # 0.01, not 0.025
-    ("deepseek-r1", D(2025, 3, 1), 0.55, 2.19, 0.14, None, None),  # 
+    ("deepseek-r1", D(2025, 3, 1), 0.55, 2.19, 0.14, None, None),
     ("deepseek-flash", D(2026, 11, 30), 0.30, 1.20, 0.006, None, None),  # peak price, no batch API
     ("deepseek-v4-pro", D(2026, 11, 30), 1.32, 3.96, 0.044, None, None),  # peak price
     ("together-llama-4-scout", D(2026, 1, 1), 0.18, 0.59, None, None, None),  # [L]
@@ -167,11 +167,11 @@ def test_known_price(catalog, model_id, day, input_price, output_price, cached, 
 SCHEDULED_CHANGES = [
     # (model, field, day before, value before, day after, value after)
     ("gemini-4-argon", "input", D(2026, 11, 15), 2.00, D(2026, 12, 15), 4.00),  # doubles 2026-12-01
-    ("gemini-4-argon", "output", D(2026, 11, 30), 10.00, D(2026, 12, 1), 20.00),  # 
-    ("gemini-4-argon", "cached_input", D(2026, 11, 30), 0.10, D(2026, 12, 1), 0.20),  # 
+    ("gemini-4-argon", "output", D(2026, 11, 30), 10.00, D(2026, 12, 1), 20.00),
+    ("gemini-4-argon", "cached_input", D(2026, 11, 30), 0.10, D(2026, 12, 1), 0.20),
     ("claude-sonnet-5-5", "cached_input", D(2026, 10, 6), 0.20, D(2026, 10, 7), 0.10),  # CR cut 2026-10-07
-    ("gemini-3.8-flash", "input", D(2026, 12, 31), 0.75, D(2027, 1, 1), 1.50),  # 
-    ("gemini-3.8-flash", "output", D(2026, 12, 31), 3.75, D(2027, 1, 1), 7.50),  # 
+    ("gemini-3.8-flash", "input", D(2026, 12, 31), 0.75, D(2027, 1, 1), 1.50),
+    ("gemini-3.8-flash", "output", D(2026, 12, 31), 3.75, D(2027, 1, 1), 7.50),
     ("deepseek-v3-2", "output", D(2026, 7, 23), 0.42, D(2026, 7, 24), 0.28),  # billed as V4 Flash
     ("deepseek-v3-2", "output", D(2026, 8, 16), 0.28, D(2026, 8, 17), 1.20),  # names move to Flash
 ]
@@ -191,7 +191,7 @@ def test_scheduled_price_change(catalog, model_id, field, before, old, after, ne
 LONG_CONTEXT = [
     # (model, threshold, input, output, cached_input) above the threshold
     ("gemini-3-pro-preview", 200_000, 4.00, 18.00, 0.40),  # whole request at >200K tier
-    ("gemini-3.1-pro-preview", 200_000, 4.00, 18.00, 0.40),  # 
+    ("gemini-3.1-pro-preview", 200_000, 4.00, 18.00, 0.40),
     ("claude-sonnet-4-5", 200_000, 6.00, 22.50, 0.60),  # LL-old 1M beta tier [L]
     ("claude-haiku-5-5", 100_000, 0.50, 2.50, 0.05),  # tier at 100K
     ("gpt-5.4", 272_000, 5.00, 22.50, 0.50),  # >272K input/cached x2, output x1.5
@@ -229,13 +229,13 @@ LIFECYCLE = [
     # (model, status, retires, successor)
     ("claude-sonnet-4-5", "retired", D(2026, 11, 30), "claude-sonnet-5-5"),  # retires 2026-11-30 (today)
     ("claude-opus-4-1", "retired", D(2027, 1, 8), None),  # retired on the API, Bedrock to 2027-01-08
-    ("gpt-5", "deprecated", D(2026, 12, 11), "gpt-5.6-sol"),  # 
-    ("gpt-5.1", "deprecated", D(2027, 4, 1), "gpt-6-sol"),  # 
-    ("gpt-5-mini", "deprecated", D(2026, 12, 11), "gpt-5.6-terra"),  # 
-    ("gpt-5-nano", "deprecated", D(2026, 12, 11), "gpt-5.6-luna"),  # 
-    ("gemini-3-pro-preview", "retired", D(2026, 3, 9), "gemini-3.1-pro-preview"),  # 
+    ("gpt-5", "deprecated", D(2026, 12, 11), "gpt-5.6-sol"),
+    ("gpt-5.1", "deprecated", D(2027, 4, 1), "gpt-6-sol"),
+    ("gpt-5-mini", "deprecated", D(2026, 12, 11), "gpt-5.6-terra"),
+    ("gpt-5-nano", "deprecated", D(2026, 12, 11), "gpt-5.6-luna"),
+    ("gemini-3-pro-preview", "retired", D(2026, 3, 9), "gemini-3.1-pro-preview"),
     ("deepseek-v3-2", "retired", D(2026, 7, 24), "deepseek-v4-flash"),  # deprecated 2026-07-24, now past
-    ("claude-haiku-4-5", "active", None, None),  # 
+    ("claude-haiku-4-5", "active", None, None),
 ]
 
 
@@ -258,7 +258,7 @@ ALIASES = [
     ("Claude Sonnet 4.5", "claude-sonnet-4-5"),  # display name in exports
     ("claude-opus-4-5-20251101", "claude-opus-4-5"),
     ("anthropic/claude-opus-4.7", "claude-opus-4-7"),  # OpenRouter activity export
-    ("anthropic.claude-opus-4-1-20250805-v1:0", "claude-opus-4-1"),  # Bedrock id, 
+    ("anthropic.claude-opus-4-1-20250805-v1:0", "claude-opus-4-1"),  # Bedrock id
     ("gpt-5-2025-08-07", "gpt-5"),  # OpenAI usage export: always the dated snapshot
     ("openai/gpt-5", "gpt-5"),
     ("gpt-5-mini-2025-08-07", "gpt-5-mini"),
@@ -374,15 +374,15 @@ def test_every_open_tier_model_names_its_family(catalog):
 
 GPU_OFFERS = [
     # (offer id, $/GPU-hour)
-    ("h100-sxm@lambda", 3.99),  # , 8x node
-    ("h100-sxm@aws", 6.88),  # , p5.48xlarge $55.04 / 8
+    ("h100-sxm@lambda", 3.99),  # 8x node
+    ("h100-sxm@aws", 6.88),  # p5.48xlarge $55.04 / 8
     ("h100-sxm@runpod-community", 2.69),  # the Community price, not "Secure"
-    ("h100-sxm@reference-2usd", 2.00),  #: SGLang $2/GPU-h
-    ("h800@deepseek-reference", 2.00),  #: DeepSeek assumes $2/GPU-h
-    ("h200@aws", 7.91),  # , p5en $63.296 / 8
-    ("a100-80gb@lambda", 2.79),  # 
-    ("l40s@runpod-secure", 1.09),  # 
-    ("b200@lambda", 6.69),  # 
+    ("h100-sxm@reference-2usd", 2.00),  # SGLang $2/GPU-h
+    ("h800@deepseek-reference", 2.00),  # DeepSeek assumes $2/GPU-h
+    ("h200@aws", 7.91),  # p5en $63.296 / 8
+    ("a100-80gb@lambda", 2.79),
+    ("l40s@runpod-secure", 1.09),
+    ("b200@lambda", 6.69),
 ]
 
 
@@ -428,24 +428,24 @@ def _output_tok_s(profile, input_tokens, output_tokens):
 
 
 def test_70b_profile_reproduces_the_nim_slo_point(catalog):
-    #: NIM, Llama 3.3 70B FP8 on 2x H100, 5000 in / 500 out, concurrency 50 -> 814 output tok/s.
+    # NIM, Llama 3.3 70B FP8 on 2x H100, 5000 in / 500 out, concurrency 50 -> 814 output tok/s.
     profile = catalog.profiles["llama-3.3-70b-fp8-2xh100"]
     assert _output_tok_s(profile, 5000, 500) == pytest.approx(814, abs=2)
 
 
 def test_sglang_reference_cost_per_million_output_tokens(catalog):
-    #check case 5: 8 H100 x $2/h / (22,282 tok/s x 3600 / 1e6) = $0.199 per 1M output tokens.
+    # check case 5: 8 H100 x $2/h / (22,282 tok/s x 3600 / 1e6) = $0.199 per 1M output tokens.
     profile = catalog.profiles["sglang-deepseek-8xh100"]
     hourly = profile.gpus_per_replica * catalog.offers[profile.default_offer].usd_per_gpu_hour
     assert hourly / (profile.decode_tokens_per_s * 3600 / 1e6) == pytest.approx(0.1995, abs=5e-4)
 
 
 def test_deepseek_reference_node_count(catalog):
-    #check case 3: 608B input and 168B output tokens a day -> 95.5 + 131.4 = 226.9 nodes.
+    # check case 3: 608B input and 168B output tokens a day -> 95.5 + 131.4 = 226.9 nodes.
     profile = catalog.profiles["deepseek-v3-h800-node"]
     nodes = 608e9 / 86_400 / profile.prefill_tokens_per_s + 168e9 / 86_400 / profile.decode_tokens_per_s
     assert nodes == pytest.approx(226.9, abs=0.1)
-    #check case 1: 226.75 nodes x 8 GPUs x 24 h x $2 = $87,072 a day.
+    # check case 1: 226.75 nodes x 8 GPUs x 24 h x $2 = $87,072 a day.
     daily = 226.75 * profile.gpus_per_replica * 24 * catalog.offers[profile.default_offer].usd_per_gpu_hour
     assert daily == pytest.approx(87_072)
 
@@ -458,3 +458,82 @@ def test_profile_throughputs_are_plausible(catalog):
         if not (math.isfinite(p.prefill_tokens_per_s) and p.prefill_tokens_per_s > p.decode_tokens_per_s > 0)
     ]
     assert problems == []
+
+
+# ---------------------------------------------------------------- history corrections (issue 12, item 4)
+
+HISTORY = [
+    # (model, day, field, value) -- the database that confirms it
+    ("claude-opus-4-6", D(2026, 3, 12), "long_context.input", 10.00),  # genai-prices 0.2.3: >200K tier until 03-13
+    ("claude-opus-4-6", D(2026, 3, 12), "long_context.output", 37.50),
+    ("claude-opus-4-6", D(2026, 3, 13), "long_context", None),  # flat from 2026-03-13 (both databases)
+    ("claude-sonnet-4-6", D(2026, 2, 20), "long_context.output", 22.50),  # genai-prices 0.2.3
+    ("claude-sonnet-4-6", D(2026, 3, 13), "long_context", None),
+    ("gpt-5.6-sol", D(2026, 8, 20), "input", 5.00),  # genai-prices 0.2.3: 5/30 until the 08-21 cut
+    ("gpt-5.6-sol", D(2026, 8, 20), "output", 30.00),
+    ("gpt-5.6-sol", D(2026, 8, 20), "long_context.output", 45.00),  # >272K 10/45
+    ("gpt-5.6-sol", D(2026, 8, 21), "input", 4.00),  # LiteLLM 1.110.2 and genai-prices 0.2.3
+    ("gpt-5.6-terra", D(2026, 7, 29), "input", 2.50),  # genai-prices 0.2.3 launch price
+    ("gpt-5.6-terra", D(2026, 7, 30), "input", 2.00),
+    ("gpt-5.6-luna", D(2026, 7, 29), "output", 6.00),  # genai-prices 0.2.3 launch price 1/6
+    ("gpt-5.6-luna", D(2026, 7, 30), "output", 1.20),
+    ("together-llama-3.3-70b", D(2025, 12, 31), "input", 0.88),  # LiteLLM 1.80.10 and genai-prices 0.2.3
+    ("deepinfra-llama-4-maverick", D(2025, 12, 31), "input", 0.15),  # LiteLLM 1.80.10
+    ("deepinfra-llama-4-maverick", D(2025, 12, 31), "output", 0.60),
+    ("deepinfra-llama-4-scout", D(2025, 12, 31), "input", 0.08),
+    ("deepinfra-gemma-3-27b", D(2025, 12, 31), "input", 0.09),
+    ("deepinfra-gemma-3-27b", D(2026, 11, 30), "input", 0.08),  # LiteLLM 1.110.2
+    ("deepseek-v4-pro", D(2026, 8, 1), "input", 0.435),  # genai-prices 0.2.3: flat before 2026-08-17
+    ("deepseek-v4-pro", D(2026, 8, 17), "input", 1.32),  # peak price after
+    ("deepseek-v4-flash", D(2026, 8, 1), "output", 0.28),  # genai-prices 0.2.3
+    ("fireworks-llama-3.1-8b", D(2026, 11, 30), "input", 0.20),  # disputed; genai-prices and the size tier
+    ("grok-code-fast-1", D(2026, 1, 1), "output", 1.50),  # LiteLLM 1.80.10 and genai-prices 0.2.3
+    ("grok-4.20", D(2026, 4, 29), "input", 2.00),  # genai-prices 0.2.3: cut on 2026-04-30
+    ("grok-4.20", D(2026, 4, 30), "input", 1.25),
+]
+
+
+def _field(entry, path):
+    value = entry
+    for part in path.split("."):
+        value = getattr(value, part)
+    return value
+
+
+@pytest.mark.parametrize(("model_id", "day", "field", "value"), HISTORY, ids=[f"{h[0]}-{h[2]}@{h[1]}" for h in HISTORY])
+def test_price_history(catalog, model_id, day, field, value):
+    got = _field(catalog.models[model_id].price_on(day), field)
+    assert got == (None if value is None else pytest.approx(value))
+
+
+def test_deepseek_v4_1_flash_starts_when_genai_prices_says_it_launched(catalog):
+    # genai-prices 0.2.3: "Released 2026-09-10"; the catalog had started it on 2026-07-24.
+    assert catalog.models["deepseek-flash"].prices[0].start == D(2026, 9, 10)
+
+
+RETIREMENTS = [
+    # (model, status, retires, successor) -- LiteLLM 1.110.2's deprecation_date unless noted
+    ("together-llama-3.3-70b", "retired", D(2026, 10, 22), None),
+    ("together-llama-3.1-8b", "retired", D(2026, 3, 6), None),
+    ("fireworks-gpt-oss-120b", "retired", D(2026, 11, 7), None),
+    ("gemini-2.5-flash", "deprecated", D(2026, 12, 1), "gemini-3.5-flash-lite"),
+    ("together-deepseek-r1-throughput", "retired", None, None),  # in neither current database
+    ("together-qwen3-235b-a22b", "retired", None, None),
+]
+
+
+@pytest.mark.parametrize(("model_id", "status", "retires", "successor"), RETIREMENTS, ids=[r[0] for r in RETIREMENTS])
+def test_retirement(catalog, model_id, status, retires, successor):
+    model = catalog.models[model_id]
+    assert (model.status, model.retires, model.successor) == (status, retires, successor)
+
+
+def test_stale_entries_of_the_last_note_are_read_again(catalog):
+    for model_id in (
+        "fireworks-qwen-2.5-72b",
+        "together-llama-4-maverick",
+        "together-deepseek-r1-throughput",
+        "together-qwen3-235b-a22b",
+    ):
+        entry = catalog.models[model_id].prices[-1]
+        assert entry.checked == TODAY and entry.source in DATABASE_SOURCES, model_id

@@ -216,7 +216,10 @@ class Catalog:
         """
         if not isinstance(name, str) or not name.strip():
             return None
-        candidates = name_candidates(_alias_key(name))
+        key = _alias_key(name)
+        if key in self._alias_index:  # the common case: a listed id or alias
+            return self._alias_index[key]
+        candidates = name_candidates(key)
         for candidate in candidates:
             found = self._alias_index.get(candidate)
             if found:
@@ -269,16 +272,20 @@ def name_candidates(key: str) -> list[str]:
     ['claude-3-5-haiku@20241022', 'claude-3-5-haiku']
     """
     candidates = [key]
+    if len(key) > 300:  # no model name is this long; spare the rules on junk
+        return candidates
     stripped = key
     while (shorter := _STRIP_PREFIXES.sub("", stripped, count=1)) != stripped:
         stripped = shorter
         candidates.append(stripped)
-    candidates += [c.split(":", 1)[0] for c in candidates if ":" in c]
-    for candidate in list(candidates):
-        while (shorter := _STRIP_SUFFIXES.sub("", candidate)) != candidate and shorter:
-            candidate = shorter
-            candidates.append(candidate)
-    candidates += [_CLAUDE_VERSION_FIRST.sub(r"claude-\2-\1", c) for c in candidates if _CLAUDE_VERSION_FIRST.match(c)]
+    if ":" in stripped:
+        stripped = stripped.split(":", 1)[0]
+        candidates.append(stripped)
+    while (shorter := _STRIP_SUFFIXES.sub("", stripped)) != stripped and shorter:
+        stripped = shorter
+        candidates.append(stripped)
+    if _CLAUDE_VERSION_FIRST.match(stripped):
+        candidates.append(_CLAUDE_VERSION_FIRST.sub(r"claude-\2-\1", stripped))
     return list(dict.fromkeys(candidates))
 
 

@@ -38,7 +38,7 @@ _STRIP_PREFIXES = re.compile(
     r"^(models/|openrouter/|litellm/|bedrock/|converse/|vertex_ai/|azure/|azure_ai/|"
     r"publishers/[a-z0-9-]+/models/|"
     r"anthropic[/.]|openai/|google/|gemini/|deepseek/|xai/|x-ai/|mistral/|mistralai/|dashscope/|qwen/|"
-    r"together_ai/|fireworks_ai/|deepinfra/|replicate/|"
+    r"moonshot/|moonshotai/|zai/|z-ai/|minimax/|together_ai/|fireworks_ai/|deepinfra/|replicate/|"
     r"(?:us|eu|apac|jp|au|global)\.(?=anthropic\.))",
 )
 # Suffixes that name a snapshot, a cloud version or a moving pointer of the same model, stripped

@@ -22,7 +22,7 @@ def test_catalog_loads_with_every_vendor_file():
     catalog = load_catalog()
     assert len(catalog.models) >= 150
     kinds = {v.id: v.kind for v in catalog.vendors.values()}
-    for vendor in ("anthropic", "openai", "google", "deepseek", "xai", "mistral", "alibaba"):
+    for vendor in ("anthropic", "openai", "google", "deepseek", "xai", "mistral", "alibaba", "moonshot", "zai", "minimax"):
         assert kinds[vendor] == "api"
     for vendor in ("together", "fireworks", "deepinfra", "replicate"):
         assert kinds[vendor] == "inference_provider"

@@ -91,6 +91,10 @@ RESOLUTION = [
     ("deepinfra/meta-llama/Llama-3.3-70B-Instruct-Turbo", "deepinfra-llama-3.3-70b"),
     ("replicate/deepseek-ai/deepseek-r1", "replicate-deepseek-r1"),
     ("accounts/fireworks/models/deepseek-v3-0324", "fireworks-deepseek-v3"),
+    ("moonshotai/kimi-k3", "kimi-k3"),
+    ("zai/glm-5.3", "glm-5.3"),
+    ("z-ai/glm-4.6", "glm-4.6"),
+    ("minimax/MiniMax-M3", "minimax-m3"),
     # unknown names stay unknown (never a $0 model)
     ("gpt-4o-2024-13-99x", None),
     ("someone/claude-haiku-4.5", None),

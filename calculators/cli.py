@@ -70,19 +70,8 @@ def render_table(result: Evaluation) -> str:
         f"{s.name}: {tokens(w.requests_per_month)} requests/month, {tokens(w.requests_per_month * w.tokens_per_request)} tokens/month",
         f"first month {result.forecast.months[0]:%Y-%m}, growth {s.growth.monthly_rate:+.1%}/month over {s.growth.horizon_months} months",
         "",
-        f"{'strategy':<24}{'this month':>14}{'vs flagship':>13}{'cumulative':>14}",
     ]
-    savings = result.savings_vs_flagship_only
-    for key, strategy in result.strategies.items():
-        if not strategy.ok:
-            lines.append(f"{STRATEGY_LABELS[key]:<24}  error: {strategy.error}")
-            continue
-        saving = savings.get(key)
-        saving_text = ""
-        if saving is not None and key != "flagship_only":
-            saving_text = f"-{saving:.1%}" if saving >= 0 else f"+{-saving:.1%}"
-        cumulative = result.forecast.cumulative[key][-1]
-        lines.append(f"{STRATEGY_LABELS[key]:<24}{money(strategy.monthly_cost_usd):>14}{saving_text:>13}{money(cumulative):>14}")
+    lines += _strategy_table(result)
     info = result.self_hosted
     if info is not None:
         lines += ["", f"self-hosted: {info.replicas} replica(s), {info.gpus} GPU(s) ({info.plan.profile_name})"]
@@ -100,6 +89,30 @@ def render_table(result: Evaluation) -> str:
     for notice in result.notices:
         lines.append(f"note: {notice}")
     return "\n".join(lines)
+
+
+def _strategy_table(result: Evaluation) -> list[str]:
+    """The strategies' costs, columns as wide as their widest cell (two spaces apart, numbers right-aligned)."""
+    header = ("strategy", "this month", "vs flagship", "cumulative")
+    rows: list[tuple[str, ...]] = []
+    errors: list[str] = []
+    savings = result.savings_vs_flagship_only
+    for key, strategy in result.strategies.items():
+        if not strategy.ok:
+            errors.append(f"{STRATEGY_LABELS[key]}  error: {strategy.error}")
+            continue
+        saving = savings.get(key)
+        saving_text = ""
+        if saving is not None and key != "flagship_only":
+            saving_text = f"-{saving:.1%}" if saving >= 0 else f"+{-saving:.1%}"
+        cumulative = result.forecast.cumulative[key][-1]
+        rows.append((STRATEGY_LABELS[key], money(strategy.monthly_cost_usd), saving_text, money(cumulative)))
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
+    table = [
+        "  ".join([row[0].ljust(widths[0]), *(cell.rjust(w) for cell, w in zip(row[1:], widths[1:], strict=True))])
+        for row in (header, *rows)
+    ]
+    return table + errors
 
 
 def _break_even_lines(break_even: dict) -> list[str]:

@@ -708,7 +708,7 @@ def price_table(catalog: Catalog, base: Scenario, day: dt.date) -> dict[str, dic
             )
         )
         frame = cache.price_frame(catalog, day, base.price_overrides)
-        edited = st.data_editor(
+        st.data_editor(
             frame,
             key=S.PRICES_KEY,
             on_change=_fold_price_edits,
@@ -718,7 +718,10 @@ def price_table(catalog: Catalog, base: Scenario, day: dt.date) -> dict[str, dic
             width="stretch",
             column_config=_PRICE_COLUMNS,
         )
-        overrides = S.overrides_from_frame(edited, cache.price_frame(catalog, day, ()))
+        # the overrides: the committed base and the pending cell edits, never a diff against the catalog,
+        # which would drop an override equal to the first month's price
+        current = {name: _fields(o) for name, o in base.price_overrides}
+        overrides = S.fold_price_edits(current, frame, st.session_state.get(S.PRICES_KEY), catalog)
         reset_prices_button(len(overrides))
     return overrides
 
@@ -731,9 +734,10 @@ def _fold_price_edits() -> None:
     """The table was edited: make its overrides the base's and restart the editor from them."""
     base: Scenario = st.session_state[S.BASE_KEY]
     day = month_of(st.session_state.get("start"))
-    shown = cache.price_frame(cache.catalog(), day, base.price_overrides)
-    edited = S.apply_edits(shown, st.session_state.get(S.PRICES_KEY))
-    overrides = S.overrides_from_frame(edited, cache.price_frame(cache.catalog(), day, ()))
+    catalog = cache.catalog()
+    shown = cache.price_frame(catalog, day, base.price_overrides)
+    current = {name: _fields(o) for name, o in base.price_overrides}
+    overrides = S.fold_price_edits(current, shown, st.session_state.get(S.PRICES_KEY), catalog)
     st.session_state[S.BASE_KEY] = dataclasses.replace(base, price_overrides=S.overrides_tuple(overrides))
     del st.session_state[S.PRICES_KEY]
 

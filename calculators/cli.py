@@ -1,4 +1,4 @@
-"""Command line: ``python -m calculators evaluate SCENARIO.yaml [--json]`` and ``usage FILE.csv``.
+"""Command line: ``python -m calculators evaluate SCENARIO.yaml [--json]``, ``link SCENARIO.yaml`` and ``usage FILE.csv``.
 
 Exit codes: 0 success, 2 invalid input (the message goes to stderr, never a traceback).
 """
@@ -15,11 +15,16 @@ from urllib.parse import parse_qsl, urlsplit
 
 from calculators.engine import Evaluation, evaluate
 from calculators.formatting import money, tokens
-from calculators.links import params_to_scenario
-from calculators.scenario import STRATEGY_LABELS, Scenario, ScenarioError, load_scenario_text
+from calculators.links import share_url
+from calculators.portfolio import PortfolioEvaluation, evaluate_portfolio
+from calculators.portfolio_links import document_to_params, params_to_document
+from calculators.portfolio_report import portfolio_json, render_portfolio_table
+from calculators.portfolio_scenario import Portfolio, load_document_text
+from calculators.scenario import STRATEGY_LABELS, Scenario, ScenarioError
 from pricing import CatalogError, load_catalog
 
 MAX_SCENARIO_BYTES = 1_000_000
+DEFAULT_LINK_BASE = "http://localhost:8501/"  # where `streamlit run app.py` serves the dashboard
 
 
 class _Parser(argparse.ArgumentParser):
@@ -36,6 +41,9 @@ def _build_parser() -> argparse.ArgumentParser:
         "scenario", help="scenario file (YAML or JSON), - for standard input, or a share link (http://...?... or ?...)"
     )
     ev.add_argument("--json", action="store_true", help="print one JSON object")
+    ln = sub.add_parser("link", help="print the share link of a scenario file (any version)")
+    ln.add_argument("scenario", help="scenario file (YAML or JSON), or - for standard input")
+    ln.add_argument("--base", default=DEFAULT_LINK_BASE, help=f"the dashboard's address (default {DEFAULT_LINK_BASE})")
     us = sub.add_parser("usage", help="read a provider usage export and aggregate it by month and model")
     us.add_argument("file")
     us.add_argument("--format", default=None, help="skip detection and read the file as this format")
@@ -130,31 +138,36 @@ def _break_even_lines(break_even: dict) -> list[str]:
     return lines
 
 
-def _scenario_from_link(link: str, catalog) -> Scenario:
+def _scenario_from_link(link: str, catalog) -> Scenario | Portfolio:
     """A share link, read strictly: any notice (a damaged payload, a bad value) is an error here."""
     query = urlsplit(link).query if "://" in link else link.lstrip("?")
-    scenario, notices = params_to_scenario(dict(parse_qsl(query, keep_blank_values=True)), catalog)
+    scenario, notices = params_to_document(dict(parse_qsl(query, keep_blank_values=True)), catalog)
     if notices:
         raise ScenarioError(notices, "share link")
     return scenario
 
 
-def run_evaluate(path: str, as_json: bool, out: TextIO, err: TextIO) -> int:
+def _read_document(path: str, catalog) -> tuple[Scenario | Portfolio, str]:
+    """The scenario (any version) of a file, standard input or share link, and the name to report it by."""
+    name = "standard input" if path == "-" else path
+    if path.startswith(("http://", "https://", "?")):
+        return _scenario_from_link(path, catalog), "share link"
+    if path == "-":
+        text = sys.stdin.read(MAX_SCENARIO_BYTES + 1)
+    else:
+        file = Path(path)
+        if file.stat().st_size > MAX_SCENARIO_BYTES:
+            raise ScenarioError([f"(document): larger than {MAX_SCENARIO_BYTES:,} bytes"], name)
+        text = file.read_text(encoding="utf-8")
+    return load_document_text(text, source=name), name
+
+
+def run_evaluate(path: str, as_json: bool, out: TextIO, err: TextIO, *, link_base: str | None = None) -> int:
+    """``evaluate`` (or, with ``link_base``, ``link``): exit 0, or 2 with a message on bad input."""
     name = "standard input" if path == "-" else path
     try:
         catalog = load_catalog()
-        if path.startswith(("http://", "https://", "?")):
-            name = "share link"
-            scenario = _scenario_from_link(path, catalog)
-        else:
-            if path == "-":
-                text = sys.stdin.read(MAX_SCENARIO_BYTES + 1)
-            else:
-                file = Path(path)
-                if file.stat().st_size > MAX_SCENARIO_BYTES:
-                    raise ScenarioError([f"(document): larger than {MAX_SCENARIO_BYTES:,} bytes"], name)
-                text = file.read_text(encoding="utf-8")
-            scenario = load_scenario_text(text, source=name)
+        scenario, name = _read_document(path, catalog)
     except ScenarioError as exc:
         print(f"error: {exc}", file=err)
         return 2
@@ -164,7 +177,24 @@ def run_evaluate(path: str, as_json: bool, out: TextIO, err: TextIO) -> int:
     except CatalogError as exc:
         print(f"error: {exc}", file=err)
         return 2
+    if link_base is not None:
+        print(share_url(link_base, document_to_params(scenario, catalog)), file=out)
+        return 0
+    if isinstance(scenario, Portfolio):
+        return _print_portfolio(evaluate_portfolio(scenario, catalog), name, as_json, out, err)
     return _print_result(evaluate(scenario, catalog), name, as_json, out, err)
+
+
+def _print_portfolio(result: PortfolioEvaluation, name: str, as_json: bool, out: TextIO, err: TextIO) -> int:
+    if result.errors:
+        for key, message in result.errors.items():
+            print(f"error: {name}: {key}: {message}", file=err)
+        return 2
+    if as_json:
+        print(json.dumps(_clean(portfolio_json(result)), indent=2, default=_json_default), file=out)
+    else:
+        print(render_portfolio_table(result), file=out)
+    return 0
 
 
 def _print_result(result: Evaluation, name: str, as_json: bool, out: TextIO, err: TextIO) -> int:
@@ -185,6 +215,8 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
     args = _build_parser().parse_args(argv)
     if args.command == "evaluate":
         return run_evaluate(args.scenario, args.json, out, err)
+    if args.command == "link":
+        return run_evaluate(args.scenario, False, out, err, link_base=args.base)
     from calculators.usage import run_usage_cli  # imported lazily: pandas is slow to import
 
     return run_usage_cli(args.file, args.json, args.format, out, err)

@@ -20,6 +20,8 @@ from typing import Any
 
 import yaml
 
+from calculators import clock
+
 SCHEMA_VERSION = 1
 MAX_HORIZON_MONTHS = 120
 MAX_TOKENS_PER_MONTH = 1e15
@@ -75,7 +77,7 @@ class Workload:
 
 
 def next_month(today: dt.date | None = None) -> dt.date:
-    today = today or dt.date.today()
+    today = today or clock.today()
     return dt.date(today.year + (today.month == 12), today.month % 12 + 1, 1)
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from calculators.usage import UsageImportError, import_usage, list_price_history
+from calculators.usage.history import unpriced_models
+from calculators.usage.importer import UNKNOWN_MODEL, is_other_charge
 
 CORPUS = Path(__file__).parent / "usage_corpus"
 
@@ -115,32 +117,35 @@ def _corpus_imports(catalog):
             continue  # the malformed files whose whole import fails (tests/test_usage.py)
 
 
-# Labels in the corpus that name no model: non-token spend lines of cost exports, and the
-# latin-1 decoding test's made-up name.
-NOT_MODELS = {"(web_search)", "(all line items)", "modèle-é"}
+# Labels in the corpus that name no model: non-token charges of cost exports ("(web_search)",
+# "(all line items)"), rows with an empty model, and the encoding tests' made-up names.
+ENCODING_TEST_NAMES = {"modèle-é", "modèle"}
+
+
+def not_a_model(name: str) -> bool:
+    return is_other_charge(name) or name == UNKNOWN_MODEL or name in ENCODING_TEST_NAMES
 
 
 def test_every_model_in_the_usage_corpus_resolves(catalog):
     seen, unresolved = set(), {}
     for path, usage in _corpus_imports(catalog):
-        seen |= set(usage.monthly["model"])
+        seen |= {m for m in usage.monthly["model"] if not not_a_model(m)}
         for name in usage.unresolved_models:
-            if name not in NOT_MODELS:
+            if not not_a_model(name):
                 unresolved[name] = path.name
     assert unresolved == {}
-    assert len(seen - NOT_MODELS) >= 15  # the corpus really holds models (guards a vacuous pass)
+    assert len(seen) >= 15  # the corpus really holds models (guards a vacuous pass)
 
 
 def test_the_usage_history_of_every_corpus_export_is_priced(catalog):
     # What the usage tab shows: each month's list cost. No model of a token export goes unpriced.
     priced_rows = 0
     for path, usage in _corpus_imports(catalog):
+        if usage.cost_only:
+            continue  # cost-only exports carry no tokens to price
         frame = list_price_history(usage, catalog)
-        assert [m for m in frame.attrs["unpriced_models"] if m not in NOT_MODELS] == [], path.name
-        if not usage.cost_only:
-            models = frame[~frame["model"].isin(NOT_MODELS)]
-            assert models["list_cost_usd"].notna().all(), path.name
-            priced_rows += len(models)
+        assert [m for m in unpriced_models(frame) if not not_a_model(m)] == [], path.name
+        priced_rows += sum(not not_a_model(m) for m in frame["model"])
     assert priced_rows >= 40
 
 

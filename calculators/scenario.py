@@ -694,8 +694,25 @@ def scenario_to_dict(scenario: Scenario, *, omit_defaults: bool = False) -> dict
     return doc
 
 
+# Characters YAML reads as line breaks. In a plain or single-quoted scalar a line break is folded into a
+# space on reading ('0\x850' came back as '0 0'); a double-quoted scalar writes each one as an escape.
+_LINE_BREAKS = frozenset("\n\r\x85\u2028\u2029")
+
+
+class _Dumper(yaml.SafeDumper):
+    """``SafeDumper`` whose texts survive a round trip exactly (any text a user can type)."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = '"' if _LINE_BREAKS.intersection(text) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _represent_text)
+
+
 def scenario_to_yaml(scenario: Scenario) -> str:
-    return yaml.safe_dump(scenario_to_dict(scenario), sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(scenario_to_dict(scenario), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 def load_scenario_text(text: str, *, source: str = "scenario") -> Scenario:

@@ -12,7 +12,6 @@ from calculators.scenario import parse_scenario
 from pricing import load_catalog
 from pricing.catalog import build_catalog
 
-
 # Hypothesis profiles. "ci" (chosen when CI=true): the same examples on every run (derandomize), no
 # example database replayed from an earlier run. "dev": ten times the examples, for exploring locally
 # (HYPOTHESIS_PROFILE=dev). "default": hypothesis' own (random, with the local database).

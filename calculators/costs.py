@@ -79,7 +79,12 @@ def request_cost(
     share ``w`` written to it, ``O`` output and ``R`` reasoning tokens, prices ``p`` in
     $ per 1M tokens (see ``effective_rates``), batch share ``b`` and batch discount ``d``::
 
-        cost = (I(1-c-w)·p_in + I·c·p_cached + I·w·p_write + (O+R)·p_out) / 1e6 · (1 - b·d)
+        cost = (I(1-c-w)·p_in + I·w·p_write + (O+R)·p_out) / 1e6 · (1 - b·d)
+             + I·c·p_cached / 1e6 · (1 - b·d·k)
+
+    where ``k`` is 1 when the vendor's batch discount also covers cache reads and 0 when it
+    does not (``entry.batch_discount_on_cached_input``: Gemini bills cached input at its
+    standard price in a batch).
 
     Edge cases: zero tokens cost $0; a model without a batch API (``d`` is None) bills
     batch requests at the standard price; ``c + w`` above 1 is the caller's error.
@@ -90,10 +95,11 @@ def request_cost(
     p_in, p_cached, p_write, p_out = effective_rates(entry, input_tokens)
     discount = 1.0 - batch_share * (entry.batch_discount or 0.0)
     scale = discount / PER_MILLION
+    cached_scale = scale if entry.batch_discount_on_cached_input else 1.0 / PER_MILLION
     uncached_share = max(0.0, 1.0 - cached_input_share - cache_write_share)
     return CostParts(
         input=input_tokens * uncached_share * p_in * scale,
-        cached_input=input_tokens * cached_input_share * p_cached * scale,
+        cached_input=input_tokens * cached_input_share * p_cached * cached_scale,
         cache_write=input_tokens * cache_write_share * p_write * scale,
         output=output_tokens * p_out * scale,
         reasoning=reasoning_tokens * p_out * scale,

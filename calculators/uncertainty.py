@@ -270,9 +270,10 @@ def _slot_price(
             rates = np.where(above, np.array(effective_rates(entry, math.inf))[:, None], rates)
         p_in, p_cached, p_write, p_out = rates
         scale = (1.0 - w.batch_share * (entry.batch_discount or 0.0)) / PER_MILLION
+        cached_scale = scale if entry.batch_discount_on_cached_input else 1.0 / PER_MILLION
         total = (
             input_tokens * uncached * p_in * scale
-            + input_tokens * cached * p_cached * scale
+            + input_tokens * cached * p_cached * cached_scale
             + input_tokens * w.cache_write_share * p_write * scale
             + output * p_out * scale
             + generated_reasoning * p_out * scale

@@ -31,12 +31,25 @@ TIERS = ("flagship", "mid", "small", "open")
 STATUSES = ("active", "preview", "deprecated", "retired")
 # A price above this is a typo (the dearest list price in 2026 is $180 per 1M output).
 MAX_PRICE_PER_MTOK = 10_000.0
-# Prefixes that gateways and exports put before a provider's own model id.
+# Prefixes that gateways and exports put before a provider's own model id (tried one at a time,
+# outermost first): gateways, cloud routes (Bedrock's region and `anthropic.` forms, Vertex's
+# publisher path) and vendor namespaces. An unknown namespace is never stripped.
 _STRIP_PREFIXES = re.compile(
-    r"^(models/|openrouter/|litellm/|bedrock/|vertex_ai/|azure/|"
-    r"anthropic[/.]|openai/|google/|gemini/|deepseek/|together_ai/|fireworks_ai/|deepinfra/|"
-    r"(?:us|eu|apac|global)\.(?=anthropic\.))",
+    r"^(models/|openrouter/|litellm/|bedrock/|converse/|vertex_ai/|azure/|azure_ai/|"
+    r"publishers/[a-z0-9-]+/models/|"
+    r"anthropic[/.]|openai/|google/|gemini/|deepseek/|xai/|x-ai/|mistral/|mistralai/|dashscope/|qwen/|"
+    r"together_ai/|fireworks_ai/|deepinfra/|replicate/|"
+    r"(?:us|eu|apac|jp|au|global)\.(?=anthropic\.))",
 )
+# Suffixes that name a snapshot, a cloud version or a moving pointer of the same model, stripped
+# when the name with them is not in the catalog (a listed snapshot, e.g. gpt-4o-2024-05-13 with
+# its own price, always wins): Bedrock `-v1:0`, Vertex `@20241022`, `-20250929`, `-2026-04-23`,
+# `-latest`.
+_STRIP_SUFFIXES = re.compile(r"(-v\d+(?::\d+)?|@\d{8}|@latest|-\d{8}|-\d{4}-\d{2}-\d{2}|-latest)$")
+# OpenRouter permaslugs put Claude's version before its family: claude-4.5-haiku = claude-haiku-4.5.
+_CLAUDE_VERSION_FIRST = re.compile(r"^claude-(\d+(?:\.\d+)?)-(opus|sonnet|haiku)$")
+# Version dots and dashes are interchangeable in the wild (claude-haiku-4.5, claude-3-5-sonnet).
+_VERSION_DOT = re.compile(r"(?<=\d)\.(?=\d)")
 _URL = re.compile(r"^https?://\S+$")
 
 
@@ -74,6 +87,9 @@ class PriceEntry:
     source: str
     checked: dt.date
     note: str = ""
+    # Whether the batch discount also applies to cache reads (Anthropic, OpenAI: yes; Gemini: no,
+    # cached input keeps its standard price in a batch). From the vendor file's `billing` rules.
+    batch_discount_on_cached_input: bool = True
 
     def covers(self, day: dt.date) -> bool:
         return self.start <= day and (self.end is None or day < self.end)
@@ -168,34 +184,45 @@ class Catalog:
     offers: dict[str, GpuOffer]
     profiles: dict[str, ServingProfile]
     _alias_index: dict[str, str] = field(default_factory=dict, repr=False)
+    _loose_index: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if not self._alias_index:
             for model in self.models.values():
                 for name in (model.id, *model.aliases):
                     self._alias_index.setdefault(_alias_key(name), model.id)
+        # The dot-insensitive index, for the last try; a key two models share is dropped.
+        loose: dict[str, str | None] = {}
+        for key, model_id in self._alias_index.items():
+            folded = _VERSION_DOT.sub("-", key)
+            loose[folded] = model_id if loose.get(folded, model_id) == model_id else None
+        self._loose_index = {k: v for k, v in loose.items() if v is not None}
 
     def resolve(self, name: str | None) -> str | None:
         """Catalog id for a model id, alias or gateway slug; None when unknown.
 
-        Matching ignores case and surrounding spaces, then tries again without a
-        gateway prefix (``openrouter/``, ``anthropic/``, ``models/``...) and without an
-        OpenRouter variant suffix (``:free``, ``:thinking``).
+        Matching ignores case and surrounding spaces. A name not listed as such is tried
+        again by rules (see ``name_candidates``): without a known gateway or cloud prefix
+        (``openrouter/``, ``anthropic.``, ``us.``, ``models/``...), without an OpenRouter
+        variant (``:free``), without a snapshot or version suffix (``-20241022``,
+        ``-2026-04-23``, ``@20241022``, ``-v1:0``, ``-latest``), with Claude's permaslug word
+        order, and last with version dots read as dashes.
+
+        >>> catalog = load_catalog()
+        >>> catalog.resolve("us.anthropic.claude-haiku-4-5-20251001-v1:0")
+        'claude-haiku-4-5'
+        >>> catalog.resolve("openai/gpt-5.5-2026-04-23")
+        'gpt-5.5'
         """
         if not isinstance(name, str) or not name.strip():
             return None
-        key = _alias_key(name)
-        candidates = [key]
-        stripped = key
-        while True:
-            shorter = _STRIP_PREFIXES.sub("", stripped, count=1)
-            if shorter == stripped:
-                break
-            stripped = shorter
-            candidates.append(stripped)
-        candidates += [c.split(":", 1)[0] for c in candidates if ":" in c]
+        candidates = name_candidates(_alias_key(name))
         for candidate in candidates:
             found = self._alias_index.get(candidate)
+            if found:
+                return found
+        for candidate in candidates:
+            found = self._loose_index.get(_VERSION_DOT.sub("-", candidate))
             if found:
                 return found
         return None
@@ -231,6 +258,28 @@ def price_in_force(prices: tuple[PriceEntry, ...], day: dt.date) -> PriceEntry:
 
 def _alias_key(name: str) -> str:
     return " ".join(name.strip().lower().split())
+
+
+def name_candidates(key: str) -> list[str]:
+    """The names to look up for a normalised model name, most literal first.
+
+    >>> name_candidates("openrouter/anthropic/claude-4.5-haiku-20251001")[-1]
+    'claude-haiku-4.5'
+    >>> name_candidates("claude-3-5-haiku@20241022")
+    ['claude-3-5-haiku@20241022', 'claude-3-5-haiku']
+    """
+    candidates = [key]
+    stripped = key
+    while (shorter := _STRIP_PREFIXES.sub("", stripped, count=1)) != stripped:
+        stripped = shorter
+        candidates.append(stripped)
+    candidates += [c.split(":", 1)[0] for c in candidates if ":" in c]
+    for candidate in list(candidates):
+        while (shorter := _STRIP_SUFFIXES.sub("", candidate)) != candidate and shorter:
+            candidate = shorter
+            candidates.append(candidate)
+    candidates += [_CLAUDE_VERSION_FIRST.sub(r"claude-\2-\1", c) for c in candidates if _CLAUDE_VERSION_FIRST.match(c)]
+    return list(dict.fromkeys(candidates))
 
 
 # ---------------------------------------------------------------- validation helpers
@@ -307,7 +356,31 @@ def _parse_long_context(raw: Any, where: str, problems: _Problems) -> LongContex
     return LongContextTier(threshold=threshold, **values)
 
 
-def _parse_price_entry(raw: Any, where: str, problems: _Problems) -> PriceEntry | None:
+# Vendor-wide billing rules a vendor file may state under `billing:`, with their defaults; a price
+# entry may override one for itself.
+BILLING_RULES = {"batch_discount_on_cached_input": True}
+
+
+def _parse_billing(raw: Any, where: str, problems: _Problems, defaults: Mapping[str, bool]) -> dict[str, bool]:
+    rules = dict(defaults)
+    if raw is None:
+        return rules
+    if not isinstance(raw, Mapping):
+        problems.add(where, "field 'billing' must be a mapping")
+        return rules
+    for key, value in raw.items():
+        if key not in BILLING_RULES:
+            problems.add(where, f"unknown billing rule {key!r} (known: {', '.join(BILLING_RULES)})")
+        elif not isinstance(value, bool):
+            problems.add(where, f"billing rule '{key}' must be true or false, got {value!r}")
+        else:
+            rules[key] = value
+    return rules
+
+
+def _parse_price_entry(
+    raw: Any, where: str, problems: _Problems, billing: Mapping[str, bool] = BILLING_RULES
+) -> PriceEntry | None:
     if not isinstance(raw, Mapping):
         problems.add(where, "each price entry must be a mapping")
         return None
@@ -330,6 +403,8 @@ def _parse_price_entry(raw: Any, where: str, problems: _Problems) -> PriceEntry 
         problems.add(where, f"field 'batch_discount' must be a fraction in [0, 1), got {discount!r}")
         discount = None
     long_context = _parse_long_context(raw.get("long_context"), where, problems)
+    own_rules = {k: raw[k] for k in BILLING_RULES if k in raw}
+    rules = _parse_billing(own_rules or None, where, problems, billing)
     source, checked = _source_and_checked(raw, where, problems)
     if None in (start, input_price, output_price):
         return None
@@ -345,6 +420,7 @@ def _parse_price_entry(raw: Any, where: str, problems: _Problems) -> PriceEntry 
         source=source,
         checked=checked,
         note=str(raw.get("note") or ""),
+        batch_discount_on_cached_input=rules["batch_discount_on_cached_input"],
     )
 
 
@@ -378,7 +454,9 @@ def _positive_int(raw: Mapping, key: str, where: str, problems: _Problems) -> in
     return value
 
 
-def _parse_model(raw: Any, vendor: str, file: str, index: int, problems: _Problems) -> Model | None:
+def _parse_model(
+    raw: Any, vendor: str, file: str, index: int, problems: _Problems, billing: Mapping[str, bool] = BILLING_RULES
+) -> Model | None:
     if not isinstance(raw, Mapping):
         problems.add(f"{file}: models[{index}]", "each model must be a mapping")
         return None
@@ -412,7 +490,7 @@ def _parse_model(raw: Any, vendor: str, file: str, index: int, problems: _Proble
         raw_prices = []
     entries = []
     for i, raw_entry in enumerate(raw_prices):
-        entry = _parse_price_entry(raw_entry, f"{where}: prices[{i}]", problems)
+        entry = _parse_price_entry(raw_entry, f"{where}: prices[{i}]", problems, billing)
         if entry is not None:
             entries.append(entry)
     entries.sort(key=lambda e: e.start)
@@ -469,7 +547,8 @@ def parse_vendor_document(doc: Any, file: str, problems: _Problems) -> tuple[Ven
     if kind not in ("api", "inference_provider"):
         problems.add(file, f"field 'kind' must be 'api' or 'inference_provider', got {kind!r}")
     vendor = Vendor(vendor_id, str(doc.get("name") or vendor_id), str(kind))
-    models = [m for i, raw in enumerate(doc["models"]) if (m := _parse_model(raw, vendor_id, file, i, problems))]
+    billing = _parse_billing(doc.get("billing"), file, problems, BILLING_RULES)
+    models = [m for i, raw in enumerate(doc["models"]) if (m := _parse_model(raw, vendor_id, file, i, problems, billing))]
     return vendor, models
 
 

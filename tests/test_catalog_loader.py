@@ -76,6 +76,9 @@ BIG_PRICE = ("models", 0, "prices", 0)
             None,
             "model changing: price entries overlap: the one from 2025-01-01 runs to open end",
         ),
+        (("billing",), {"batch_discount_on_cached_input": "no"}, "vendors/toy.yaml: billing rule"),
+        (("billing",), {"free_lunch": True}, "vendors/toy.yaml: unknown billing rule 'free_lunch'"),
+        ((*BIG_PRICE, "batch_discount_on_cached_input"), 0, "model big: prices[0]: billing rule"),
     ],
     ids=[
         "negative-price",
@@ -98,6 +101,9 @@ BIG_PRICE = ("models", 0, "prices", 0)
         "duplicate-id",
         "duplicate-alias",
         "overlapping-entries",
+        "billing-rule-not-bool",
+        "billing-rule-unknown",
+        "entry-billing-rule-not-bool",
         "open-entry-before-another",
     ],
 )
@@ -168,8 +174,32 @@ def test_yaml_tags_are_refused(tmp_path):
         ("big:free", "big"),  # OpenRouter variant suffix
         ("gpt-99", None),  # unknown: None, never a $0 model
         ("", None),
+        ("small-20260101", "small"),  # snapshot date, compact
+        ("small-2026-01-01", "small"),  # snapshot date, ISO
+        ("small@20260101", "small"),  # Vertex snapshot
+        ("us.anthropic.small-20260101-v1:0", "small"),  # Bedrock cross-region id
+        ("small-latest", "small"),  # moving pointer
+        ("azure/small-latest:free", "small"),  # prefix, variant and suffix together
+        ("small-2026", None),  # not a date: not stripped
+        ("smallish", None),  # no prefix matching
     ],
-    ids=["id", "alias-case-space", "unknown-prefix", "gateway-prefix", "variant-suffix", "unknown", "empty"],
+    ids=[
+        "id",
+        "alias-case-space",
+        "unknown-prefix",
+        "gateway-prefix",
+        "variant-suffix",
+        "unknown",
+        "empty",
+        "compact-date",
+        "iso-date",
+        "vertex-at-date",
+        "bedrock",
+        "latest",
+        "everything",
+        "not-a-date",
+        "no-prefix-match",
+    ],
 )
 def test_resolve(toy_catalog, name, expected):
     assert toy_catalog.resolve(name) == expected
@@ -187,3 +217,33 @@ def test_resolve(toy_catalog, name, expected):
 )
 def test_price_in_force(toy_catalog, day, expected_input):
     assert price_in_force(toy_catalog.models["changing"].prices, day).input == expected_input
+
+
+def test_a_listed_snapshot_wins_over_the_date_rule():
+    # "big-2026-01-01" is an alias of big; a model whose id is "small-2026-01-01" must not be
+    # shadowed by the rule that strips dates (gpt-4o-2024-05-13 has its own price).
+    vendor = copy.deepcopy(TOY_VENDOR)
+    vendor["models"].append({**copy.deepcopy(vendor["models"][1]), "id": "small-2026-01-01", "name": "Small snapshot"})
+    catalog = build(vendor)
+    assert catalog.resolve("small-2026-01-01") == "small-2026-01-01"
+    assert catalog.resolve("small-2026-02-01") == "small"
+
+
+def test_version_dots_and_dashes_are_one_name_unless_ambiguous():
+    vendor = copy.deepcopy(TOY_VENDOR)
+    vendor["models"][1]["id"] = "small-4-5"
+    assert build(vendor).resolve("small-4.5") == "small-4-5"
+    vendor["models"].append({**copy.deepcopy(vendor["models"][1]), "id": "small-4.5", "name": "Other"})
+    catalog = build(vendor)
+    assert catalog.resolve("small-4.5") == "small-4.5"  # exact names first
+    assert catalog.resolve("small-4.5-20260101") == "small-4.5"
+    assert catalog.resolve("openrouter/small-4_5") is None
+
+
+def test_billing_rule_comes_from_the_vendor_and_an_entry_may_override_it():
+    vendor = edited(TOY_VENDOR, ("billing",), {"batch_discount_on_cached_input": False})
+    vendor = edited(vendor, ("models", 1, "prices", 0, "batch_discount_on_cached_input"), True)
+    catalog = build(vendor)
+    assert catalog.models["big"].prices[0].batch_discount_on_cached_input is False
+    assert catalog.models["small"].prices[0].batch_discount_on_cached_input is True
+    assert build().models["big"].prices[0].batch_discount_on_cached_input is True  # the default

@@ -71,7 +71,7 @@ def test_lenient_mode_keeps_valid_parts():
 @pytest.mark.parametrize(
     "text, fragment",
     [
-        ("workload: [unclosed", "not valid YAML at line 1"),
+        ("workload: [unclosed", "not valid YAML at line 2, column 1"),  # where the list should have closed
         ("!!python/object/apply:os.system ['echo hi']", "not valid YAML"),  # safe_load refuses tags
         ("just a string", "(document): must be a mapping"),
     ],

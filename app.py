@@ -12,7 +12,7 @@ import streamlit as st
 
 from calculators import links
 from calculators.recommendation import recommend
-from dashboard import cache, controls, sections, state
+from dashboard import cache, controls, portfolio_view, sections, state, workload_picker
 from dashboard.markup import md
 from dashboard.uncertainty_view import render_uncertainty_tab
 from dashboard.usage_view import render_usage_tab
@@ -34,7 +34,8 @@ except CatalogError as exc:  # a broken pricing/ edit: say which file and field,
 
 if state.BASE_KEY not in st.session_state:
     # First run of this session: the link is the scenario. A broken link keeps its valid parts.
-    link_scenario, link_notices = links.params_to_scenario(st.query_params.to_dict(), catalog)
+    params = st.query_params.to_dict()
+    link_scenario, link_notices = workload_picker.load_link(params, catalog) or links.params_to_scenario(params, catalog)
     state.load_into_state(st.session_state, link_scenario, catalog)
     st.session_state[NOTICES_KEY] = link_notices
 base = st.session_state[state.BASE_KEY]
@@ -46,6 +47,7 @@ with st.sidebar:
     with st.expander("Presets", expanded=True, icon=":material/folder_open:"):
         controls.presets(SCENARIOS)
         controls.load_messages("preset")
+    picker_box = st.container()  # the workload picker, drawn once this run's workload is folded in
     st.text_input("Scenario name", value=state.default_values()["n"], max_chars=200, key="n", bind="query-params")
     with st.expander("Workload", expanded=True, icon=":material/data_usage:"):
         controls.workload(catalog)
@@ -59,6 +61,9 @@ with prices_box:
 values = {key: st.session_state[key] for key in controls.all_keys() if key in st.session_state}
 scenario, problems = state.scenario_from_values(values, base, routes, overrides)
 controls.sync_link(scenario, catalog, undrawn_params)
+portfolio, selected = workload_picker.fold_and_sync(scenario, catalog)
+with picker_box:
+    workload_picker.render(portfolio, selected, SCENARIOS / "portfolios")
 
 with header:
     title, share = st.columns([5, 1], vertical_alignment="bottom")
@@ -71,7 +76,10 @@ with header:
     popover = share.popover("Share", icon=":material/share:", width="stretch", key="share", on_change="rerun")
     if popover.open:  # lazy: the link and the YAML are built only when asked for
         with popover:
-            controls.share_and_save(scenario, catalog)
+            controls.share_and_save(
+                scenario, catalog, portfolio and (lambda: workload_picker.share_and_save(portfolio, selected, catalog))
+            )
+    portfolio_view.header_note(portfolio, selected)
     controls.notices(NOTICES_KEY, problems)
 
 with results, sections.guard("The results"):
@@ -89,6 +97,7 @@ with results, sections.guard("The results"):
         "Breakdown": lambda: sections.breakdown_tab(ev, catalog),
         "Table & CSV": lambda: sections.table_tab(ev),
         "Your usage": lambda: render_usage_tab(scenario, catalog, ev),
+        "Portfolio": lambda: portfolio_view.render_portfolio_tab(portfolio, catalog),
     }
     # Lazy tabs: only the open tab's figures are built and sent.
     for tab, (label, render) in zip(st.tabs(list(renderers), key="view", on_change="rerun"), renderers.items(), strict=True):

@@ -10,6 +10,7 @@ file). Asserts nothing.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 import tracemalloc
@@ -48,10 +49,8 @@ def measure(load, text: str) -> tuple[float, float, str]:
         outcome = f"refused: {exc}"[:70]
     seconds = time.perf_counter() - start
     tracemalloc.start()
-    try:
+    with contextlib.suppress(DocumentError):
         load(text)
-    except DocumentError:
-        pass
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return seconds, peak / 1e6, outcome

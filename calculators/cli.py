@@ -1,4 +1,4 @@
-"""Command line: ``python -m calculators evaluate SCENARIO.yaml [--json]`` and ``usage FILE.csv``.
+"""Command line: ``python -m calculators evaluate SCENARIO.yaml [--json]``, ``link SCENARIO.yaml`` and ``usage FILE.csv``.
 
 Exit codes: 0 success, 2 invalid input (the message goes to stderr, never a traceback).
 """
@@ -16,11 +16,16 @@ from urllib.parse import parse_qsl, urlsplit
 from calculators.document import bounded
 from calculators.engine import Evaluation, evaluate
 from calculators.formatting import money, tokens
-from calculators.links import params_to_scenario
-from calculators.scenario import STRATEGY_LABELS, Scenario, ScenarioError, load_scenario_text
+from calculators.links import share_url
+from calculators.portfolio import PortfolioEvaluation, evaluate_portfolio
+from calculators.portfolio_links import document_to_params, params_to_document
+from calculators.portfolio_report import portfolio_json, render_portfolio_table
+from calculators.portfolio_scenario import Portfolio, load_document_text
+from calculators.scenario import STRATEGY_LABELS, Scenario, ScenarioError
 from pricing import CatalogError, load_catalog
 
 MAX_SCENARIO_BYTES = 1_000_000
+DEFAULT_LINK_BASE = "http://localhost:8501/"  # where `streamlit run app.py` serves the dashboard
 
 
 class _Parser(argparse.ArgumentParser):
@@ -37,6 +42,9 @@ def _build_parser() -> argparse.ArgumentParser:
         "scenario", help="scenario file (YAML or JSON), - for standard input, or a share link (http://...?... or ?...)"
     )
     ev.add_argument("--json", action="store_true", help="print one JSON object")
+    ln = sub.add_parser("link", help="print the share link of a scenario file (any version)")
+    ln.add_argument("scenario", help="scenario file (YAML or JSON), or - for standard input")
+    ln.add_argument("--base", default=DEFAULT_LINK_BASE, help=f"the dashboard's address (default {DEFAULT_LINK_BASE})")
     us = sub.add_parser("usage", help="read a provider usage export and aggregate it by month and model")
     us.add_argument("file")
     us.add_argument("--format", default=None, help="skip detection and read the file as this format")
@@ -77,19 +85,8 @@ def render_table(result: Evaluation) -> str:
         f"{_printable(s.name)}: {tokens(w.requests_per_month)} requests/month, {tokens(w.requests_per_month * w.tokens_per_request)} tokens/month",
         f"first month {result.forecast.months[0]:%Y-%m}, growth {s.growth.monthly_rate:+.1%}/month over {s.growth.horizon_months} months",
         "",
-        f"{'strategy':<24}{'this month':>14}{'vs flagship':>13}{'cumulative':>14}",
     ]
-    savings = result.savings_vs_flagship_only
-    for key, strategy in result.strategies.items():
-        if not strategy.ok:
-            lines.append(f"{STRATEGY_LABELS[key]:<24}  error: {strategy.error}")
-            continue
-        saving = savings.get(key)
-        saving_text = ""
-        if saving is not None and key != "flagship_only":
-            saving_text = f"-{saving:.1%}" if saving >= 0 else f"+{-saving:.1%}"
-        cumulative = result.forecast.cumulative[key][-1]
-        lines.append(f"{STRATEGY_LABELS[key]:<24}{money(strategy.monthly_cost_usd):>14}{saving_text:>13}{money(cumulative):>14}")
+    lines += _strategy_table(result)
     info = result.self_hosted
     if info is not None:
         lines += ["", f"self-hosted: {info.replicas} replica(s), {info.gpus} GPU(s) ({info.plan.profile_name})"]
@@ -109,6 +106,30 @@ def render_table(result: Evaluation) -> str:
     return "\n".join(lines)
 
 
+def _strategy_table(result: Evaluation) -> list[str]:
+    """The strategies' costs, columns as wide as their widest cell (two spaces apart, numbers right-aligned)."""
+    header = ("strategy", "this month", "vs flagship", "cumulative")
+    rows: list[tuple[str, ...]] = []
+    errors: list[str] = []
+    savings = result.savings_vs_flagship_only
+    for key, strategy in result.strategies.items():
+        if not strategy.ok:
+            errors.append(f"{STRATEGY_LABELS[key]}  error: {strategy.error}")
+            continue
+        saving = savings.get(key)
+        saving_text = ""
+        if saving is not None and key != "flagship_only":
+            saving_text = f"-{saving:.1%}" if saving >= 0 else f"+{-saving:.1%}"
+        cumulative = result.forecast.cumulative[key][-1]
+        rows.append((STRATEGY_LABELS[key], money(strategy.monthly_cost_usd), saving_text, money(cumulative)))
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
+    table = [
+        "  ".join([row[0].ljust(widths[0]), *(cell.rjust(w) for cell, w in zip(row[1:], widths[1:], strict=True))])
+        for row in (header, *rows)
+    ]
+    return table + errors
+
+
 def _break_even_lines(break_even: dict) -> list[str]:
     lines = []
     for other, be in break_even.items():
@@ -124,10 +145,10 @@ def _break_even_lines(break_even: dict) -> list[str]:
     return lines
 
 
-def _scenario_from_link(link: str, catalog) -> Scenario:
+def _scenario_from_link(link: str, catalog) -> Scenario | Portfolio:
     """A share link, read strictly: any notice (a damaged payload, a bad value) is an error here."""
     query = urlsplit(link).query if "://" in link else link.lstrip("?")
-    scenario, notices = params_to_scenario(dict(parse_qsl(query, keep_blank_values=True)), catalog)
+    scenario, notices = params_to_document(dict(parse_qsl(query, keep_blank_values=True)), catalog)
     if notices:
         raise ScenarioError(notices, "share link")
     return scenario
@@ -149,15 +170,20 @@ def _read_bounded(path: str, name: str) -> str:
     return data.decode("utf-8")
 
 
-def run_evaluate(path: str, as_json: bool, out: TextIO, err: TextIO) -> int:
+def _read_document(path: str, catalog) -> tuple[Scenario | Portfolio, str]:
+    """The scenario (any version) of a file, standard input or share link, and the name to report it by."""
+    name = "standard input" if path == "-" else path
+    if path.startswith(("http://", "https://", "?")):
+        return _scenario_from_link(path, catalog), "share link"
+    return load_document_text(_read_bounded(path, name), source=name), name
+
+
+def run_evaluate(path: str, as_json: bool, out: TextIO, err: TextIO, *, link_base: str | None = None) -> int:
+    """``evaluate`` (or, with ``link_base``, ``link``): exit 0, or 2 with a message on bad input."""
     name = "standard input" if path == "-" else path
     try:
         catalog = load_catalog()
-        if path.startswith(("http://", "https://", "?")):
-            name = "share link"
-            scenario = _scenario_from_link(path, catalog)
-        else:
-            scenario = load_scenario_text(_read_bounded(path, name), source=name)
+        scenario, name = _read_document(path, catalog)
     except ScenarioError as exc:
         print(f"error: {exc}", file=err)
         return 2
@@ -170,7 +196,24 @@ def run_evaluate(path: str, as_json: bool, out: TextIO, err: TextIO) -> int:
     except CatalogError as exc:
         print(f"error: {exc}", file=err)
         return 2
+    if link_base is not None:
+        print(share_url(link_base, document_to_params(scenario, catalog)), file=out)
+        return 0
+    if isinstance(scenario, Portfolio):
+        return _print_portfolio(evaluate_portfolio(scenario, catalog), name, as_json, out, err)
     return _print_result(evaluate(scenario, catalog), name, as_json, out, err)
+
+
+def _print_portfolio(result: PortfolioEvaluation, name: str, as_json: bool, out: TextIO, err: TextIO) -> int:
+    if result.errors:
+        for key, message in result.errors.items():
+            print(f"error: {name}: {key}: {message}", file=err)
+        return 2
+    if as_json:
+        print(json.dumps(_clean(portfolio_json(result)), indent=2, default=_json_default), file=out)
+    else:
+        print(render_portfolio_table(result), file=out)
+    return 0
 
 
 def _print_result(result: Evaluation, name: str, as_json: bool, out: TextIO, err: TextIO) -> int:
@@ -192,6 +235,8 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
     try:
         if args.command == "evaluate":
             return run_evaluate(args.scenario, args.json, out, err)
+        if args.command == "link":
+            return run_evaluate(args.scenario, False, out, err, link_base=args.base)
         from calculators.usage import run_usage_cli  # imported lazily: pandas is slow to import
 
         return run_usage_cli(args.file, args.json, args.format, out, err)

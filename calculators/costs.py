@@ -72,6 +72,7 @@ def request_cost(
     cached_input_share: float = 0.0,
     cache_write_share: float = 0.0,
     batch_share: float = 0.0,
+    draft_tokens: float = 0.0,
 ) -> CostParts:
     """Average cost of one request, in dollars.
 
@@ -86,19 +87,22 @@ def request_cost(
     does not (``entry.batch_discount_on_cached_input``: Gemini bills cached input at its
     standard price in a batch).
 
+    ``draft_tokens`` ``D`` are new text appended to the input (a cascade's forwarded draft): they
+    bill as uncached input, ``(I(1-c-w) + D)·p_in``, and count towards the long-context threshold.
+
     Edge cases: zero tokens cost $0; a model without a batch API (``d`` is None) bills
     batch requests at the standard price; ``c + w`` above 1 is the caller's error.
 
     Example: Claude Haiku 4.5 ($1 in, $5 out), 2,000 input and 500 output tokens:
     (2000·1 + 500·5) / 1e6 = $0.0045 per request.
     """
-    p_in, p_cached, p_write, p_out = effective_rates(entry, input_tokens)
+    p_in, p_cached, p_write, p_out = effective_rates(entry, input_tokens + draft_tokens)
     discount = 1.0 - batch_share * (entry.batch_discount or 0.0)
     scale = discount / PER_MILLION
     cached_scale = scale if entry.batch_discount_on_cached_input else 1.0 / PER_MILLION
     uncached_share = max(0.0, 1.0 - cached_input_share - cache_write_share)
     return CostParts(
-        input=input_tokens * uncached_share * p_in * scale,
+        input=(input_tokens * uncached_share + draft_tokens) * p_in * scale,
         cached_input=input_tokens * cached_input_share * p_cached * cached_scale,
         cache_write=input_tokens * cache_write_share * p_write * scale,
         output=output_tokens * p_out * scale,

@@ -183,6 +183,7 @@ def _slot_cost_per_month(
     months: int,
     input_tokens: float,
     reasoning_tokens: float,
+    draft_tokens: float = 0.0,
 ) -> tuple[np.ndarray, CostParts]:
     """Per-request $ for each forecast month, and the month-0 split by part."""
     w = scenario.workload
@@ -195,6 +196,7 @@ def _slot_cost_per_month(
             w.cached_input_share,
             w.cache_write_share,
             w.batch_share,
+            draft_tokens,
         )
         for entry in priced.prices
     ]
@@ -230,12 +232,16 @@ class _ApiStrategyBuilder:
         self.scenario, self.catalog, self.months, self.until = scenario, catalog, months, until
         self.per_request = np.zeros(months)
 
-    def add(self, model_name: str, weight: float, reasoning: float | None, input_tokens: float | None = None) -> PricedModel:
+    def add(self, model_name: str, weight: float, reasoning: float | None, draft_tokens: float = 0.0) -> PricedModel:
         priced = price_model(self.catalog, model_name, self.scenario.overrides)
         w = self.scenario.workload
-        tokens_in = w.input_tokens if input_tokens is None else input_tokens
         per_month, first = _slot_cost_per_month(
-            priced, self.scenario, self.months, tokens_in, w.reasoning_tokens if reasoning is None else reasoning
+            priced,
+            self.scenario,
+            self.months,
+            w.input_tokens,
+            w.reasoning_tokens if reasoning is None else reasoning,
+            draft_tokens,
         )
         self.per_request += weight * per_month
         volume = w.requests_per_month * weight
@@ -270,10 +276,9 @@ def _api_strategy(key: str, scenario: Scenario, catalog: Catalog, months: int, u
         elif key == "cascade":
             c = scenario.cascade
             first = builder.add(c.first.model, 1.0, c.first.reasoning_tokens)
-            draft = 0.0
-            if c.forward_draft:
-                draft = scenario.workload.output_tokens
-            builder.add(c.second.model, c.escalation_rate, c.second.reasoning_tokens, scenario.workload.input_tokens + draft)
+            # a forwarded draft is new text for the second model: uncached input, never a cache read
+            draft = scenario.workload.output_tokens if c.forward_draft else 0.0
+            builder.add(c.second.model, c.escalation_rate, c.second.reasoning_tokens, draft)
             if first.model is not None and c.escalation_rate >= 1.0:
                 builder.result.notes.append("every request escalates: the cascade pays both models in full")
     except (UnknownModelError, StrategyError) as exc:

@@ -31,6 +31,22 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+EXACT_INT_BELOW = 2**53  # every whole number below this is exact in a float (and fits a table's int64 column)
+
+
+def whole(value: float) -> int | float:
+    """A volume rounded to a whole number: an ``int`` while it is exact in a float, else the float.
+
+    Volumes grow past 2**63 inside the documented bounds (1e15 tokens a month, +10% a month for ten
+    years), where an int column overflows a table ("Python int too large to convert to C long").
+
+    >>> whole(1234.6), whole(8.4e19)
+    (1235, 8.4e+19)
+    """
+    value = float(value)
+    return round(value) if abs(value) < EXACT_INT_BELOW else value
+
+
 def _label(key: str) -> str:
     return STRATEGY_LABELS.get(key, key)
 
@@ -53,7 +69,7 @@ def forecast_rows(ev: Evaluation) -> tuple[list[str], list[list[Any]]]:
     rows = []
     for t, month in enumerate(f.months):
         label = month.strftime("%Y-%m")
-        row: list[Any] = [label, round(float(f.requests[t])), round(float(f.tokens[t]))]
+        row: list[Any] = [label, whole(f.requests[t]), whole(f.tokens[t])]
         row += [round(float(f.cost[k][t]), 2) for k in keys]
         row += [round(float(f.cumulative[k][t]), 2) for k in keys]
         row.append("; ".join(events.get(label, [])))

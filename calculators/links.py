@@ -286,32 +286,33 @@ def _read_params(params: Mapping[str, Any], catalog) -> tuple[Scenario, list[str
                 notices.append(f"unknown strategy {key[:30]!r} in 'off' was ignored")
     fallback, _ = parse_scenario(LINK_DEFAULTS[version], strict=False)
     if catalog is not None and prices:
-        notices += _apply_snapshot(doc, prices, catalog, fallback)
+        try:
+            used = set(parse_scenario(doc, strict=False, base=fallback)[0].models_used())
+        except Exception:  # a document parse_scenario cannot read is reported by the call below
+            used = set()
+        notices += apply_snapshot(doc, prices, catalog, used, MAX_SNAPSHOT_MODELS)
     scenario, problems = parse_scenario(doc, strict=False, source="link", base=fallback)
     notices += [f"link: {p}" for p in problems]
     return scenario, notices
 
 
-def _apply_snapshot(doc: dict, prices: Any, catalog, fallback: Scenario) -> list[str]:
-    """Price the models of the link that the catalog no longer has from the link's ``_prices`` snapshot.
+def apply_snapshot(doc: dict, prices: Any, catalog, used: set[str], limit: int) -> list[str]:
+    """Price the models of a link that the catalog no longer has from the link's ``_prices`` snapshot.
 
-    Only models the scenario uses, at most ``MAX_SNAPSHOT_MODELS``, each with a finite input and
-    output price; an entry of the link's own ``price_overrides`` wins. Returns the notices."""
+    Only models in ``used`` (the ones the link's scenario uses), at most ``limit``, each with a finite
+    input and output price in bounds; an entry of the link's own ``price_overrides`` wins, and an
+    empty or broken entry never displaces it. Returns the notices (bounded: one a model, one for the rest)."""
     if not isinstance(prices, Mapping):
         return ["the link's price snapshot (_prices) is not a mapping; it was ignored"]
     overrides = doc.get("price_overrides", {})
     if not isinstance(overrides, dict):
-        return []  # parse_scenario reports the overrides themselves
-    try:
-        used = set(parse_scenario(doc, strict=False, base=fallback)[0].models_used())
-    except Exception:  # a document parse_scenario cannot read is reported by its second call
-        used = set()
+        return []  # the parser reports the overrides themselves
     priced, skipped = [], 0
     for name, snap in prices.items():
         if not isinstance(name, str) or name not in used or catalog.resolve(name) is not None or name in overrides:
             continue
         entry = _snapshot_entry(snap)
-        if entry is None or len(priced) >= MAX_SNAPSHOT_MODELS:
+        if entry is None or len(priced) >= limit:
             skipped += 1
             continue
         overrides[name] = entry

@@ -35,15 +35,47 @@ class PricedModel:
         return price_in_force(self.prices, day)
 
 
-def _apply(entry: PriceEntry, override: PriceOverride) -> PriceEntry:
-    changes = {k: getattr(override, k) for k in ("input", "output", "cached_input", "cache_write", "batch_discount")}
+TIER_FIELDS = ("input", "output", "cached_input", "cache_write")
+
+
+def _scaled(tier_value: float | None, base_value: float | None, override_value: float) -> float:
+    """A tier's price after an override of the same field in the base price.
+
+    Scaled by ``override / base`` when both the tier and the base price have the field (a positive
+    base); replaced by the override when the tier has no such field or the base has none to scale from.
+    """
+    if tier_value is None or not base_value:
+        return override_value
+    return tier_value * (override_value / base_value)  # exactly the tier when the override equals the base
+
+
+def apply_override(entry: PriceEntry, override: PriceOverride) -> PriceEntry:
+    """``entry`` with a scenario's price override.
+
+    An override replaces the named field of the base price. In the long-context tier the same field
+    is scaled by the override/base ratio of that field (an input override of half the catalog price
+    halves the tier's input price too), or set to the override when the tier has no such field (a
+    tier without a cached price bills cache reads at the override). Fields left out keep the
+    catalog's values, in the base price and in the tier. An override equal to the catalog price
+    changes nothing.
+
+    >>> import datetime as dt
+    >>> from pricing.catalog import LongContextTier
+    >>> tier = LongContextTier(threshold=272_000, input=5.0, output=22.5, cached_input=0.5)
+    >>> base = PriceEntry(dt.date(2026, 3, 5), None, 2.5, 15.0, 0.25, None, 0.5, tier, "src", dt.date(2026, 11, 30))
+    >>> out = apply_override(base, PriceOverride(input=1.25, cache_write=3.0))
+    >>> out.input, out.long_context.input, out.long_context.output, out.long_context.cache_write
+    (1.25, 2.5, 22.5, 3.0)
+    """
+    changes = {k: getattr(override, k) for k in (*TIER_FIELDS, "batch_discount")}
     changes = {k: v for k, v in changes.items() if v is not None}
     if not changes:
         return entry
-    # An override states the price the user pays; a long-context tier from the catalog
-    # would silently contradict it, so it is dropped when input or output is overridden.
-    long_context = None if ("input" in changes or "output" in changes) else entry.long_context
-    return replace(entry, **changes, long_context=long_context, source=OVERRIDE_SOURCE, note="overridden in this scenario")
+    tier = entry.long_context
+    if tier is not None:
+        tier_changes = {f: _scaled(getattr(tier, f), getattr(entry, f), changes[f]) for f in TIER_FIELDS if f in changes}
+        tier = replace(tier, **tier_changes)
+    return replace(entry, **changes, long_context=tier, source=OVERRIDE_SOURCE, note="overridden in this scenario")
 
 
 def price_model(catalog: Catalog, name: str, overrides: dict[str, PriceOverride]) -> PricedModel:
@@ -83,7 +115,7 @@ def price_model(catalog: Catalog, name: str, overrides: dict[str, PriceOverride]
     model = catalog.models[model_id]
     if override is None:
         return PricedModel(name, model_id, model.name, model.prices, False, model)
-    return PricedModel(name, model_id, model.name, tuple(_apply(e, override) for e in model.prices), True, model)
+    return PricedModel(name, model_id, model.name, tuple(apply_override(e, override) for e in model.prices), True, model)
 
 
 def month_starts(start: dt.date, months: int) -> list[dt.date]:

@@ -773,8 +773,13 @@ def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _represent_text)
 
 
+def dump_yaml(doc: dict) -> str:
+    """A document as YAML that reads back exactly (``_Dumper``), keys in the document's order."""
+    return yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+
+
 def scenario_to_yaml(scenario: Scenario) -> str:
-    return yaml.dump(scenario_to_dict(scenario), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    return dump_yaml(scenario_to_dict(scenario))
 
 
 def load_scenario_text(text: str, *, source: str = "scenario") -> Scenario:

@@ -258,7 +258,9 @@ def _slot_price(
     w = scenario.workload
     output, cached = x["output_tokens"], x["cached_input_share"]
     generated_reasoning = x["reasoning_tokens"] if reasoning is None else np.full_like(output, reasoning)
-    input_tokens = w.input_tokens + output if forward_draft else np.full_like(output, w.input_tokens)
+    resent = np.full_like(output, w.input_tokens)
+    draft = output if forward_draft else np.zeros_like(output)  # new text for the second model: uncached
+    input_tokens = resent + draft
     uncached = np.maximum(0.0, 1.0 - cached - w.cache_write_share)
     weights = entry_weights(priced.prices, scenario.growth.start_month, months)
     used = [i for i in range(len(priced.prices)) if weights[i].any()]  # entries outside the horizon drop out
@@ -272,9 +274,9 @@ def _slot_price(
         scale = (1.0 - w.batch_share * (entry.batch_discount or 0.0)) / PER_MILLION
         cached_scale = scale if entry.batch_discount_on_cached_input else 1.0 / PER_MILLION
         total = (
-            input_tokens * uncached * p_in * scale
-            + input_tokens * cached * p_cached * cached_scale
-            + input_tokens * w.cache_write_share * p_write * scale
+            (resent * uncached + draft) * p_in * scale
+            + resent * cached * p_cached * cached_scale
+            + resent * w.cache_write_share * p_write * scale
             + output * p_out * scale
             + generated_reasoning * p_out * scale
         )

@@ -23,6 +23,7 @@ import streamlit as st
 
 from calculators.formatting import compact, money, percent, tokens
 from calculators.links import SHORT_KEYS, share_url
+from calculators.portfolio_scenario import Portfolio, load_document_text
 from calculators.scenario import (
     DEFAULT_DRAWS,
     MAX_COST_PER_ERROR_USD,
@@ -42,7 +43,7 @@ from calculators.scenario import (
 )
 from calculators.selfhost import HOURS_PER_MONTH
 from calculators.uncertainty import INPUT_LABELS, INPUT_UNITS, default_range, point_values
-from dashboard import cache
+from dashboard import cache, portfolio_state
 from dashboard import state as S
 from dashboard.assumptions import model_caption
 from dashboard.charts import slug
@@ -80,6 +81,7 @@ def _volume_from_tokens(source: str, tokens_per_request: float) -> None:
 
 
 def load_scenario(scenario: Scenario, origin: str) -> None:
+    portfolio_state.leave(st.session_state)  # a version-1 scenario is a one-workload page
     S.load_into_state(st.session_state, scenario, _catalog())
     st.session_state[LOADED_KEY] = origin
     st.session_state.pop(LOAD_ERROR_KEY, None)
@@ -99,12 +101,19 @@ def _load_upload() -> None:
     if upload is None:
         return
     try:
-        scenario = load_scenario_text(upload.getvalue().decode("utf-8"), source=upload.name)
+        scenario = load_document_text(upload.getvalue().decode("utf-8"), source=upload.name)
     except UnicodeDecodeError:
         st.session_state[LOAD_ERROR_KEY] = (upload.name, ["(document): not a text file (expected UTF-8 YAML or JSON)"], "file")
         return
     except ScenarioError as exc:
         st.session_state[LOAD_ERROR_KEY] = (upload.name, exc.problems, "file")
+        return
+    if isinstance(scenario, Portfolio):  # version 2: the workload picker takes it
+        from dashboard.workload_picker import load_document
+
+        st.session_state.pop(LOAD_ERROR_KEY, None)
+        st.session_state[LOADED_KEY] = f"file {upload.name}"
+        load_document(scenario, f"file {upload.name}")
         return
     load_scenario(scenario, f"file {upload.name}")
 
@@ -708,7 +717,7 @@ def price_table(catalog: Catalog, base: Scenario, day: dt.date) -> dict[str, dic
             )
         )
         frame = cache.price_frame(catalog, day, base.price_overrides)
-        edited = st.data_editor(
+        st.data_editor(
             frame,
             key=S.PRICES_KEY,
             on_change=_fold_price_edits,
@@ -718,7 +727,10 @@ def price_table(catalog: Catalog, base: Scenario, day: dt.date) -> dict[str, dic
             width="stretch",
             column_config=_PRICE_COLUMNS,
         )
-        overrides = S.overrides_from_frame(edited, cache.price_frame(catalog, day, ()))
+        # the overrides: the committed base and the pending cell edits, never a diff against the catalog,
+        # which would drop an override equal to the first month's price
+        current = {name: _fields(o) for name, o in base.price_overrides}
+        overrides = S.fold_price_edits(current, frame, st.session_state.get(S.PRICES_KEY), catalog)
         reset_prices_button(len(overrides))
     return overrides
 
@@ -731,9 +743,10 @@ def _fold_price_edits() -> None:
     """The table was edited: make its overrides the base's and restart the editor from them."""
     base: Scenario = st.session_state[S.BASE_KEY]
     day = month_of(st.session_state.get("start"))
-    shown = cache.price_frame(cache.catalog(), day, base.price_overrides)
-    edited = S.apply_edits(shown, st.session_state.get(S.PRICES_KEY))
-    overrides = S.overrides_from_frame(edited, cache.price_frame(cache.catalog(), day, ()))
+    catalog = cache.catalog()
+    shown = cache.price_frame(catalog, day, base.price_overrides)
+    current = {name: _fields(o) for name, o in base.price_overrides}
+    overrides = S.fold_price_edits(current, shown, st.session_state.get(S.PRICES_KEY), catalog)
     st.session_state[S.BASE_KEY] = dataclasses.replace(base, price_overrides=S.overrides_tuple(overrides))
     del st.session_state[S.PRICES_KEY]
 
@@ -795,7 +808,16 @@ def sync_link(scenario: Scenario, catalog: Catalog, undrawn: tuple[str, ...] = (
                 st.query_params[key] = want
 
 
-def share_and_save(scenario: Scenario, catalog: Catalog) -> None:
+def share_and_save(scenario: Scenario, catalog: Catalog, portfolio_box=None) -> None:
+    """The link, the download and the upload; ``portfolio_box`` draws a portfolio's link and download instead."""
+    if portfolio_box:
+        portfolio_box()
+    else:
+        _link_and_download(scenario, catalog)
+    _upload()
+
+
+def _link_and_download(scenario: Scenario, catalog: Catalog) -> None:
     url = share_url(st.context.url, cache.share_params(scenario, catalog))
     st.markdown("**Share link** (the whole scenario; copy with the button on the right)")
     st.code(url, language=None, wrap_lines=True)
@@ -809,6 +831,9 @@ def share_and_save(scenario: Scenario, catalog: Catalog) -> None:
         key="download_yaml",
         width="stretch",
     )
+
+
+def _upload() -> None:
     st.file_uploader(
         "Load a scenario file (YAML or JSON)",
         type=["yaml", "yml", "json"],

@@ -17,7 +17,7 @@ import streamlit as st
 
 from calculators.engine import Evaluation
 from calculators.export import forecast_csv, forecast_rows
-from calculators.formatting import money, percent, tokens
+from calculators.formatting import SCIENTIFIC_FROM, money, percent, tokens
 from calculators.recommendation import VOLUME_TIERS, Recommendation
 from calculators.scenario import STRATEGY_LABELS
 from dashboard import assumptions, cache, charts
@@ -258,7 +258,13 @@ def breakdown_tab(ev: Evaluation, catalog) -> None:
 def table_tab(ev: Evaluation) -> None:
     header, rows = forecast_rows(ev)
     frame = pd.DataFrame(rows, columns=header)
-    money_columns = {h: st.column_config.NumberColumn(format="dollar") for h in header if "USD" in h}
+    numbers = header[1:-1]  # between the month and the events
+    # floats: volumes pass int64 inside the documented bounds (1e15 tokens a month growing 10% a month)
+    frame = frame.astype(dict.fromkeys(numbers, float))
+    usd = [h for h in numbers if "USD" in h]
+    huge = bool(usd) and float(frame[usd].abs().max().max()) >= SCIENTIFIC_FROM
+    # "$29,907,629,905,160,606,666,568,237,056.00" is not readable: scientific from $1,000T on
+    money_columns = {h: st.column_config.NumberColumn(format="$%.3e" if huge else "dollar") for h in usd}
     st.dataframe(
         frame,
         hide_index=True,

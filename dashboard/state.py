@@ -385,6 +385,42 @@ def apply_edits(frame: pd.DataFrame, edits: Mapping[str, Any] | None) -> pd.Data
     return out
 
 
+def fold_price_edits(
+    overrides: Mapping[str, Mapping[str, float]], frame: pd.DataFrame, edits: Mapping[str, Any] | None, catalog: Catalog
+) -> dict[str, dict[str, float]]:
+    """The scenario's price overrides after a data editor's pending cell edits on ``frame`` (the table shown).
+
+    Only an edited cell changes anything: it sets that field's override, even to the catalog's price on the
+    first month (an override applies to every dated price and to the long-context tier, where it still
+    matters); an emptied cell removes that field's override (the catalog's price applies). Overrides of
+    cells nobody edited are kept as they are, under the scenario's own names, so opening, closing or
+    re-drawing the table never changes a number or the link. Edits to unknown rows or columns are ignored.
+    """
+    out = {name: dict(values) for name, values in overrides.items()}
+    names = {catalog.resolve(name) or name: name for name in out}  # table rows are model ids
+    for row, changes in ((edits or {}).get("edited_rows") or {}).items():
+        try:
+            position = int(row)
+        except (TypeError, ValueError):
+            continue
+        if not 0 <= position < len(frame):
+            continue
+        model_id = str(frame.index[position])
+        name = names.setdefault(model_id, model_id)
+        fields = out.setdefault(name, {})
+        for column, value in (changes or {}).items():
+            if column not in PRICE_FIELDS:
+                continue
+            number = float(pd.to_numeric(value, errors="coerce")) if value is not None else math.nan
+            if math.isfinite(number):
+                fields[column] = number
+            else:
+                fields.pop(column, None)
+        if not fields:
+            del out[name]
+    return out
+
+
 def overrides_tuple(overrides: Mapping[str, Mapping[str, float]]) -> tuple[tuple[str, PriceOverride], ...]:
     """Overrides as a scenario stores them (sorted, frozen)."""
     return tuple(sorted((name, PriceOverride(**dict(values))) for name, values in overrides.items()))

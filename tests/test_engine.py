@@ -44,8 +44,26 @@ from calculators.selfhost import replicas_needed
         ({"workload__batch_share": 1.0}, "hosted_open", 62.5),
         # 150k input is above the 100k long-context threshold: 50,000 x (150,000·20 + 500·75) / 1e6 = 151,875
         ({"workload__input_tokens": 150_000}, "flagship_only", 151_875.0),
+        # exactly at the 100k threshold is still the base price: 50,000 x (100,000·10 + 500·50) / 1e6 = 51,250
+        ({"workload__input_tokens": 100_000}, "flagship_only", 51_250.0),
+        # one token above it bills wholly at the tier: 50,000 x (100,001·20 + 500·75) / 1e6 = 101,876
+        ({"workload__input_tokens": 100_001}, "flagship_only", 101_876.0),
+        # long context with half the input read from the cache (the tier has no cached price: the base's $1):
+        # 50,000 x (75,000·20 + 75,000·1 + 500·75) / 1e6 = 80,625
+        ({"workload__input_tokens": 150_000, "workload__cached_input_share": 0.5}, "flagship_only", 80_625.0),
         # forwarding the draft adds 500 tokens to the escalated input: 50,000 x (4,500 + 0.2·(2,500·10 + 500·50)) / 1e6 = 725
         ({"cascade": {"first": "small", "second": "big", "escalation_rate": 0.2, "forward_draft": True}}, "cascade", 725.0),
+        # the forwarded draft is new text, billed uncached even when half the input is a cache read:
+        # first (small): 1,000·1 + 1,000·0.1 + 500·5 = 3,600; second (big): (1,000 + 500)·10 + 1,000·1 + 500·50 = 41,000
+        # 50,000 x (3,600 + 0.2·41,000) / 1e6 = 590 (567.50 when the draft was billed half at the cache-read price)
+        (
+            {
+                "workload__cached_input_share": 0.5,
+                "cascade": {"first": "small", "second": "big", "escalation_rate": 0.2, "forward_draft": True},
+            },
+            "cascade",
+            590.0,
+        ),
         # ops add a fixed amount: 2,920 + 1,000 = 3,920
         ({"self_hosted__ops_usd_per_month": 1000}, "self_hosted", 3920.0),
         # two replicas minimum for high availability: 2 x 2,920 = 5,840
@@ -77,7 +95,11 @@ from calculators.selfhost import replicas_needed
         "batch-all",
         "batch-not-offered",
         "long-context-tier",
+        "long-context-at-threshold",
+        "long-context-above-threshold",
+        "long-context-cached",
         "cascade-forward-draft",
+        "cascade-draft-uncached",
         "ops-cost",
         "min-replicas-2",
         "mid-month-price-change",

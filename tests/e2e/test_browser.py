@@ -188,7 +188,8 @@ def test_forged_link_shows_notice_and_a_working_page(page: Page, app_url):
     # and the page still works, plotly tabs included
     page.get_by_role("tab", name="Forecast").click()
     wait_for_app(page)
-    expect(page.locator(".js-plotly-plot").first).to_be_visible()
+    # a first plotly chart loads plotly.js: seconds on a busy machine, so the generous wait of open_page
+    expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=30_000)
 
 
 def test_link_round_trip_in_the_address_bar(page: Page, app_url):

@@ -108,6 +108,15 @@ def shown(value: Any, limit: int = MAX_SHOWN_CHARS) -> str:
     return f"a value of type {type(value).__name__}"
 
 
+def named(text: str, limit: int = MAX_SHOWN_CHARS) -> str:
+    """A name (a model, a key) as a message prints it: as it is when short and printable, else ``shown``.
+
+    >>> named("gpt-5"), named("a" * 61)
+    ('gpt-5', "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'… (61 characters)")
+    """
+    return text if isinstance(text, str) and len(text) <= limit and text.isprintable() else shown(text)
+
+
 def bounded(message: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     """One message line cut to ``limit`` characters."""
     return message if len(message) <= limit else message[: limit - 1] + "…"

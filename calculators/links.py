@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from calculators.document import DocumentError, load_json, shown
+from calculators.document import DocumentError, load_json, named
 from calculators.scenario import MAX_PRICE_PER_MTOK, MAX_ROUTES, STRATEGIES, Scenario, parse_scenario, scenario_to_dict
 
 LINK_VERSION = 1
@@ -317,7 +317,7 @@ def apply_snapshot(doc: dict, prices: Any, catalog, used: set[str], limit: int) 
             continue
         overrides[name] = entry
         priced.append(
-            f"{shown(name)} is no longer in the price catalog; it is priced as it was when the link was made "
+            f"{named(name)} is no longer in the price catalog; it is priced as it was when the link was made "
             f"(${entry['input']:g} in / ${entry['output']:g} out per 1M tokens)"
         )
     if overrides and "price_overrides" not in doc:

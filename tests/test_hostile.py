@@ -455,6 +455,15 @@ def test_count_and_type_bounds(doc, fragment):
         assert any(fragment in p for p in problems), problems
 
 
+@pytest.mark.parametrize("version, shown_as", [("true", "true"), ("1.0", "1.0"), ("2.0", "2.0"), ("'1'", "'1'")])
+def test_a_version_that_only_equals_1_or_2_is_refused_on_the_cli(tmp_path, version, shown_as):
+    # True == 1 and 2.0 == 2 in Python: neither is a version
+    assert_refused(
+        *cli_file(tmp_path, f"version: {version}\nworkloads: []\n"),
+        f"version 1 (one workload) or 2 (a portfolio), got {shown_as}",
+    )
+
+
 # ------------------------------------------------------------------------------ share links
 
 

@@ -49,6 +49,13 @@ def params_to_portfolio(
     params: Mapping[str, Any], catalog=None, base: Portfolio | None = None
 ) -> tuple[Portfolio | None, list[str]]:
     """Decode a portfolio link; never raises. ``None`` when the payload cannot be read at all."""
+    try:
+        return _read_portfolio_params(params, catalog, base)
+    except Exception as exc:  # the link boundary, as in links.params_to_scenario (the tests treat this as a bug)
+        return None, [f"{links.LINK_UNREADABLE} ({type(exc).__name__}); the link defaults are shown"]
+
+
+def _read_portfolio_params(params: Mapping[str, Any], catalog, base: Portfolio | None) -> tuple[Portfolio | None, list[str]]:
     notices = []
     text = params.get(PAYLOAD_KEY, "")
     if isinstance(text, list | tuple):

@@ -48,6 +48,7 @@ from calculators.links import (
     SHORT_KEYS,
     params_to_scenario,
 )
+from calculators.portfolio_links import params_to_document
 from calculators.scenario import (
     MAX_NAME_CHARS,
     MAX_PROBLEMS,
@@ -722,6 +723,13 @@ def hostile_links(draw) -> dict[str, str]:
     """Query parameters of a share link: short keys with hostile values, unknown keys, and a payload
     built from a hostile tree (huge integers, NaN, spaced twins of override keys, a junk price snapshot)."""
     params = draw(st.dictionaries(st.sampled_from([*SHORT_KEYS, "off", "v"]) | st.text(max_size=6), link_values, max_size=8))
+    if draw(st.integers(0, 3)) == 0:  # a portfolio link (version 2): workloads built from hostile trees
+        workloads = draw(st.lists(hostile_trees(), min_size=0, max_size=3))
+        tree = {"version": 2, "name": "p", "workloads": [_plain(w) for w in workloads]}
+        if draw(st.booleans()):
+            tree["_prices"] = draw(st.dictionaries(st.text(max_size=8), hostile_values, max_size=5))
+        raw = json.dumps(_plain(tree), default=str).encode()
+        return {"v": "2", "p": "1." + base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode().rstrip("=")}
     if draw(st.booleans()):
         tree = draw(hostile_trees())
         if isinstance(tree, dict):
@@ -766,7 +774,7 @@ def test_any_document_on_the_cli_exits_0_or_2_without_a_traceback(text):
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(params=hostile_links())
 def test_any_link_opens_with_bounded_notices(catalog, params):
-    scenario, notices = params_to_scenario(params, catalog)
+    scenario, notices = params_to_document(params, catalog)
     assert not any(LINK_UNREADABLE in n for n in notices), notices
     assert len(notices) <= MAX_PARAMS + MAX_PROBLEMS + MAX_SNAPSHOT_MODELS + 5
     assert all(len(n) <= 400 for n in notices), notices

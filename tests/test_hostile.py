@@ -49,6 +49,7 @@ from calculators.links import (
     params_to_scenario,
 )
 from calculators.portfolio_links import params_to_document
+from calculators.portfolio_scenario import parse_portfolio
 from calculators.scenario import (
     MAX_NAME_CHARS,
     MAX_PROBLEMS,
@@ -463,6 +464,48 @@ def test_a_version_that_only_equals_1_or_2_is_refused_on_the_cli(tmp_path, versi
         *cli_file(tmp_path, f"version: {version}\nworkloads: []\n"),
         f"version 1 (one workload) or 2 (a portfolio), got {shown_as}",
     )
+
+
+def _portfolio(**workload):
+    return {"version": 2, "growth": {"horizon_months": 24}, "workloads": [{"name": "w", "flagship_only": {"model": "a"}} | workload]}
+
+
+PORTFOLIO_FIELDS = [
+    ("budget_usd", 0, 1e12, False, lambda v: {**_portfolio(), "budget_usd": v}),
+    ("workloads[0].budget_usd", 0, 1e12, False, lambda v: _portfolio(budget_usd=v)),
+    ("workloads[0].fine_tune.one_time_usd", 0, 1e9, False, lambda v: _portfolio(fine_tune={"one_time_usd": v})),
+    (
+        "workloads[0].fine_tune.amortize_months",
+        1,
+        24,
+        True,
+        lambda v: _portfolio(fine_tune={"one_time_usd": 1, "amortize_months": v}),
+    ),
+    (
+        "workloads[0].workload.requests_per_month",
+        0,
+        1e15,
+        False,
+        lambda v: _portfolio(workload={"requests_per_month": v, "input_tokens": 1, "output_tokens": 0}),
+    ),
+]
+
+
+@pytest.mark.parametrize("path, low, high, integer, make", PORTFOLIO_FIELDS, ids=[f[0] for f in PORTFOLIO_FIELDS])
+def test_portfolio_bounds(path, low, high, integer, make):
+    for inside in (low, high):
+        assert parse_portfolio(make(inside), strict=False)[1] == []
+    for outside in (*just_outside(low, high, integer), 10**400, LongNumber("9" * 5001)):
+        _, problems = parse_portfolio(make(outside), strict=False)
+        assert any(p.startswith(f"{path}: must be between") for p in problems), problems
+
+
+@pytest.mark.parametrize("count, ok", [(12, True), (13, False)], ids=["at", "above"])
+def test_portfolio_workload_count_bound(count, ok):
+    doc = {"version": 2, "workloads": [{"name": f"w{i}", "flagship_only": {"model": "a"}} for i in range(count)]}
+    problems = parse_portfolio(doc, strict=False)[1]
+    assert (problems == []) is ok
+    assert ok or any("has 13 workloads; at most 12" in p for p in problems)
 
 
 # ------------------------------------------------------------------------------ share links

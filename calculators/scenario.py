@@ -622,6 +622,42 @@ def _parse_quality(reader: _Reader, doc: Mapping) -> Quality | None:
     )
 
 
+def _check_slot_sizes(reader: _Reader, scenario: Scenario) -> Scenario:
+    """A slot's own reasoning tokens replace the workload's: input + output + those are a request too,
+    bounded like the workload's sum. A slot over the bound loses its own reasoning tokens (the workload's apply)."""
+    w = scenario.workload
+    room = MAX_TOKENS_PER_REQUEST - w.input_tokens - w.output_tokens
+
+    def fits(slot: Any, path: str) -> Any:
+        if slot is None or slot.reasoning_tokens is None or slot.reasoning_tokens <= room:
+            return slot
+        total = w.input_tokens + w.output_tokens + slot.reasoning_tokens
+        reader.fail(
+            f"{path}.reasoning_tokens",
+            f"input_tokens + output_tokens + this slot's reasoning_tokens = {_plain_count(total)} tokens a request, "
+            f"above the limit of {MAX_TOKENS_PER_REQUEST:,}",
+        )
+        return replace(slot, reasoning_tokens=None)
+
+    changes: dict[str, Any] = {}
+    for key in ("flagship_only", "hosted_open"):
+        changes[key] = fits(getattr(scenario, key), key)
+    if scenario.hybrid:
+        routes = tuple(fits(r, f"hybrid.routes[{i}]") for i, r in enumerate(scenario.hybrid.routes))
+        changes["hybrid"] = Hybrid(routes)
+    if scenario.cascade:
+        c = scenario.cascade
+        changes["cascade"] = replace(c, first=fits(c.first, "cascade.first"), second=fits(c.second, "cascade.second"))
+    if scenario.self_hosted_mixed:
+        m = scenario.self_hosted_mixed
+        changes["self_hosted_mixed"] = replace(
+            m,
+            flagship=fits(m.flagship, "self_hosted_mixed.flagship"),
+            overflow_model=fits(m.overflow_model, "self_hosted_mixed.overflow_model"),
+        )
+    return replace(scenario, **changes)
+
+
 def parse_scenario(
     doc: Any, *, strict: bool = True, source: str = "scenario", base: Scenario | None = None
 ) -> tuple[Scenario, list[str]]:
@@ -661,6 +697,7 @@ def parse_scenario(
         quality=_parse_quality(reader, doc),
     )
     scenario = replace(scenario, uncertainty=_parse_uncertainty(reader, doc, scenario.workload))
+    scenario = _check_slot_sizes(reader, scenario)
     if strict and reader.problems:
         raise ScenarioError(reader.problems, source)
     return scenario, capped(reader.problems)

@@ -320,7 +320,13 @@ NUMBER_FIELDS = [
     ],
     ("growth.monthly_rate", -0.99, 1, False, lambda v: {"growth": {"monthly_rate": v}}),
     ("growth.horizon_months", 1, 120, True, lambda v: {"growth": {"horizon_months": v}}),
-    ("flagship_only.reasoning_tokens", 0, 1e7, False, lambda v: {"flagship_only": {"model": "a", "reasoning_tokens": v}}),
+    (
+        "flagship_only.reasoning_tokens",
+        0,
+        1e7,
+        False,
+        lambda v: {"workload": TOKENS, "flagship_only": {"model": "a", "reasoning_tokens": v}},
+    ),
     ("hybrid.routes[0].share", 0, 1, False, lambda v: {"hybrid": {"routes": [{"model": "a", "share": v}]}}),
     ("cascade.escalation_rate", 0, 1, False, lambda v: {"cascade": CASCADE | {"escalation_rate": v}}),
     ("self_hosted.gpus_per_replica", 1, 1024, True, lambda v: {"self_hosted": {"gpus_per_replica": v}}),
@@ -407,6 +413,24 @@ def test_tokens_per_request_bound_is_on_the_sum(workload, ok):
 
 
 @pytest.mark.parametrize(
+    "slot, ok",
+    [
+        ({"flagship_only": {"model": "a", "reasoning_tokens": 9_997_499}}, True),
+        ({"flagship_only": {"model": "a", "reasoning_tokens": 9_997_500}}, True),
+        ({"flagship_only": {"model": "a", "reasoning_tokens": 9_997_501}}, False),
+        ({"hybrid": {"routes": [{"model": "a", "share": 1, "reasoning_tokens": 9_997_501}]}}, False),
+        ({"cascade": {"first": "a", "second": {"model": "b", "reasoning_tokens": 9_997_501}}}, False),
+    ],
+    ids=["below", "at", "above", "route-above", "cascade-above"],
+)
+def test_a_slots_own_reasoning_tokens_count_in_the_request_bound(slot, ok):
+    # the default workload: 2,000 input + 500 output, so a slot has room for 9,997,500 reasoning tokens
+    scenario, problems = parse_scenario(slot, strict=False)
+    assert (problems == []) is ok, problems
+    assert ok or any("this slot's reasoning_tokens = 10,000,001 tokens a request" in p for p in problems)
+
+
+@pytest.mark.parametrize(
     "requests, message",
     [
         (1e15 / 1000 - 1, None),
@@ -467,7 +491,11 @@ def test_a_version_that_only_equals_1_or_2_is_refused_on_the_cli(tmp_path, versi
 
 
 def _portfolio(**workload):
-    return {"version": 2, "growth": {"horizon_months": 24}, "workloads": [{"name": "w", "flagship_only": {"model": "a"}} | workload]}
+    return {
+        "version": 2,
+        "growth": {"horizon_months": 24},
+        "workloads": [{"name": "w", "flagship_only": {"model": "a"}} | workload],
+    }
 
 
 PORTFOLIO_FIELDS = [

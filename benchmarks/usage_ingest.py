@@ -2,6 +2,7 @@
 
     python benchmarks/usage_ingest.py                       # 1M rows
     python benchmarks/usage_ingest.py --rows 1000000 10000000   # linearity check
+    python benchmarks/usage_ingest.py --bad-rows               # rows with a wrong field count vs the clean file
 
 The file (24 columns, ~20 models, 12 months, deterministic seed) is generated once into
 benchmarks/_data/ (gitignored) and reused. Each timing is the median of ``--repeat`` runs,
@@ -293,16 +294,75 @@ def bench(rows: int, repeat: int) -> dict:
     return result
 
 
+def generic_file(rows: int, extra_every: int | None) -> Path:
+    """A generic-format file (date, model, input, output; ~34 bytes a row); every ``extra_every``-th
+    data row from the second on carries one extra field (a wrong field count)."""
+    DATA.mkdir(parents=True, exist_ok=True)
+    path = DATA / f"generic_{rows}_{'clean' if extra_every is None else f'extra_every_{extra_every}'}.csv"
+    if path.exists():
+        return path
+    rng = np.random.default_rng(SEED)
+    dates = (np.datetime64("2025-01-01") + rng.integers(0, 365, rows)).astype(str)
+    models = np.array(["gpt-5", "gpt-5-mini", "claude-sonnet-4-5", "gemini-2.5-pro"])[rng.integers(0, 4, rows)]
+    line = pc.binary_join_element_wise(
+        pa.array(dates),
+        pa.array(models),
+        pc.cast(pa.array(rng.integers(1, 100_000, rows)), pa.string()),
+        pc.cast(pa.array(rng.integers(1, 10_000, rows)), pa.string()),
+        ",",
+    )
+    if extra_every is not None:
+        extra = np.zeros(rows, dtype=bool)
+        extra[1::extra_every] = True
+        line = pc.if_else(pa.array(extra), pc.binary_join_element_wise(line, "x", ","), line)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text("date,model,input_tokens,output_tokens\n" + "\n".join(line.to_pylist()) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def bench_bad_rows(rows: int, repeat: int) -> None:
+    """Rows with a wrong field count must not be a slow path: time them against the clean file (target <= 3x)."""
+    from calculators.usage import import_usage
+
+    files = {"clean": generic_file(rows, None), "every 2nd row bad": generic_file(rows, 2), "all rows bad": generic_file(rows, 1)}
+    for path in files.values():
+        import_usage(path, catalog=False)  # warm the page cache and imports
+    times: dict[str, list[float]] = {name: [] for name in files}
+    for _ in range(repeat):  # interleaved, so that background load hits every file alike
+        for name, path in files.items():
+            began = time.perf_counter()
+            result = import_usage(path, catalog=False)
+            times[name].append(time.perf_counter() - began)
+            if name != "clean":
+                assert result.rows_skipped > 0
+    clean = statistics.median(times["clean"])
+    size = files["clean"].stat().st_size / 1e6
+    print(f"\n{rows:,} generic rows ({size:,.0f} MB clean), {os.cpu_count()} CPUs, median of {repeat}")
+    for name, runs in times.items():
+        median = statistics.median(runs)
+        pairs = statistics.median(a / b for a, b in zip(runs, times["clean"], strict=True))
+        print(
+            f"  {name:18s} {median:6.3f} s   ratio to clean {median / clean:4.2f} of medians, {pairs:4.2f} median of "
+            f"back-to-back pairs (target <= 3)   runs: {', '.join(f'{t:.3f}' for t in runs)}"
+        )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000], help="row counts (e.g. 1000000 10000000)")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--bad-rows", action="store_true", help="time rows with a wrong field count against clean rows")
     parser.add_argument("--memory-child", nargs=2, metavar=("ENGINE", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.memory_child:
         _memory_child(*args.memory_child)
         return
     sys.path.insert(0, str(ROOT))
+    if args.bad_rows:
+        for rows in args.rows:
+            bench_bad_rows(rows, args.repeat)
+        return
     results = [bench(rows, args.repeat) for rows in args.rows]
     if len(results) > 1:
         small, large = results[0], results[-1]

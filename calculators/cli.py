@@ -46,8 +46,9 @@ def _build_parser() -> argparse.ArgumentParser:
     ln.add_argument("scenario", help="scenario file (YAML or JSON), or - for standard input")
     ln.add_argument("--base", default=DEFAULT_LINK_BASE, help=f"the dashboard's address (default {DEFAULT_LINK_BASE})")
     us = sub.add_parser("usage", help="read a provider usage export and aggregate it by month and model")
-    us.add_argument("file")
+    us.add_argument("file", nargs="+", help="export file(s) or glob(s), e.g. 'exports/2026-*.csv' (a month per file)")
     us.add_argument("--format", default=None, help="skip detection and read the file as this format")
+    us.add_argument("--scenario", default=None, help="scenario file: add the workload month re-priced under its strategies")
     us.add_argument("--json", action="store_true")
     return parser
 
@@ -239,7 +240,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
             return run_evaluate(args.scenario, False, out, err, link_base=args.base)
         from calculators.usage import run_usage_cli  # imported lazily: pandas is slow to import
 
-        return run_usage_cli(args.file, args.json, args.format, out, err)
+        return run_usage_cli(args.file, args.json, args.format, out, err, scenario_path=args.scenario)
     except Exception as exc:  # a bug, not bad input: one line, exit 1 (the tests require 0 or 2 for any input)
         print(f"error: internal error ({type(exc).__name__}: {bounded(str(exc), 200)}); please report it", file=err)
         return 1

@@ -21,7 +21,15 @@ import numpy as np
 from calculators.breakeven import BreakEven, break_even
 from calculators.costs import CostParts, request_cost
 from calculators.mixed import MixedCost, mixed_break_even, mixed_cost
-from calculators.prices import PricedModel, UnknownModelError, entry_weights, month_starts, price_events, price_model
+from calculators.prices import (
+    PricedModel,
+    UnknownModelError,
+    entry_weights,
+    lifecycle_notes,
+    month_starts,
+    price_events,
+    price_model,
+)
 from calculators.scenario import STRATEGIES, STRATEGY_LABELS, Scenario, SelfHosted
 from calculators.selfhost import ServerPlan, replica_capacity_per_month, replicas_needed, self_hosted_monthly_cost
 from pricing.catalog import Catalog
@@ -215,13 +223,19 @@ def _notes_for(priced: PricedModel, scenario: Scenario, until: dt.date) -> list[
         notes.append(f"{priced.name} is not in the catalog: priced from the scenario's price override")
     elif priced.overridden:
         notes.append(f"{priced.display_name}: catalog price overridden in this scenario")
-    if priced.model is not None:
-        lifecycle = priced.model.lifecycle_note(until)
-        if lifecycle:
-            notes.append(lifecycle)
+    notes += lifecycle_notes(priced, scenario.growth.start_month, until)
     if scenario.workload.batch_share > 0 and priced.price_on(scenario.growth.start_month).batch_discount is None:
         notes.append(f"{priced.display_name} has no batch discount: batch requests are billed at the standard price")
     return notes
+
+
+def unavailable_months(priced: PricedModel, start: dt.date, months: int) -> np.ndarray:
+    """Forecast months (bools) from the one in which ``priced`` shuts down with no successor on."""
+    gone = priced.unavailable_from
+    if gone is None:
+        return np.zeros(months, dtype=bool)
+    ends = month_starts(start, months)[1:]
+    return np.array([end > gone for end in ends])
 
 
 class _ApiStrategyBuilder:
@@ -243,6 +257,14 @@ class _ApiStrategyBuilder:
             w.reasoning_tokens if reasoning is None else reasoning,
             draft_tokens,
         )
+        gone = unavailable_months(priced, self.scenario.growth.start_month, self.months)
+        if gone[0]:
+            raise StrategyError(
+                f"{priced.unavailable_name} shut down on {priced.unavailable_from.isoformat()} and the catalog names no "
+                "successor: pick another model"
+            )
+        if weight:
+            per_month = np.where(gone, np.nan, per_month)  # never priced once it no longer exists
         self.per_request += weight * per_month
         volume = w.requests_per_month * weight
         for part, usd in first.as_dict().items():

@@ -11,22 +11,28 @@ from __future__ import annotations
 
 import csv
 import io
+import math
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
+
+import pandas as pd
 
 from calculators.engine import Evaluation
 from calculators.scenario import STRATEGY_LABELS
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# a signed number as the page writes it ("-3.1%", "+0.0%", "-$2.5B", "-4.2e20"): data, not a formula
+PLAIN_NUMBER = re.compile(r"[+-]\$?[0-9][0-9,]*(\.[0-9]+)?(e[+-]?[0-9]+)?[%kMBT]?")
 
 
 def safe_cell(value: Any) -> Any:
     """A text cell a spreadsheet will not run as a formula; other values unchanged.
 
-    >>> safe_cell("=1+1"), safe_cell("gpt-5"), safe_cell(-3.5)
-    ("'=1+1", 'gpt-5', -3.5)
+    >>> safe_cell("=1+1"), safe_cell("gpt-5"), safe_cell(-3.5), safe_cell("-3.1%"), safe_cell("-1+2")
+    ("'=1+1", 'gpt-5', -3.5, '-3.1%', "'-1+2")
     """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
 
@@ -47,6 +53,27 @@ def whole(value: float) -> int | float:
     return round(value) if abs(value) < EXACT_INT_BELOW else value
 
 
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell and column name made safe by ``safe_cell``: the page's tables offer
+    Streamlit's CSV download, which writes cells as they are (model names come from links, scenario
+    files and usage exports). Numbers, dates and missing values are left alone.
+
+    >>> safe_frame(pd.DataFrame({"model": ["=cmd()", "gpt-5"], "usd": [-1.5, 2.0]})).to_dict("list")
+    {'model': ["'=cmd()", 'gpt-5'], 'usd': [-1.5, 2.0]}
+    """
+    out = frame.rename(columns=safe_cell)
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype):
+            out[column] = out[column].map(safe_cell, na_action="ignore")
+    return out
+
+
+def _cents(value: float) -> float | None:
+    """Dollars rounded to cents; None (an empty cell) for a month the strategy is not priced."""
+    value = float(value)
+    return round(value, 2) if math.isfinite(value) else None
+
+
 def _label(key: str) -> str:
     return STRATEGY_LABELS.get(key, key)
 
@@ -55,7 +82,8 @@ def forecast_rows(ev: Evaluation) -> tuple[list[str], list[list[Any]]]:
     """Header and one row per forecast month: volume, each strategy's monthly and cumulative cost, events.
 
     Costs are rounded to cents and volumes to whole requests and tokens; a strategy that could
-    not be priced has no column.
+    not be priced has no column, and a month in which it cannot be priced (its model shut down with
+    no successor) an empty cell.
     """
     f = ev.forecast
     keys = list(f.cost)
@@ -70,8 +98,8 @@ def forecast_rows(ev: Evaluation) -> tuple[list[str], list[list[Any]]]:
     for t, month in enumerate(f.months):
         label = month.strftime("%Y-%m")
         row: list[Any] = [label, whole(f.requests[t]), whole(f.tokens[t])]
-        row += [round(float(f.cost[k][t]), 2) for k in keys]
-        row += [round(float(f.cumulative[k][t]), 2) for k in keys]
+        row += [_cents(f.cost[k][t]) for k in keys]
+        row += [_cents(f.cumulative[k][t]) for k in keys]
         row.append("; ".join(events.get(label, [])))
         rows.append(row)
     return header, rows

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from calculators import clock
 from calculators.scenario import PriceOverride
 from pricing.catalog import Catalog, Model, PriceEntry, price_in_force
 
@@ -20,9 +21,26 @@ class UnknownModelError(KeyError):
         return str(self.args[0])
 
 
+MAX_SUCCESSORS = 5  # a chain of shutdowns followed this far (the catalog check forbids cycles; this bounds them anyway)
+
+
+@dataclass(frozen=True)
+class Handover:
+    """A shutdown: from ``day`` on, ``prices[index:]`` are the successor's (until the next handover)."""
+
+    day: dt.date
+    retired: str  # display names
+    successor: str
+    index: int
+
+
 @dataclass(frozen=True)
 class PricedModel:
-    """A model as the engine prices it: catalog entry (if any) plus the scenario's override."""
+    """A model as the engine prices it: catalog entry (if any) plus the scenario's override.
+
+    A model that shuts down is priced as the successor the catalog names from its shutdown day on
+    (``handovers``); with no successor, it is ``unavailable_from`` that day and never priced after it.
+    """
 
     name: str  # what the scenario called it
     id: str  # catalog id, or the name itself for a model known only by its override
@@ -30,9 +48,20 @@ class PricedModel:
     prices: tuple[PriceEntry, ...]
     overridden: bool
     model: Model | None  # None when the model is not in the catalog
+    handovers: tuple[Handover, ...] = ()
+    unavailable_from: dt.date | None = None  # shut down with no successor (the last model of the chain)
+    unavailable_name: str = ""  # the model that shuts down then
 
     def price_on(self, day: dt.date) -> PriceEntry:
         return price_in_force(self.prices, day)
+
+    def name_at(self, index: int) -> str:
+        """The display name of the model whose price is ``prices[index]``."""
+        name = self.display_name
+        for handover in self.handovers:
+            if handover.index <= index:
+                name = handover.successor
+        return name
 
 
 TIER_FIELDS = ("input", "output", "cached_input", "cache_write")
@@ -78,11 +107,12 @@ def apply_override(entry: PriceEntry, override: PriceOverride) -> PriceEntry:
     return replace(entry, **changes, long_context=tier, source=OVERRIDE_SOURCE, note="overridden in this scenario")
 
 
-def price_model(catalog: Catalog, name: str, overrides: dict[str, PriceOverride]) -> PricedModel:
+def price_model(catalog: Catalog, name: str, overrides: dict[str, PriceOverride], _depth: int = 0) -> PricedModel:
     """Resolve a model name and apply the scenario's override to every dated entry.
 
     A model missing from the catalog is priced only when the scenario overrides at least
-    its input and output price; otherwise ``UnknownModelError`` (never a silent $0).
+    its input and output price; otherwise ``UnknownModelError`` (never a silent $0). A model
+    that shuts down is priced as its successor from that day (see ``PricedModel``).
     """
     model_id = catalog.resolve(name)
     override = overrides.get(name) or (overrides.get(model_id) if model_id else None)
@@ -108,14 +138,47 @@ def price_model(catalog: Catalog, name: str, overrides: dict[str, PriceOverride]
             batch_discount=override.batch_discount,
             long_context=None,
             source=OVERRIDE_SOURCE,
-            checked=dt.date.today(),
+            checked=clock.today(),
             note="model not in the catalog; priced from the scenario",
         )
         return PricedModel(name, name, name, (entry,), True, None)
     model = catalog.models[model_id]
     if override is None:
-        return PricedModel(name, model_id, model.name, model.prices, False, model)
-    return PricedModel(name, model_id, model.name, tuple(apply_override(e, override) for e in model.prices), True, model)
+        priced = PricedModel(name, model_id, model.name, model.prices, False, model)
+    else:
+        priced = PricedModel(name, model_id, model.name, tuple(apply_override(e, override) for e in model.prices), True, model)
+    return _after_shutdown(catalog, priced, overrides, _depth)
+
+
+def _after_shutdown(catalog: Catalog, priced: PricedModel, overrides: dict[str, PriceOverride], depth: int) -> PricedModel:
+    """``priced`` with its successor's prices from its shutdown day on, or marked unavailable from that day.
+
+    The scenario's override of the retired model does not carry over: the successor is another model,
+    at its own catalog price (or its own override).
+    """
+    model = priced.model
+    if model is None or model.retires is None:
+        return priced
+    day = model.retires
+    if not model.successor or model.successor not in catalog.models or depth >= MAX_SUCCESSORS:
+        return replace(priced, unavailable_from=day, unavailable_name=model.name)
+    successor = price_model(catalog, model.successor, overrides, depth + 1)
+    before = tuple(e for e in priced.prices if e.start < day)
+    kept = sum(1 for e in successor.prices if e.start <= day)  # the successor's entries before the day drop out
+    first = replace(successor.price_on(day), start=day, note=f"successor of {model.name} from {day.isoformat()}")
+    prices = (*before, first, *successor.prices[kept:])
+    shift = len(before) + 1 - kept  # successor entry j (j >= kept) lands at j + shift
+    handovers = (
+        Handover(day, model.name, successor.display_name, len(before)),
+        *(replace(h, index=h.index + shift) for h in successor.handovers if h.index >= kept),
+    )
+    return replace(
+        priced,
+        prices=prices,
+        handovers=handovers,
+        unavailable_from=successor.unavailable_from,
+        unavailable_name=successor.unavailable_name,
+    )
 
 
 def month_starts(start: dt.date, months: int) -> list[dt.date]:
@@ -151,19 +214,81 @@ def entry_weights(prices: tuple[PriceEntry, ...], start: dt.date, months: int) -
     return weights
 
 
+def _usd(value: float | None) -> str:
+    return "none" if value is None else f"${value:g}"
+
+
+_CHANGED = (("input", "input"), ("cached_input", "cached input"), ("cache_write", "cache write"), ("output", "output"))
+
+
+def describe_change(before: PriceEntry, after: PriceEntry) -> str | None:
+    """What changed between two prices, field by field ("cached input $0.5 → $0.25, output $10 → $8 per 1M");
+    None when no price changed (a re-sourced entry)."""
+    prices = [
+        f"{label} {_usd(getattr(before, f))} → {_usd(getattr(after, f))}"
+        for f, label in _CHANGED
+        if getattr(before, f) != getattr(after, f)
+    ]
+    parts = [", ".join(prices) + " per 1M"] if prices else []
+    if before.batch_discount != after.batch_discount:
+        parts.append(f"batch discount {_share(before.batch_discount)} → {_share(after.batch_discount)}")
+    if before.long_context != after.long_context:
+        parts.append("long-context tier changed")
+    return "; ".join(parts) or None
+
+
+def _share(value: float | None) -> str:
+    return "none" if value is None else f"{value:.0%}"
+
+
 def price_events(priced: PricedModel, start: dt.date, end: dt.date) -> list[tuple[dt.date, str]]:
-    """Dated price changes and retirements of one model within [start, end)."""
+    """Dated price changes, handovers to a successor and shutdowns of one model within [start, end).
+
+    A shutdown before ``start`` is no event (the forecast never prices that model; the strategy's notes
+    say so); one on or after ``end`` is outside the horizon.
+    """
     events = []
-    for before, after in zip(priced.prices, priced.prices[1:], strict=False):
-        if start <= after.start < end:
+    handovers = {h.index: h for h in priced.handovers}
+    for i, (before, after) in enumerate(zip(priced.prices, priced.prices[1:], strict=False), start=1):
+        if not start <= after.start < end:
+            continue
+        handover = handovers.get(i)
+        if handover is not None:
             events.append(
                 (
                     after.start,
-                    f"{priced.display_name}: ${before.input:g}/${before.output:g} → ${after.input:g}/${after.output:g} per 1M in/out",
+                    f"{handover.retired} shuts down on {handover.day.isoformat()}: priced as its successor "
+                    f"{handover.successor} from then "
+                    f"(${after.input:g}/${after.output:g} per 1M in/out)",
                 )
             )
-    model = priced.model
-    lifecycle = model.lifecycle_note(until=end) if model is not None else None
-    if lifecycle:
-        events.append((max(model.retires, start), lifecycle))
+        else:
+            change = describe_change(before, after)
+            if change:
+                events.append((after.start, f"{priced.name_at(i)}: {change}"))
+    gone = priced.unavailable_from
+    if gone is not None and start <= gone < end:
+        events.append(
+            (
+                gone,
+                f"{priced.unavailable_name} shuts down on {gone.isoformat()} and the catalog names no successor: "
+                f"not priced from {gone:%Y-%m}",
+            )
+        )
     return events
+
+
+def lifecycle_notes(priced: PricedModel, start: dt.date, end: dt.date) -> list[str]:
+    """Sentences on shutdowns that matter to a forecast over [start, end), in the tense of that forecast."""
+    notes = []
+    for h in priced.handovers:
+        if h.day < end:
+            verb = "shut down on" if h.day < start else "shuts down on"
+            notes.append(f"{h.retired} {verb} {h.day.isoformat()}: priced as its successor {h.successor} from then")
+    gone = priced.unavailable_from
+    if gone is not None and gone < end:
+        notes.append(
+            f"{priced.unavailable_name} shuts down on {gone.isoformat()} and the catalog names no successor: "
+            f"not priced from {gone:%Y-%m}"
+        )
+    return notes

@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from calculators import clock
 from calculators.document import DocumentError, LongNumber, bounded, load_yaml, shown
 
 SCHEMA_VERSION = 1
@@ -89,7 +90,7 @@ class Workload:
 
 
 def next_month(today: dt.date | None = None) -> dt.date:
-    today = today or dt.date.today()
+    today = today or clock.today()
     return dt.date(today.year + (today.month == 12), today.month % 12 + 1, 1)
 
 

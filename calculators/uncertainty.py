@@ -43,7 +43,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from calculators.costs import PER_MILLION, effective_rates
-from calculators.engine import Evaluation, StrategyError, evaluate, resolve_server_plan
+from calculators.engine import Evaluation, StrategyError, evaluate, resolve_server_plan, unavailable_months
 from calculators.mixed import mixed_cost, replicas_for
 from calculators.prices import PricedModel, entry_weights, month_starts, price_model
 from calculators.scenario import DEFAULT_DRAWS, UNCERTAIN_INPUTS, Range, Scenario, Uncertainty
@@ -234,12 +234,15 @@ class _Price:
 
     per_entry: np.ndarray
     weights: np.ndarray
+    unavailable: np.ndarray | None = None  # months (bools) after a shutdown with no successor
 
     def rows(self, lo: int, hi: int) -> np.ndarray:
         """Months ``lo:hi`` as (months, draws), or (1, draws) when one entry covers the whole horizon."""
-        if self.per_entry.shape[0] == 1:
-            return self.per_entry  # its weight is 1 in every month
-        return self.weights[:, lo:hi].T @ self.per_entry
+        # one entry: its weight is 1 in every month, and the row broadcasts
+        out = self.per_entry if self.per_entry.shape[0] == 1 else self.weights[:, lo:hi].T @ self.per_entry
+        if self.unavailable is not None and self.unavailable[lo:hi].any():
+            out = np.where(self.unavailable[lo:hi, None], np.nan, out)  # never priced once it no longer exists
+        return out
 
 
 def _slot_price(
@@ -281,7 +284,8 @@ def _slot_price(
             + generated_reasoning * p_out * scale
         )
         per_entry.append(total)
-    return _Price(np.stack(per_entry), weights[used])
+    gone = unavailable_months(priced, scenario.growth.start_month, months)
+    return _Price(np.stack(per_entry), weights[used], gone if gone.any() else None)
 
 
 Terms = list[tuple[float | np.ndarray, _Price]]  # $ per request = Σ coefficient x slot price

@@ -15,13 +15,13 @@ import re
 from collections.abc import Iterable
 
 import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
 
 from calculators.engine import Evaluation
 from calculators.formatting import SUFFIXES, compact, money, percent, tokens
 from calculators.recommendation import VOLUME_TIERS
 from calculators.scenario import STRATEGY_LABELS
+from dashboard.axes import money_axis
 from dashboard.theme import NEUTRAL, OVERRIDE_MARK, PART_COLORS, PART_LABELS, strategy_color
 
 MARGIN = {"l": 8, "r": 8, "t": 64, "b": 8}
@@ -477,9 +477,7 @@ def forecast_figure(ev: Evaluation, cumulative: bool = False) -> go.Figure:
         xaxis={"tickformat": "%b %Y", "range": [months[0], months[-1]]},
         yaxis={
             "title": {"text": "USD" if cumulative else "USD per month"},
-            "tickprefix": "$",
-            "tickformat": "~s",
-            "rangemode": "tozero",
+            **money_axis([float(np.max(v)) for v in series.values() if len(v)]),
         },
         hovermode="closest",
     )
@@ -542,57 +540,7 @@ def breakdown_figure(ev: Evaluation) -> go.Figure:
         barmode="stack",
         legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "traceorder": "normal"},  # stacked bars reverse it
         height=150 + 34 * max(len(rows), 1),
-        xaxis={"title": {"text": "USD per month"}, "tickprefix": "$", "tickformat": "~s", "rangemode": "tozero"},
+        xaxis={"title": {"text": "USD per month"}, **money_axis([sum(by_part.values()) for _, _, by_part in rows])},
         yaxis={"autorange": "reversed", "automargin": True},
         bargap=0.3,
-    )
-
-
-# ---------------------------------------------------------------------------- usage history
-
-
-def usage_history_figure(history: pd.DataFrame, source: str) -> go.Figure:
-    """A usage export month by month: stacked bars per model (the export's own cost where it has one,
-    else the list price) and, next to an export's cost, the list-price total as a dashed line.
-
-    ``history`` is ``calculators.usage.list_price_history``'s frame.
-    """
-    billed = bool(history["export_cost_usd"].notna().any())
-    column = "export_cost_usd" if billed else "list_cost_usd"
-    months = sorted(history["month"].dropna().unique().tolist())
-    data = []
-    for model, rows in history.groupby("model", sort=False):
-        by_month = rows.groupby("month")[column].sum(min_count=1)
-        name = plotly_text(str(model))
-        data.append(
-            {
-                "type": "bar",
-                "x": months,
-                "y": [None if pd.isna(by_month.get(m)) else float(by_month.get(m)) for m in months],
-                "name": name,
-                "hovertemplate": f"{name}<br>%{{x}}: $%{{y:,.2f}}<extra></extra>",
-            }
-        )
-    listed = history.groupby("month")["list_cost_usd"].sum(min_count=1)
-    if billed and listed.notna().any():
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "x": months,
-                "y": [None if pd.isna(listed.get(m)) else float(listed.get(m)) for m in months],
-                "name": "List price, all models",
-                "line": {"color": NEUTRAL, "dash": "dash", "width": 2},
-                "hovertemplate": "List price<br>%{x}: $%{y:,.2f}<extra></extra>",
-            }
-        )
-    what = "as billed in the export" if billed else "at list price (the export has no cost)"
-    return figure_from(
-        data,
-        "Your monthly spend",
-        f"{source} · per model, {what}",
-        barmode="stack",
-        height=400,
-        xaxis={"type": "category"},
-        yaxis={"title": {"text": "USD per month"}, "tickprefix": "$", "tickformat": "~s", "rangemode": "tozero"},
     )

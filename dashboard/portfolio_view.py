@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from calculators.export import safe_frame
 from calculators.formatting import money
 from calculators.portfolio import TOTAL_LABELS, TOTALS, PortfolioEvaluation, evaluate_portfolio
 from calculators.portfolio_report import category_text, move_lines
@@ -46,10 +47,10 @@ def render_portfolio_tab(portfolio: Portfolio | None, catalog) -> None:
     with table_tab:
         frame = portfolio_charts.workloads_frame(result)
         dollars = {c: st.column_config.NumberColumn(format="dollar") for c in frame.columns if c.endswith("$/month")}
-        st.dataframe(frame, hide_index=True, width="stretch", column_config=dollars)
+        st.dataframe(safe_frame(frame), hide_index=True, width="stretch", column_config=dollars)
         totals = portfolio_charts.totals_frame(result)
         st.dataframe(
-            totals,
+            safe_frame(totals),
             hide_index=True,
             width="stretch",
             column_config={label: st.column_config.NumberColumn(format="dollar") for label in TOTAL_LABELS.values()},

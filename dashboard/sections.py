@@ -7,7 +7,6 @@ rest of the page keeps working; no traceback reaches the page.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import logging
 import math
 from collections.abc import Callable, Iterator
@@ -15,8 +14,9 @@ from collections.abc import Callable, Iterator
 import pandas as pd
 import streamlit as st
 
+from calculators import clock
 from calculators.engine import Evaluation
-from calculators.export import forecast_csv, forecast_rows
+from calculators.export import forecast_csv, forecast_rows, safe_frame
 from calculators.formatting import SCIENTIFIC_FROM, money, percent, tokens
 from calculators.recommendation import VOLUME_TIERS, Recommendation
 from calculators.scenario import STRATEGY_LABELS
@@ -192,7 +192,7 @@ def _assumptions(ev: Evaluation, kind: str, catalog, with_server: bool = False) 
         rows = assumptions.prices_used(ev)
         if rows:
             st.dataframe(
-                pd.DataFrame(rows),
+                safe_frame(pd.DataFrame(rows)),
                 hide_index=True,
                 width="stretch",
                 column_config={
@@ -209,7 +209,7 @@ def _assumptions(ev: Evaluation, kind: str, catalog, with_server: bool = False) 
             server = assumptions.server_assumptions(ev, catalog)
             if server:
                 st.dataframe(
-                    pd.DataFrame(server),
+                    safe_frame(pd.DataFrame(server)),
                     hide_index=True,
                     width="stretch",
                     column_config={
@@ -266,7 +266,7 @@ def table_tab(ev: Evaluation) -> None:
     # "$29,907,629,905,160,606,666,568,237,056.00" is not readable: scientific from $1,000T on
     money_columns = {h: st.column_config.NumberColumn(format="$%.3e" if huge else "dollar") for h in usd}
     st.dataframe(
-        frame,
+        safe_frame(frame),
         hide_index=True,
         width="stretch",
         column_config={
@@ -301,7 +301,7 @@ def engine_notices(ev: Evaluation) -> None:
 def catalog_footer(catalog) -> None:
     """How fresh the prices are: the oldest `checked` date, so stale data is never a surprise."""
     oldest = catalog.oldest_checked()
-    age = (dt.date.today() - oldest).days
+    age = (clock.today() - oldest).days
     vendors = len({m.vendor for m in catalog.models.values()})
     # Only catalog figures and fixed text here (no user data), so the caption keeps its code spans.
     st.caption(

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from calculators import clock
 from calculators.links import LINK_DEFAULTS, LINK_VERSION, SHORT_KEYS
 from calculators.scenario import (
     STRATEGIES,
@@ -94,7 +95,7 @@ def _link_default(today: dt.date) -> Scenario:
 
 def link_default_scenario() -> Scenario:
     """The scenario of a link without parameters (its start month is next month, so keyed on today)."""
-    return _link_default(dt.date.today())
+    return _link_default(clock.today())
 
 
 def _month_text(value: dt.date) -> str:
@@ -136,7 +137,7 @@ def widget_values(scenario: Scenario, catalog: Catalog | None = None) -> dict[st
 def default_values() -> Mapping[str, Any]:
     """The widgets' defaults: the link defaults, so that a default value is left out of the URL.
     (Read-only: shared between calls.)"""
-    return _default_values(dt.date.today())
+    return _default_values(clock.today())
 
 
 @lru_cache(maxsize=4)

@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from calculators.engine import Evaluation
+from calculators.export import safe_frame
 from calculators.formatting import money, percent, tokens
 from calculators.scenario import STRATEGY_LABELS
 from calculators.uncertainty import BASELINES, CHALLENGERS, PERCENTILES, BandResult
@@ -122,7 +123,7 @@ def render_uncertainty_tab(ev: Evaluation, catalog) -> None:
     _chances(ev, band)
     st.markdown("**Cost over the whole horizon**")
     st.dataframe(
-        totals_frame(band),
+        safe_frame(totals_frame(band)),
         hide_index=True,
         width="stretch",
         key="band_totals",
@@ -254,7 +255,7 @@ def render_quality(ev: Evaluation, catalog) -> None:
     if result is None:  # the toggle was switched on in this very run's callback: the next run has it
         return
     st.dataframe(
-        quality_frame(result),
+        safe_frame(quality_frame(result)),
         hide_index=True,
         width="stretch",
         key="quality_table",

@@ -1,4 +1,4 @@
-"""Command line: ``python -m pricing {import-litellm,import-genai-prices,check} ...``.
+"""Command line: ``python -m pricing {import-litellm,import-genai-prices,generate-layer,audit,check} ...``.
 
 Argument parsing and dispatch only; the work is in :mod:`pricing.importers` and
 :mod:`pricing.checks`. Exit codes: 0 fine, 1 ``check --gate`` found something,
@@ -11,10 +11,13 @@ import argparse
 import datetime as dt
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from pricing.catalog import DATA_DIR
+from pricing.audit import audit_catalog, format_audit, parse_reference
+from pricing.catalog import DATA_DIR, GENERATED_LAYER, CatalogError
 from pricing.checks import DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_DIFF_PCT, check_catalog, format_findings
 from pricing.importers import GENAI_PRICES, LITELLM, InputError, load_catalog_for_cli, read_price_file, run_import
+from pricing.importers.layer import generate_layer
 
 
 def _date(text: str) -> dt.date:
@@ -48,7 +51,33 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="ID",
             help="only this model (catalog id, alias or database key); repeatable",
         )
+        sub.add_argument(
+            "--as-of",
+            type=_date,
+            default=None,
+            metavar="YYYY-MM-DD",
+            help="the day the file was published: prices are compared with the catalog's on that day (default: today)",
+        )
         sub.add_argument("--write", action="store_true", help="apply the changes to the vendor files")
+    layer = commands.add_parser(
+        "generate-layer",
+        help="write pricing/generated/layer.json from the LiteLLM and genai-prices wheels",
+        description="Build the generated catalog layer from wheels fetched with `pip download --no-deps`.",
+    )
+    layer.add_argument("wheels", nargs="+", metavar="WHEEL", help="litellm-<ver>-*.whl and/or genai_prices-<ver>-*.whl")
+    layer.add_argument("--read-on", type=_date, required=True, metavar="YYYY-MM-DD", help="the day the wheels were read")
+    layer.add_argument("--catalog-dir", default=str(DATA_DIR), help="directory with vendors/ (curated models win)")
+    audit = commands.add_parser(
+        "audit",
+        help="compare every dated catalog entry with LiteLLM and genai-prices; exit 1 on an unexplained difference",
+        description="Compare every dated entry with each reference file and print one table.",
+    )
+    audit.add_argument(
+        "references", nargs="+", metavar="FILE[@YYYY-MM-DD]", help="a LiteLLM or genai-prices JSON file or wheel, as of a day"
+    )
+    audit.add_argument("--catalog-dir", default=str(DATA_DIR), help="directory with vendors/, gpus.yaml, serving.yaml")
+    audit.add_argument("--today", type=_date, default=None, help="the day of a reference given without @date")
+    audit.add_argument("--all", action="store_true", help="print agreeing entries too")
     check = commands.add_parser("check", parents=[common], help="report stale, retiring, colliding or drifting catalog data")
     check.add_argument("--max-age-days", type=int, default=DEFAULT_MAX_AGE_DAYS, help="stale after this many days (default 90)")
     check.add_argument("--against", metavar="FILE.json", help="a LiteLLM or genai-prices file to compare prices with")
@@ -57,6 +86,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--gate", action="store_true", help="exit 1 when anything is found")
     return parser
+
+
+def _generate_layer(args: argparse.Namespace) -> int:
+    out = Path(args.catalog_dir) / GENERATED_LAYER
+    try:
+        counts = generate_layer(load_catalog_for_cli(args.catalog_dir), args.wheels, args.read_on, out)
+    except CatalogError as exc:
+        raise InputError(f"the generated layer does not validate: {exc}") from None
+    listed = ", ".join(f"{vendor} {count}" for vendor, count in sorted(counts.items()))
+    print(f"Wrote {out}: {sum(counts.values())} models ({listed}).")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -76,8 +116,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # argparse has printed the usage message
         return int(exc.code or 0)
-    today = args.today or dt.date.today()
+    today = getattr(args, "today", None) or dt.date.today()
     try:
+        if args.command == "generate-layer":
+            return _generate_layer(args)
+        if args.command == "audit":
+            catalog = load_catalog_for_cli(args.catalog_dir)
+            result = audit_catalog(catalog, [parse_reference(text, today) for text in args.references])
+            print(format_audit(result, show_all=args.all))
+            return 1 if result.unexplained else 0
         if args.command == "check":
             catalog = load_catalog_for_cli(args.catalog_dir)
             against = read_price_file(args.against) if args.against else None
@@ -92,6 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             write=args.write,
             catalog_dir=args.catalog_dir,
             today=today,
+            as_of=args.as_of,
         )
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)

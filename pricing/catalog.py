@@ -17,10 +17,11 @@ and collects *all* problems before raising, so a bad edit is fixed in one pass.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,11 @@ import yaml
 DATA_DIR = Path(__file__).resolve().parent
 TIERS = ("flagship", "mid", "small", "open")
 STATUSES = ("active", "preview", "deprecated", "retired")
+# The per-token price fields of an entry (and of its long-context tier), $ per 1M tokens.
+PRICE_FIELDS = ("input", "output", "cached_input", "cache_write")
+# The layer a model comes from: hand-curated vendor files win over the generated database layer.
+CURATED, GENERATED = "curated", "generated"
+GENERATED_LAYER = Path("generated") / "layer.json"
 # A price above this is a typo (the dearest list price in 2026 is $180 per 1M output).
 MAX_PRICE_PER_MTOK = 10_000.0
 # Prefixes that gateways and exports put before a provider's own model id (tried one at a time,
@@ -90,6 +96,8 @@ class PriceEntry:
     # Whether the batch discount also applies to cache reads (Anthropic, OpenAI: yes; Gemini: no,
     # cached input keeps its standard price in a batch). From the vendor file's `billing` rules.
     batch_discount_on_cached_input: bool = True
+    # Why this entry may differ from LiteLLM or genai-prices (`python -m pricing audit` accepts it).
+    audit_note: str = ""
 
     def covers(self, day: dt.date) -> bool:
         return self.start <= day and (self.end is None or day < self.end)
@@ -118,6 +126,7 @@ class Model:
     open_model: str | None = None
     latency: Latency | None = None
     file: str = ""
+    origin: str = CURATED  # CURATED (vendors/*.yaml) or GENERATED (generated/layer.json)
 
     def price_on(self, day: dt.date) -> PriceEntry:
         """The entry in force on ``day`` (see ``price_in_force``)."""
@@ -185,21 +194,33 @@ class Catalog:
     profiles: dict[str, ServingProfile]
     _alias_index: dict[str, str] = field(default_factory=dict, repr=False)
     _loose_index: dict[str, str] = field(default_factory=dict, repr=False)
+    # Reads the generated layer on first use (see `generated`), so a page that needs only the
+    # curated models never pays for parsing it.
+    generated_loader: Callable[[Catalog], dict[str, Model]] | None = field(default=None, repr=False)
+    _generated: dict[str, Model] | None = field(default=None, repr=False)
+    _generated_indexes: tuple[dict[str, str], dict[str, str]] = field(default=({}, {}), repr=False)
 
     def __post_init__(self) -> None:
         if not self._alias_index:
-            for model in self.models.values():
-                for name in (model.id, *model.aliases):
-                    self._alias_index.setdefault(_alias_key(name), model.id)
-        # The dot-insensitive index, for the last try; a key two models share is dropped.
-        loose: dict[str, str | None] = {}
-        for key, model_id in self._alias_index.items():
-            folded = _VERSION_DOT.sub("-", key)
-            loose[folded] = model_id if loose.get(folded, model_id) == model_id else None
-        self._loose_index = {k: v for k, v in loose.items() if v is not None}
+            self._alias_index.update(alias_index(self.models.values()))
+        self._loose_index = loose_index(self._alias_index)
+
+    @property
+    def generated(self) -> dict[str, Model]:
+        """The generated layer (LiteLLM / genai-prices): models the curated files lack, by id.
+
+        Loaded on first use. Curated models win: a generated model sharing an id or alias
+        with a curated one is not in this layer.
+        """
+        if self._generated is None:
+            loaded = self.generated_loader(self) if self.generated_loader else {}
+            exact = alias_index(loaded.values())
+            self._generated_indexes = (exact, loose_index(exact))
+            self._generated = loaded
+        return self._generated
 
     def resolve(self, name: str | None) -> str | None:
-        """Catalog id for a model id, alias or gateway slug; None when unknown.
+        """Curated catalog id for a model id, alias or gateway slug; None when unknown.
 
         Matching ignores case and surrounding spaces. A name not listed as such is tried
         again by rules (see ``name_candidates``): without a known gateway or cloud prefix
@@ -208,24 +229,25 @@ class Catalog:
         ``-2026-04-23``, ``@20241022``, ``-v1:0``, ``-latest``), with Claude's permaslug word
         order, and last with version dots read as dashes.
 
+        The generated layer is not searched: :meth:`find` searches both layers.
+
         >>> catalog = load_catalog()
         >>> catalog.resolve("us.anthropic.claude-haiku-4-5-20251001-v1:0")
         'claude-haiku-4-5'
         >>> catalog.resolve("openai/gpt-5.5-2026-04-23")
         'gpt-5.5'
         """
-        if not isinstance(name, str) or not name.strip():
+        return lookup((self._alias_index, self._loose_index), name)
+
+    def find(self, name: str | None) -> Model | None:
+        """The model a name stands for, curated first, then the generated layer; None when unknown."""
+        found = self.resolve(name)
+        if found is not None:
+            return self.models[found]
+        if not self.generated:
             return None
-        candidates = name_candidates(_alias_key(name))
-        for candidate in candidates:
-            found = self._alias_index.get(candidate)
-            if found:
-                return found
-        for candidate in candidates:
-            found = self._loose_index.get(_VERSION_DOT.sub("-", candidate))
-            if found:
-                return found
-        return None
+        found = lookup(self._generated_indexes, name)
+        return None if found is None else self.generated[found]
 
     def model(self, name: str) -> Model:
         """The model for an id or alias; KeyError with a readable message otherwise."""
@@ -239,6 +261,41 @@ class Catalog:
         dates += [o.checked for o in self.offers.values()]
         dates += [p.checked for p in self.profiles.values()]
         return min(dates)
+
+
+def alias_index(models: Iterable[Model]) -> dict[str, str]:
+    """Alias key -> model id for every id and alias of ``models`` (the first owner of a name wins)."""
+    index: dict[str, str] = {}
+    for model in models:
+        for name in (model.id, *model.aliases):
+            index.setdefault(alias_key(name), model.id)
+    return index
+
+
+def loose_index(index: Mapping[str, str]) -> dict[str, str]:
+    """The dot-insensitive index (version dots read as dashes), for the last try; a key two models share is dropped."""
+    loose: dict[str, str | None] = {}
+    for key, model_id in index.items():
+        folded = _VERSION_DOT.sub("-", key)
+        loose[folded] = model_id if loose.get(folded, model_id) == model_id else None
+    return {k: v for k, v in loose.items() if v is not None}
+
+
+def lookup(indexes: tuple[Mapping[str, str], Mapping[str, str]], name: str | None) -> str | None:
+    """The model id a name stands for in (exact, loose) indexes, trying ``name_candidates`` in order."""
+    if not isinstance(name, str) or not name.strip():
+        return None
+    exact, loose = indexes
+    candidates = name_candidates(alias_key(name))
+    for candidate in candidates:
+        found = exact.get(candidate)
+        if found:
+            return found
+    for candidate in candidates:
+        found = loose.get(_VERSION_DOT.sub("-", candidate))
+        if found:
+            return found
+    return None
 
 
 def price_in_force(prices: tuple[PriceEntry, ...], day: dt.date) -> PriceEntry:
@@ -256,7 +313,8 @@ def price_in_force(prices: tuple[PriceEntry, ...], day: dt.date) -> PriceEntry:
     return current
 
 
-def _alias_key(name: str) -> str:
+def alias_key(name: str) -> str:
+    """The form names are compared in: lower case, surrounding spaces dropped, inner runs of spaces single."""
     return " ".join(name.strip().lower().split())
 
 
@@ -293,7 +351,8 @@ class _Problems:
         self.items.append(f"{where}: {message}")
 
 
-def _as_date(value: Any) -> dt.date | None:
+def as_date(value: Any) -> dt.date | None:
+    """A date from YAML/JSON (a date, a datetime or an ISO ``YYYY-MM-DD`` string); None otherwise."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -330,7 +389,7 @@ def _source_and_checked(raw: Mapping, where: str, problems: _Problems) -> tuple[
     if not isinstance(source, str) or not _URL.match(source.strip()):
         problems.add(where, f"field 'source' must be a URL, got {source!r}")
         source = ""
-    checked = _as_date(raw.get("checked"))
+    checked = as_date(raw.get("checked"))
     if checked is None:
         problems.add(where, f"field 'checked' must be a date (YYYY-MM-DD), got {raw.get('checked')!r}")
         checked = dt.date.min
@@ -384,12 +443,12 @@ def _parse_price_entry(
     if not isinstance(raw, Mapping):
         problems.add(where, "each price entry must be a mapping")
         return None
-    start = _as_date(raw.get("from"))
+    start = as_date(raw.get("from"))
     if start is None:
         problems.add(where, f"field 'from' must be a date (YYYY-MM-DD), got {raw.get('from')!r}")
     end = None
     if raw.get("to") is not None:
-        end = _as_date(raw.get("to"))
+        end = as_date(raw.get("to"))
         if end is None:
             problems.add(where, f"field 'to' must be a date or null, got {raw.get('to')!r}")
     if start and end and end <= start:
@@ -421,6 +480,7 @@ def _parse_price_entry(
         checked=checked,
         note=str(raw.get("note") or ""),
         batch_discount_on_cached_input=rules["batch_discount_on_cached_input"],
+        audit_note=str(raw.get("audit_note") or ""),
     )
 
 
@@ -477,7 +537,7 @@ def _parse_model(
         problems.add(where, f"field 'status' must be one of {', '.join(STATUSES)}, got {status!r}")
     retires = None
     if raw.get("retires") is not None:
-        retires = _as_date(raw.get("retires"))
+        retires = as_date(raw.get("retires"))
         if retires is None:
             problems.add(where, f"field 'retires' must be a date, got {raw.get('retires')!r}")
     aliases = raw.get("aliases") or []
@@ -657,7 +717,7 @@ def build_catalog(
                 continue
             models[model.id] = model
             for name in (model.id, *model.aliases):
-                key = _alias_key(name)
+                key = alias_key(name)
                 owner = alias_owner.get(key)
                 if owner is not None and owner != model.id:
                     problems.add(f"{file}: model {model.id}", f"alias {name!r} is already used by model {owner}")
@@ -672,8 +732,46 @@ def build_catalog(
     return Catalog(models=models, vendors=vendors, gpus=gpus, offers=offers, profiles=profiles)
 
 
+def generated_layer_loader(path: Path) -> Callable[[Catalog], dict[str, Model]]:
+    """A loader for the generated layer file (``generated/layer.json``), for :attr:`Catalog.generated`.
+
+    The file holds vendor documents in the vendor-file schema, validated the same way. A
+    generated model that shares any name (id or alias) with a curated model is left out:
+    the curated files win where both exist.
+    """
+
+    def load(catalog: Catalog) -> dict[str, Model]:
+        where = GENERATED_LAYER.as_posix()
+        try:
+            doc = json.loads(path.read_bytes())
+        except (OSError, ValueError) as exc:
+            raise CatalogError([f"{where}: cannot read JSON: {exc}"]) from None
+        vendor_docs = doc.get("vendors") if isinstance(doc, Mapping) else None
+        if not isinstance(vendor_docs, list):
+            raise CatalogError([f"{where}: expected an object with a 'vendors' list"])
+        problems = _Problems()
+        taken = set(catalog._alias_index)
+        models: dict[str, Model] = {}
+        for i, vendor_doc in enumerate(vendor_docs):
+            _, parsed = parse_vendor_document(vendor_doc, f"{where}: vendors[{i}]", problems)
+            for model in parsed:
+                names = {alias_key(name) for name in (model.id, *model.aliases)}
+                if names & taken:
+                    continue
+                taken |= names
+                models[model.id] = replace(model, origin=GENERATED)
+        if problems.items:
+            raise CatalogError(problems.items)
+        return models
+
+    return load
+
+
 def load_catalog(directory: Path | str = DATA_DIR) -> Catalog:
     """Load and validate every catalog file under ``directory``.
+
+    The generated layer (``generated/layer.json``, when present) is read on first use of
+    :attr:`Catalog.generated` or :meth:`Catalog.find`, not here.
 
     >>> catalog = load_catalog()
     >>> catalog.resolve("claude-haiku-4-5-20251001")
@@ -688,4 +786,7 @@ def load_catalog(directory: Path | str = DATA_DIR) -> Catalog:
     serving_doc = _read_yaml(directory / "serving.yaml", problems)
     if problems.items:
         raise CatalogError(problems.items)
-    return build_catalog(vendor_docs, gpus_doc, serving_doc)
+    catalog = build_catalog(vendor_docs, gpus_doc, serving_doc)
+    if (directory / GENERATED_LAYER).is_file():
+        catalog.generated_loader = generated_layer_loader(directory / GENERATED_LAYER)
+    return catalog

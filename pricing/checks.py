@@ -8,8 +8,8 @@ Four kinds of finding:
   retired, or one retiring within ``retiring_within_days``;
 - ``alias``: two names of *different* models that differ only by case or separators
   (``claude-haiku-4.5`` vs ``claude-haiku-4-5``); the loader already rejects exact clashes;
-- ``price-diff``: a current price that differs by more than ``max_diff_pct`` percent
-  from an imported LiteLLM or genai-prices file.
+- ``price-diff``: a current price of a model not retired that differs by more than
+  ``max_diff_pct`` percent from an imported LiteLLM or genai-prices file.
 
 This module computes and formats; the CLI in ``pricing/__main__.py`` prints.
 """
@@ -89,6 +89,9 @@ def _near_collisions(catalog: Catalog) -> Iterator[Finding]:
 
 def _price_diffs(catalog: Catalog, today: dt.date, against: ImportResult, max_diff_pct: float) -> Iterator[Finding]:
     for model_id, imported in sorted(match_catalog(catalog, against.models).items()):
+        model = catalog.models[model_id]
+        if model.status == "retired" or (model.retires is not None and model.retires <= today):
+            continue  # a retired model's price is history; the import diff compares it before retirement
         changes = compare_prices(catalog.models[model_id].price_on(today), imported.price_on(today))
         # A field the catalog lacks has no percentage; the import diff shows those.
         large = [c for c in changes if c.pct is not None and abs(c.pct) > max_diff_pct]

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from calculators import clock
 from dashboard.controls import STRATEGY_SECTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
+
+
+TODAY = dt.date(2026, 12, 15)  # the page's calendar in AppTest: next month is 2027-01, as in the presets
+
+
+@pytest.fixture(autouse=True)
+def pinned_today(monkeypatch):
+    """The page and the test read the same fixed date (``calculators.clock``): a test never passes or
+    fails with the calendar (a first month picked in the selector stays inside its window)."""
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
+    return TODAY
 
 
 @pytest.fixture(autouse=True)

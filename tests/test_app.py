@@ -14,7 +14,7 @@ import json
 
 import pandas as pd
 import pytest
-from apptest_support import APP, ROOT, fresh_caches, run_app  # noqa: F401 (fresh_caches is an autouse fixture)
+from apptest_support import APP, ROOT, fresh_caches, pinned_today, run_app  # noqa: F401 (autouse fixtures)
 from streamlit.testing.v1 import AppTest
 
 from calculators.engine import evaluate
@@ -37,7 +37,7 @@ from dashboard.controls import STRATEGY_PARAMS, STRATEGY_SECTIONS, month_of, str
 from dashboard.markup import md
 from dashboard.scales import month_options
 from dashboard.sections import KPI_LABELS
-from dashboard.usage_view import map_key, start_scenario
+from dashboard.usage_view import mapping_editor_key, start_scenario
 from pricing import load_catalog
 
 PRESETS = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -510,11 +510,10 @@ def test_a_usage_export_is_summarized_and_can_start_the_forecast():
     at = _upload_usage("generic.csv", USAGE_CSV.read_bytes())
     cards = shown_cards(at)
     assert (cards["Period"], cards["Rows read"], cards["Models"], cards["Cost in the export"]) == ("2 months", "3", "2", "$3.25")
-    assert len(at.get("plotly_chart")) == 1  # the monthly history
-    (repriced,) = at.get("echarts_chart")  # the re-priced month, drawn like the Compare tab
-    assert json.loads(repriced.proto.spec)["title"]["text"].startswith("Your ")
+    history, repriced = at.get("plotly_chart")  # the monthly history, the re-priced month
+    assert json.loads(repriced.proto.spec)["layout"]["title"]["text"].startswith("Your 2026-01 usage")
     usage = import_usage(USAGE_CSV.read_bytes(), filename="generic.csv", catalog=_catalog())
-    expected, _ = start_scenario(link(), workload_from_usage(usage))
+    expected, _ = start_scenario(link(), workload_from_usage(usage, catalog=_catalog()))
     at.button(key="start_from_usage").click().run()
     at.session_state["view"] = "Compare"  # leave the tab whose own cards describe the file
     at.run()
@@ -531,12 +530,19 @@ def test_a_bad_usage_file_shows_why_and_the_page_keeps_working():
 def test_an_unknown_model_in_the_usage_can_be_mapped():
     data = b"date,model,input_tokens,output_tokens,requests\n2026-01-05,our-tuned-model,1000000,100000,1000\n"
     at = _upload_usage("tuned.csv", data)
-    mapping = at.selectbox(key=map_key("our-tuned-model"))
-    assert mapping.value is None
-    assert md("No list price for: our-tuned-model (map them above).") in [c.value for c in at.caption]
-    mapping.set_value("gpt-5").run()
+    assert at.dataframe[0].value["model in the export"].tolist() == ["our-tuned-model"]  # the mapping table
+    assert md("No model in this export has a list price yet: map them above to compare with list prices.") in [
+        c.value for c in at.caption
+    ]
+    # The mapping table's edit, as the browser sends it (AppTest has no set_value for data_editor)
+    at.session_state[mapping_editor_key(["our-tuned-model"])] = {
+        "edited_rows": {0: {"map to": "gpt-5"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
     # 1M input x $1.25 + 100k output x $10 = $2.25 at GPT-5's list price
-    assert at.dataframe[0].value["list price"].tolist() == pytest.approx([2.25])
+    assert at.dataframe[1].value["list price (priced models)"].tolist() == ["$2.25"]
 
 
 def test_an_unknown_serving_profile_is_kept_and_reported():

@@ -8,12 +8,14 @@ browser would fetch them), and the numbers and the link while every expander ope
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import re
 
 import pytest
 import streamlit.testing.v1.app_test as app_test_module
 import yaml
-from apptest_support import fresh_caches, run_app  # noqa: F401 (fresh_caches is an autouse fixture)
+from apptest_support import ROOT, fresh_caches, pinned_today, run_app  # noqa: F401 (autouse fixtures)
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 from calculators.links import scenario_to_params
@@ -175,3 +177,74 @@ def test_the_table_tab_holds_at_the_bounds(downloads, rpm, growth):
     assert frame["requests"].iloc[-1] == pytest.approx(rpm * (1 + growth) ** 119)
     rows = list(csv.reader(io.StringIO(downloads(at, "download_csv").decode("utf-8-sig"))))
     assert float(rows[-1][1]) == pytest.approx(rpm * (1 + growth) ** 119)
+
+
+VIEWS = ["Compare", "Cost vs volume", "Forecast", "Uncertainty", "Breakdown", "Table & CSV"]
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_a_model_shut_down_mid_horizon_without_successor_is_not_priced_after_it(view):
+    # gemini-2.5-flash shuts down on 2026-12-01 and the catalog names no successor: a forecast from
+    # 2026-10 prices October and November only, and every view still draws
+    at = run_app(query={"start": "2026-10", "fm": "gemini-2.5-flash", "h": "6"}, session={"view": view})
+    assert not at.exception and not at.error
+    if view == "Table & CSV":
+        frame = at.dataframe[0].value
+        column = frame["Flagship only (USD/month)"]
+        assert column.iloc[:2].notna().all() and column.iloc[2:].isna().all()
+        assert "not priced from 2026-12" in frame["price changes and retirements"].iloc[2]
+
+
+# ---------------------------------------------------------------- formulas in downloadable tables
+
+
+def test_every_page_table_neutralises_formulas():
+    # st.dataframe offers a CSV download of its cells as they are: every one goes through safe_frame
+    sources = [ROOT / "app.py", *sorted((ROOT / "dashboard").glob("*.py"))]
+    calls = [(p.name, m.end()) for p in sources for m in re.finditer(r"st\.dataframe\(\s*", p.read_text(encoding="utf-8"))]
+    assert calls, "no table found: the scan is broken"
+    unsafe = [
+        name
+        for name, end in calls
+        if not (ROOT / "dashboard" / name if name != "app.py" else ROOT / name)
+        .read_text(encoding="utf-8")[end:]
+        .startswith("safe_frame(")
+    ]
+    assert unsafe == []
+
+
+def test_a_formula_in_a_usage_export_model_name_is_neutralised_in_its_table():
+    data = b'date,model,input_tokens,output_tokens,requests\n2026-01-05,"=HYPERLINK(""http://evil"",""x"")",1000000,100000,1000\n'
+    at = run_app(session={"view": "Your usage"})
+    at.file_uploader(key="usage_file").set_value(("evil.csv", data, "text/csv")).run()
+    assert not at.exception
+    # the unknown name is listed in the mapping table, neutralised; no cell a download would write starts a formula
+    cells = [v for frame in at.dataframe for column in frame.value.columns for v in frame.value[column] if isinstance(v, str)]
+    assert '\'=HYPERLINK("http://evil","x")' in cells
+    assert [v for v in cells if v.startswith(("=", "+", "-", "@", "\t", "\r"))] == []
+
+
+def test_a_formula_in_a_model_name_from_a_link_is_neutralised_in_the_assumptions_table():
+    scenario = load_scenario_text(
+        """
+name: formula
+flagship_only: {model: "+cmd|' /C calc'!A0"}
+price_overrides:
+  "+cmd|' /C calc'!A0": {input: 1, output: 2}
+"""
+    )
+    at = run_app(query=scenario_to_params(scenario, load_catalog()), session={"view": "Compare", "assumptions_comparison": True})
+    assert not at.exception
+    cells = [v for frame in at.dataframe for column in frame.value.columns for v in frame.value[column] if isinstance(v, str)]
+    assert "'+cmd|' /C calc'!A0 ✎" in cells
+    assert [v for v in cells if v.startswith(("=", "+", "-", "@", "\t", "\r"))] == []
+
+
+def test_the_page_reads_the_injected_calendar(monkeypatch):
+    # the first month defaults to next month of the injected date, whatever the real calendar says
+    from calculators import clock
+
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2029, 6, 1))
+    at = run_app()
+    assert at.query_params["start"] == "2029-07"
+    assert at.selectbox(key="start").value == "2029-07"

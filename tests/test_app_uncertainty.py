@@ -19,7 +19,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from apptest_support import APP, ROOT, fresh_caches, run_app  # noqa: F401 (fresh_caches is an autouse fixture)
+from apptest_support import APP, ROOT, fresh_caches, pinned_today, run_app  # noqa: F401 (autouse fixtures)
 from streamlit.testing.v1 import AppTest
 
 from calculators.engine import evaluate

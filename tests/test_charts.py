@@ -198,7 +198,7 @@ def test_forecast_shows_dated_price_changes(toy_catalog, toy_scenario):
     ev = evaluate(toy_scenario(flagship_only={"model": "changing"}), toy_catalog)
     (marks,) = _traces(charts.forecast_figure(ev), "Price change or retirement")
     assert list(marks.x) == ["2027-01-11"]
-    assert list(marks.hovertext) == ["Changing: $2/$10 → $1/$5 per 1M in/out"]
+    assert list(marks.hovertext) == ["Changing: input $2 → $1, output $10 → $5 per 1M"]
     assert [s.x0 for s in charts.forecast_figure(ev).layout.shapes] == ["2027-01-11"]
 
 

@@ -15,9 +15,9 @@ from calculators.engine import evaluate
 from calculators.links import SHORT_KEYS, params_to_scenario
 from calculators.scenario import PriceOverride, load_scenario_text
 from calculators.usage import import_usage, list_price_history, workload_from_usage
-from dashboard import assumptions, charts, scales, state
+from dashboard import assumptions, scales, state, usage_charts
 from dashboard.markup import md
-from dashboard.usage_view import map_key, monthly_totals, start_scenario
+from dashboard.usage_view import mapping_editor_key, monthly_totals, start_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 PRESETS = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -238,7 +238,7 @@ def _usage(catalog):
 
 def test_start_scenario_takes_workload_routes_and_keeps_the_rest(catalog):
     base = params_to_scenario({"g": "0.07"}, catalog)[0]
-    started, problems = start_scenario(base, workload_from_usage(_usage(catalog)))
+    started, problems = start_scenario(base, workload_from_usage(_usage(catalog), catalog=catalog))
     assert problems == []
     w = started.workload
     # 1,500 requests; (1M + 500k) / 1,500 = 1,000 in; 150k / 1,500 = 100 out; 200k / 1.5M = 13.33% cached
@@ -258,14 +258,14 @@ def test_monthly_totals_compare_list_and_export(catalog):
     assert totals.loc[0, "export_cost_usd"] == pytest.approx(3.25) and np.isnan(totals.loc[1, "export_cost_usd"])
 
 
-def test_map_keys_are_stable_and_distinct():
-    assert map_key("my-model") == map_key("my-model") != map_key("my-model ")
-    assert map_key("a/b:c").startswith("usage_map_")
+def test_mapping_editor_keys_are_stable_and_distinct():
+    assert mapping_editor_key(["my-model"]) == mapping_editor_key(["my-model"]) != mapping_editor_key(["my-model "])
+    assert mapping_editor_key(["a", "b"]) != mapping_editor_key(["b", "a"])  # another row order is another table
 
 
 def test_usage_history_figure(catalog):
-    fig = charts.usage_history_figure(list_price_history(_usage(catalog), catalog), "generic.csv")
+    fig = usage_charts.history_figure(list_price_history(_usage(catalog), catalog), "generic.csv")
     names = [t.name for t in fig.data]
-    assert names == ["claude-haiku-4-5", "gpt-5", "List price, all models"]
+    assert names == ["claude-haiku-4-5", "gpt-5", "List price, priced models"]
     assert list(fig.data[1].x) == ["2026-01", "2026-02"] and fig.data[1].y[0] == pytest.approx(2.5)
     assert fig.layout.barmode == "stack"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
@@ -64,6 +65,17 @@ from calculators.selfhost import replicas_needed
             "cascade",
             590.0,
         ),
+        # the draft counts towards the second model's long-context threshold: 99,800 + 500 = 100,300 > 100k
+        # first (small): 99,800·1 + 500·5 = 102,300; second (big, tier $20/$75): 100,300·20 + 500·75 = 2,043,500
+        # 50,000 x (102,300 + 0.2·2,043,500) / 1e6 = 25,550 (15,395 if the draft did not count)
+        (
+            {
+                "workload__input_tokens": 99_800,
+                "cascade": {"first": "small", "second": "big", "escalation_rate": 0.2, "forward_draft": True},
+            },
+            "cascade",
+            25_550.0,
+        ),
         # ops add a fixed amount: 2,920 + 1,000 = 3,920
         ({"self_hosted__ops_usd_per_month": 1000}, "self_hosted", 3920.0),
         # two replicas minimum for high availability: 2 x 2,920 = 5,840
@@ -100,6 +112,7 @@ from calculators.selfhost import replicas_needed
         "long-context-cached",
         "cascade-forward-draft",
         "cascade-draft-uncached",
+        "cascade-draft-crosses-threshold",
         "ops-cost",
         "min-replicas-2",
         "mid-month-price-change",
@@ -163,10 +176,16 @@ def test_forecast_compounds_growth_and_applies_dated_prices(toy_catalog, toy_sce
     assert any("Changing" in text for _, text in result.events)
 
 
-def test_retirement_in_horizon_is_an_event_and_a_notice(toy_catalog, toy_scenario):
+def test_retirement_in_horizon_hands_over_to_the_successor(toy_catalog, toy_scenario):
+    # Retiring ($3/$15) shuts down on 2027-03-01; its successor Big ($10/$50) is priced from then.
+    # January, February: 50,000 x (2,000·3 + 500·15) / 1e6 = 675; March on: 50,000 x (2,000·10 + 500·50) / 1e6 = 2,250
     result = evaluate(toy_scenario(flagship_only={"model": "retiring"}), toy_catalog)
-    assert any("Retiring" in text and "2027-03-01" in text for _, text in result.events)
-    assert any("successor: big" in n for n in result.notices)
+    assert result.forecast.cost["flagship_only"].tolist() == pytest.approx([675.0, 675.0] + [2_250.0] * 10)
+    assert (
+        dt.date(2027, 3, 1),
+        "Retiring shuts down on 2027-03-01: priced as its successor Big from then ($10/$50 per 1M in/out)",
+    ) in result.events
+    assert "Flagship only: Retiring shuts down on 2027-03-01: priced as its successor Big from then" in result.notices
 
 
 def test_first_month_self_hosting_is_cheaper(toy_catalog, toy_scenario):

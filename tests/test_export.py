@@ -80,7 +80,7 @@ def test_price_changes_land_in_their_month(toy_catalog, toy_scenario):
     # "changing" halves on 2027-01-11; "retiring" retires on 2027-03-01
     scenario = toy_scenario(flagship_only={"model": "changing"}, hosted_open={"model": "retiring"})
     _, rows = forecast_rows(evaluate(scenario, toy_catalog))
-    assert rows[0][-1] == "Changing: $2/$10 → $1/$5 per 1M in/out"
+    assert rows[0][-1] == "Changing: input $2 → $1, output $10 → $5 per 1M"
     assert rows[1][-1] == ""
     assert rows[2][-1].startswith("Retiring ") and "2027-03-01" in rows[2][-1]
 

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from pricing.__main__ import main
 from pricing.catalog import LongContextTier, load_catalog
 from pricing.importers import (
+    DATABASE_URLS,
     GENAI_PRICES,
     LITELLM,
     InputError,
@@ -192,7 +193,8 @@ def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, st
 
 
 def imported_by_id(result) -> dict:
-    return {m.id: m for m in result.models}
+    """First-party listings by proposed id (resold ones, such as Claude on Bedrock, left out)."""
+    return {m.id: m for m in result.models if not m.resold}
 
 
 LITELLM_RESULT = litellm_to_models(json.loads(LITELLM_FILE.read_text()))
@@ -259,12 +261,9 @@ def test_litellm_prices(model_id: str, field: str, expected: object) -> None:
         ("gpt-5", "retires", dt.date(2026, 12, 11)),  # deprecation_date
         ("gpt-5", "context_window", 272000),  # max_input_tokens
         ("gpt-5", "max_output", 128000),
-        ("gpt-5", "source", OPENAI_URL),
-        (
-            "deepinfra-llama-4-scout-17b-16e-instruct",
-            "source",
-            "https://github.com/BerriAI/litellm/blob/main/model_prices_and_context_window.json",
-        ),
+        # Where the number was read: the database's file, never the vendor page it may cite.
+        ("gpt-5", "source", DATABASE_URLS[LITELLM]),
+        ("deepinfra-llama-4-scout-17b-16e-instruct", "source", DATABASE_URLS[LITELLM]),
         ("gemini-2.5-pro", "key", "gemini/gemini-2.5-pro"),  # the Gemini API listing wins over Vertex AI
         ("gemini-2.5-pro", "vendor", "google"),
         ("together-qwen3-235b-a22b-instruct-2507-tput", "vendor", "together"),
@@ -285,20 +284,22 @@ def test_litellm_folds_duplicate_listings() -> None:
 
 @pytest.mark.parametrize(
     "key",
-    [
-        "text-embedding-3-small",
-        "gemini/gemini-embedding-001",
-        "dall-e-3",
-        "tts-1",
-        "omni-moderation-latest",
-        "anthropic.claude-haiku-4-5-20251001-v1:0",  # Bedrock: not a catalog vendor
-        "vertex_ai/claude-haiku-4-5@20251001",  # Vertex-hosted Claude: not first-party Anthropic
-        "sample_spec",
-    ],
-    ids=["embedding", "gemini-embedding", "image", "tts", "moderation", "bedrock", "vertex-claude", "sample-spec"],
+    ["text-embedding-3-small", "gemini/gemini-embedding-001", "dall-e-3", "tts-1", "omni-moderation-latest", "sample_spec"],
+    ids=["embedding", "gemini-embedding", "image", "tts", "moderation", "sample-spec"],
 )
 def test_litellm_skips(key: str) -> None:
     assert all(key not in m.names() for m in LITELLM_RESULT.models)
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["anthropic.claude-haiku-4-5-20251001-v1:0", "vertex_ai/claude-haiku-4-5@20251001"],
+    ids=["bedrock", "vertex-claude"],
+)
+def test_resold_claude_is_filed_under_anthropic_as_resold(key: str) -> None:
+    # Claude on Bedrock and Vertex: Anthropic's model at a reseller's price, never Google's or a new model.
+    (listing,) = [m for m in LITELLM_RESULT.models if m.key == key]
+    assert (listing.vendor, listing.resold) == ("anthropic", True)
 
 
 def test_litellm_by_vendor() -> None:
@@ -308,8 +309,8 @@ def test_litellm_by_vendor() -> None:
 
 
 def test_litellm_skip_counts() -> None:
-    assert LITELLM_RESULT.skipped["not a chat model (embedding)"] == 2
-    assert LITELLM_RESULT.skipped["provider not in the vendor table"] == 2
+    assert LITELLM_RESULT.skipped["not a text-generation model in scope (embedding)"] == 2
+    assert sum(m.resold for m in LITELLM_RESULT.models) == 2  # Claude on Bedrock and on Vertex
 
 
 def test_litellm_negative_price_is_skipped_with_a_warning() -> None:
@@ -362,7 +363,7 @@ def test_genai_prices_skips_and_notes() -> None:
     assert GENAI_RESULT.skipped["provider not in the vendor table"] == 1
     assert any("time-of-day" in note for note in models["deepseek-flash"].notes)
     assert "gpt-5-2025-08-07" in models["gpt-5"].aliases  # from the `equals` match clauses
-    assert models["gpt-5"].source == OPENAI_URL  # the provider's pricing_urls
+    assert models["gpt-5"].source == DATABASE_URLS[GENAI_PRICES]  # the database file, not the pricing_urls it cites
 
 
 @pytest.mark.parametrize(
@@ -476,7 +477,7 @@ def test_write_closes_current_entry_and_appends(catalog_dir: Path, capsys: pytes
     old, new = catalog.models["gpt-5-mini"].prices
     assert (old.end, old.input) == (TODAY, 0.40)
     assert (new.start, new.end, new.input, new.output, new.cached_input) == (TODAY, None, 0.25, 2.0, 0.025)
-    assert (new.source, new.checked) == (OPENAI_URL, TODAY)
+    assert (new.source, new.checked) == (DATABASE_URLS[LITELLM], TODAY)
     assert new.batch_discount == 0.5  # LiteLLM also gives 1.25e-07 / 2.5e-07 = 50% off
     assert "imported from LiteLLM litellm_sample.json (sha256 " in new.note
     flash_lite = catalog.models["gemini-2.5-flash-lite"].prices[-1]

@@ -30,6 +30,7 @@ from calculators.usage import (
     run_usage_cli,
     workload_from_usage,
 )
+from calculators.usage.history import unpriced_models
 from pricing.catalog import build_catalog
 
 CORPUS = Path(__file__).parent / "usage_corpus"
@@ -128,6 +129,10 @@ def test_corpus_file(name, catalog):
         assert expected["problem"] in result.problems[0]
     if "note" in expected:
         assert any(expected["note"] in n for n in result.notes), result.notes
+    if "models" in expected:
+        assert sorted(set(result.monthly["model"])) == expected["models"]
+    if "requests" in expected:
+        assert int(result.monthly["requests"].sum()) == expected["requests"]
     assert _totals(result) == expected["totals"]
 
 
@@ -355,7 +360,8 @@ def test_catalog_resolution_and_unresolved(catalog):
     assert result.unresolved_models == []
     result = import_usage(VALID / "anthropic_cost.csv", catalog=catalog)
     assert _row(result, "2026-02", "Claude Haiku 4.5")["catalog_id"] == "claude-haiku-4-5"  # display name alias
-    assert result.unresolved_models == ["(web_search)", "Claude Sonnet 4.5"]
+    assert result.unresolved_models == ["Claude Sonnet 4.5"]  # web search is a charge, never a model to map
+    assert result.other_charges == ["(web_search)"]
     assert result.cost_only
 
 
@@ -544,11 +550,11 @@ def test_list_price_history_unknown_model_is_nan_not_zero(catalog):
     frame = list_price_history(usage, catalog)
     mystery = frame[frame["model"] == "mystery-model"].iloc[0]
     assert math.isnan(mystery["list_cost_usd"]) and pd.isna(mystery["catalog_id"])
-    assert frame.attrs["unpriced_models"] == ["mystery-model"]
+    assert unpriced_models(frame) == ["mystery-model"]
     # the user maps it to gpt-mini: 100 x 0.25 + 10 x 2 = 45 per 1M -> $0.000045
     mapped = list_price_history(usage, catalog, model_map={"mystery-model": "gpt-5-mini"})
     assert mapped[mapped["model"] == "mystery-model"].iloc[0]["list_cost_usd"] == pytest.approx(45e-6)
-    assert mapped.attrs["unpriced_models"] == []
+    assert unpriced_models(mapped) == []
 
 
 def test_list_price_history_overrides_and_cost_only(catalog):
@@ -597,25 +603,36 @@ def test_workload_from_last_full_month_and_growth(catalog):
     assert doc["hybrid"]["routes"] == [{"model": "gpt-5", "share": 1.0}]
     # total tokens 1.1M, 1.21M, 1.331M: log-linear slope = log(1.1) -> +10%/month
     assert doc["growth"]["monthly_rate"] == pytest.approx(0.10, abs=1e-6)
-    assert doc["fit_note"].startswith("log-linear least squares over 3 full months, 2026-01..2026-03: +10.0%/month")
+    assert doc["growth_fit"]["months"] == ["2026-01", "2026-02", "2026-03"]
+    assert doc["fit_note"].startswith("growth fitted over 3 full months (2026-01..2026-03, monthly tokens")
+    assert "+10.0%/month, 95% range +10.0% to +10.0%" in doc["fit_note"]  # an exact fit has no spread
 
 
 def test_workload_refuses_growth_with_one_month():
     doc = workload_from_usage(import_usage(_monthly_file({"2026-01": (10, 100)}), catalog=False))
     assert doc["growth"] is None
-    assert "at least 2 needed" in doc["fit_note"]
+    assert "at least 3 needed" in doc["fit_note"]
 
 
 def test_workload_without_request_counts(catalog):
     usage = import_usage(VALID / "anthropic_usage_12.csv", catalog=catalog)
     doc = workload_from_usage(usage)
-    assert "requests_per_month" not in doc["workload"] and "input_tokens" not in doc["workload"]
-    assert any("no request count" in n for n in doc["notes"])
+    assert doc["volume_unit"] == "tokens"
+    assert any("the export has no request count: the forecast works in tokens" in n for n in doc["notes"])
     # no month is fully covered (data 2026-01-16..2026-02-01): January has 16 of 31 days, the most,
-    # so its totals are scaled by 31/16: input (6322 + 2000) x 31/16 = 16123.9 -> 16124
+    # so its totals are scaled by 31/16. Only the priced part (Haiku 4.5; this catalog has no Opus 4)
+    # enters the workload: input (1000+200+300+400 + 10+20+30+40) x 31/16 = 2000 x 31/16 = 3875
     assert doc["source_month"] == "2026-01"
-    assert doc["totals"]["input_tokens"] == 16124 and doc["totals"]["requests"] is None
-    assert any("covered 16 of 31 days" in n for n in doc["notes"])
+    assert doc["totals"]["input_tokens"] == 3875 and doc["totals"]["requests"] is None
+    # Opus 4's 6322 + 9010 tokens of January's 6322 + 9010 + 2000 + 55 are shown apart
+    assert doc["unpriced"]["models"] == ["claude-opus-4-20250514"]
+    assert doc["unpriced"]["token_share"] == pytest.approx((6322 + 9010) / (6322 + 9010 + 2000 + 55))
+    assert doc["summary"]["requests_per_month"] is None
+    assert any("covers 16 of its 31 days" in n for n in doc["notes"])
+    # volume in units of 1,000 tokens: (input + output) / 1000, no invented request size
+    tokens = doc["totals"]["input_tokens"] + doc["totals"]["output_tokens"]
+    assert doc["workload"]["requests_per_month"] == tokens / 1000
+    assert doc["workload"]["input_tokens"] + doc["workload"]["output_tokens"] == pytest.approx(1000)
 
 
 def test_route_shares_sum_to_exactly_one(catalog):

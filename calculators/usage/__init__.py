@@ -3,11 +3,13 @@
 Public API
 ----------
 ``FORMATS`` / ``detect_format``   the supported exports and header detection;
-``import_usage``                  file → ``UsageImport`` (monthly totals, skipped rows, notes);
+``import_usage``                  file (CSV, or Parquet) → ``UsageImport`` (monthly totals, skipped rows, notes);
+``merge_imports``                 several imports (a month per file) → one, folded in one at a time;
 ``list_price_history``            monthly list-price cost next to the export's own cost;
-``workload_from_usage``           a partial scenario ("start the forecast from my usage");
+``workload_from_usage``           the workload month, priced workload, routes, growth fit (``history``);
+``usage_report`` / ``repriced``   what the page and the CLI both print (``report``);
 ``WAREHOUSE_SQL``                 BigQuery / Snowflake / Spark SQL producing the generic format;
-``run_usage_cli``                 body of ``python -m calculators usage FILE [--format F] [--json]``.
+``run_usage_cli``                 body of ``python -m calculators usage FILE... [--format F] [--scenario S] [--json]``.
 
 The generic format
 ------------------
@@ -47,7 +49,7 @@ which reads files of any size from disk.
 from calculators.usage.cli import run_usage_cli
 from calculators.usage.formats import FORMATS, detect_format
 from calculators.usage.history import DIFFERENCE_THRESHOLD_PCT, full_months, list_price_history, workload_from_usage
-from calculators.usage.importer import MAX_UPLOAD_MB, MONTHLY_COLUMNS, UsageImport, import_usage
+from calculators.usage.importer import MAX_UPLOAD_MB, MONTHLY_COLUMNS, UsageImport, import_usage, merge_imports
 from calculators.usage.reader import UsageImportError
 from calculators.usage.warehouse import WAREHOUSE_SQL
 
@@ -63,6 +65,7 @@ __all__ = [
     "full_months",
     "import_usage",
     "list_price_history",
+    "merge_imports",
     "run_usage_cli",
     "workload_from_usage",
 ]

@@ -1,27 +1,96 @@
-"""``python -m calculators usage FILE.csv [--format F] [--json]``: the body, for calculators/cli.py."""
+"""``python -m calculators usage FILE... [--format F] [--scenario S.yaml] [--json]``: the body, for calculators/cli.py.
+
+Several files or a glob (``'exports/2026-*.csv'``, a month per file as warehouses export them)
+are imported one at a time and merged, so memory stays bounded by the largest file, not the sum.
+"""
 
 from __future__ import annotations
 
+import glob
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
+from calculators.formatting import money, percent
 from calculators.usage.formats import FORMATS
-from calculators.usage.importer import UsageImport, import_usage
+from calculators.usage.importer import UsageImport, import_usage, merge_imports
 from calculators.usage.reader import UsageImportError
+
+MAX_SCENARIO_BYTES = 1_000_000
+MAX_FILES = 10_000
 
 
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def run_usage_cli(path: str, as_json: bool, fmt: str | None, out: TextIO, err: TextIO) -> int:
-    """Import ``path`` and print the monthly totals; return the exit code.
+def expand_paths(patterns: Sequence[str]) -> list[Path]:
+    """Files named or matched by ``patterns`` (shell-style globs), in order, each once.
 
-    Exit 0 on success: the JSON of ``UsageImport.to_json_dict()`` with ``as_json``, else a
-    readable table with the skipped-row summary. Exit 2 with one line ``error: ...`` on
-    ``err`` when the file cannot be imported (missing, unreadable, unknown format, no usable
-    rows...). Exit 1, also with one line, on an unexpected internal error. Never a traceback.
+    Raises UsageImportError naming a pattern that matches nothing or a path that is not a file.
+    """
+    files: list[Path] = []
+    for pattern in patterns:
+        matches = sorted(glob.glob(pattern, recursive=True)) if glob.has_magic(pattern) else [pattern]
+        if not matches:
+            raise UsageImportError(f"{pattern}: no file matches")
+        for match in matches:
+            path = Path(match)
+            if not path.exists():
+                raise UsageImportError(f"{match}: no such file")
+            if path.is_dir():
+                raise UsageImportError(f"{match}: is a directory, not a file")
+            if path not in files:
+                files.append(path)
+    if len(files) > MAX_FILES:
+        raise UsageImportError(f"{len(files):,} files: at most {MAX_FILES:,} at a time")
+    return files
+
+
+def _load_scenario(path: str):
+    from calculators.scenario import ScenarioError, load_scenario_text
+
+    file = Path(path)
+    if not file.is_file():
+        raise UsageImportError(f"{path}: no such scenario file")
+    if file.stat().st_size > MAX_SCENARIO_BYTES:
+        raise UsageImportError(f"{path}: larger than {MAX_SCENARIO_BYTES:,} bytes")
+    try:
+        return load_scenario_text(file.read_text(encoding="utf-8"), source=file.name)
+    except ScenarioError as exc:
+        raise UsageImportError(_one_line(exc)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageImportError(f"{path}: cannot read ({exc})") from None
+
+
+def usage_json(usage: UsageImport, catalog, scenario=None) -> dict[str, Any]:
+    """What ``--json`` prints: the import, ``list_price_usd`` per monthly row, ``workload`` and ``repriced``."""
+    from calculators.usage.report import public, repriced, usage_report
+
+    report = usage_report(usage, catalog)
+    body = usage.to_json_dict()
+    body["monthly"] = report["monthly"]
+    body["workload"] = report["workload"]
+    doc = report["workload_doc"]
+    body["workload_notes"] = list(doc["notes"])
+    body["unpriced"] = doc["unpriced"]
+    body["other_charges"] = doc["other_charges"]
+    body["growth"] = dict(doc["growth_fit"])
+    if scenario is not None:
+        body["repriced"] = public(repriced(usage, scenario, catalog, report=report))
+    return body
+
+
+def run_usage_cli(
+    paths: str | Sequence[str], as_json: bool, fmt: str | None, out: TextIO, err: TextIO, scenario_path: str | None = None
+) -> int:
+    """Import the files and print the monthly totals; return the exit code.
+
+    Exit 0 on success: ``usage_json`` with ``as_json``, else a readable report of the same
+    numbers. Exit 2 with one line ``error: ...`` on ``err`` when a file cannot be imported
+    (missing, unreadable, unknown format, no usable rows...) or the scenario is invalid. Exit 1,
+    also with one line, on an unexpected internal error. Never a traceback.
 
     Examples
     --------
@@ -30,44 +99,55 @@ def run_usage_cli(path: str, as_json: bool, fmt: str | None, out: TextIO, err: T
     >>> run_usage_cli("missing.csv", True, None, out, err), err.getvalue()
     (2, 'error: missing.csv: no such file\\n')
     """
+    patterns = [paths] if isinstance(paths, str) else list(paths)
     try:
         if fmt is not None and fmt not in FORMATS:
             err.write(f"error: unknown format {fmt!r}; known formats: {', '.join(FORMATS)}\n")
             return 2
-        file = Path(path)
-        if not file.exists():
-            err.write(f"error: {path}: no such file\n")
-            return 2
-        if file.is_dir():
-            err.write(f"error: {path}: is a directory, not a file\n")
-            return 2
-        result = import_usage(file, filename=file.name, format=fmt)
+        files = expand_paths(patterns)
+        scenario = _load_scenario(scenario_path) if scenario_path else None
+        catalog = _catalog()
+        imports = (import_usage(file, filename=file.name, format=fmt, catalog=catalog if catalog else False) for file in files)
+        result = merge_imports(imports, catalog) if len(files) > 1 else next(imports)
+        body = usage_json(result, catalog, scenario) if catalog else result.to_json_dict()
     except UsageImportError as exc:
         err.write(f"error: {_one_line(exc)}\n")
         return 2
     except Exception as exc:  # noqa: BLE001 - the CLI promises one line, never a traceback
-        err.write(f"error: {path}: internal error ({type(exc).__name__}: {_one_line(exc)[:200]})\n")
+        err.write(f"error: {patterns[0]}: internal error ({type(exc).__name__}: {_one_line(exc)[:200]})\n")
         return 1
     if as_json:
-        json.dump(result.to_json_dict(), out, indent=2)
+        json.dump(body, out, indent=2)
         out.write("\n")
     else:
-        out.write(format_table(result))
+        out.write(format_table(result, body))
     return 0
 
 
-def format_table(result: UsageImport) -> str:
-    """A plain-text report: what was read, the monthly table, problems and notes."""
+def _catalog():
+    try:
+        from pricing.catalog import CatalogError, load_catalog
+    except ImportError:  # pragma: no cover - the package ships with the catalog
+        return None
+    try:
+        return load_catalog()
+    except (CatalogError, OSError):
+        return None
+
+
+def format_table(result: UsageImport, body: dict[str, Any] | None = None) -> str:
+    """A plain-text report: what was read, the monthly table, the workload, re-priced costs, notes."""
+    body = body or result.to_json_dict()
     period = f"{result.period[0]}..{result.period[1]}" if result.period else "no dates"
     lines = [
         f"{result.filename}: {result.format_name}",
         f"rows read {result.rows_read:,}, skipped {result.rows_skipped:,}, empty {result.rows_ignored:,}; period {period}",
         "",
     ]
-    header = ["month", "model", "catalog_id", "input", "cached", "output", "requests", "cost_usd"]
-    body = []
-    for rec in result.monthly.to_dict(orient="records"):
-        body.append(
+    header = ["month", "model", "catalog_id", "input", "cached", "output", "requests", "cost_usd", "list_price_usd"]
+    rows = []
+    for rec in body["monthly"]:
+        rows.append(
             [
                 rec["month"],
                 rec["model"],
@@ -77,26 +157,56 @@ def format_table(result: UsageImport) -> str:
                 _num(rec["output_tokens"]),
                 _num(rec["requests"]),
                 _money(rec["cost_usd"]),
+                _money(rec.get("list_price_usd")),
             ]
         )
+    lines += _table(header, rows, right={3, 4, 5, 6, 7, 8})
+    if result.skipped_by_reason:
+        lines += ["", "skipped rows:"] + [f"  {n:,} x {reason}" for reason, n in result.skipped_by_reason.items()]
+        lines += [f"  {p}" for p in result.problems]
+    if result.unresolved_models:
+        lines += ["", "not in the price catalog: " + ", ".join(result.unresolved_models)]
+    if result.other_charges:
+        lines += ["", "other charges (not models): " + ", ".join(result.other_charges)]
+    workload = body.get("workload")
+    if workload:
+        requests = workload["requests_per_month"]
+        lines += [
+            "",
+            f"workload ({workload['month']}): {workload['tokens_per_month']:,} tokens a month "
+            f"({workload['input_tokens']:,} input of which {workload['cached_input_tokens']:,} cached, "
+            f"{workload['output_tokens']:,} output), "
+            + (f"{requests:,} requests" if requests is not None else "requests unknown (the forecast works in tokens)"),
+        ]
+    if body.get("unpriced"):
+        u = body["unpriced"]
+        lines.append(f"unpriced (left out of both sides): {percent(u['token_share'], 1)} of the month's tokens")
+    growth = body.get("growth")
+    if growth:
+        lines.append(growth["note"])
+    repriced = body.get("repriced")
+    if repriced:
+        lines += [
+            "",
+            f"re-priced {repriced['month']}: list price {money(repriced['list_price_usd'])}, "
+            f"own mix {money(repriced['own_mix_usd'])}, unpriced tokens {percent(repriced['unpriced_token_share'], 1)}",
+        ]
+        lines += _table(["strategy", "cost_usd"], [[k, money(v)] for k, v in repriced["strategies"].items()], right={1})
+    notes = [*result.notes, *body.get("workload_notes", [])]
+    if notes:
+        lines += ["", *(f"note: {n}" for n in notes)]
+    return "\n".join(lines) + "\n"
+
+
+def _table(header: list[str], body: list[list[str]], right: set[int]) -> list[str]:
     widths = [max(len(h), *(len(r[i]) for r in body)) if body else len(h) for i, h in enumerate(header)]
-    right = {3, 4, 5, 6, 7}
 
     def fmt_row(cells: list[str]) -> str:
         return "  ".join(
             c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
         ).rstrip()
 
-    lines.append(fmt_row(header))
-    lines.extend(fmt_row(r) for r in body)
-    if result.skipped_by_reason:
-        lines += ["", "skipped rows:"] + [f"  {n:,} x {reason}" for reason, n in result.skipped_by_reason.items()]
-        lines += [f"  {p}" for p in result.problems]
-    if result.unresolved_models:
-        lines += ["", "not in the price catalog: " + ", ".join(result.unresolved_models)]
-    if result.notes:
-        lines += ["", *(f"note: {n}" for n in result.notes)]
-    return "\n".join(lines) + "\n"
+    return [fmt_row(header), *(fmt_row(r) for r in body)]
 
 
 def _cell(value, missing: str = "-") -> str:
@@ -110,4 +220,4 @@ def _num(value) -> str:
 
 def _money(value) -> str:
     text = _cell(value)
-    return text if text == "-" else (f"{float(value):,.2f}" if abs(float(value)) >= 10 else f"{float(value):.4f}")
+    return text if text == "-" else money(float(value))

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from calculators.costs import tokens_cost
-from calculators.usage.importer import UsageImport
+from calculators.usage.importer import UNKNOWN_MODEL, UsageImport
 from pricing.catalog import PriceEntry
 
 DIFFERENCE_THRESHOLD_PCT = 1.0  # the app points out export-vs-list differences above this
@@ -92,8 +92,8 @@ def list_price_history(
     -------
     pandas.DataFrame
         Columns ``month, model, catalog_id, list_cost_usd, export_cost_usd, difference_pct``
-        (floats; NaN when unknown). A model that cannot be priced gets NaN, never $0, and is
-        listed in ``frame.attrs["unpriced_models"]``. Cost-only exports have no tokens, so
+        (floats; NaN when unknown). A model that cannot be priced gets NaN, never $0
+        (``unpriced_models(frame)`` lists them). Cost-only exports have no tokens, so
         their list cost is NaN.
 
     Notes
@@ -109,15 +109,16 @@ def list_price_history(
     """
     overrides = {k: _override_entry(v) for k, v in (price_overrides or {}).items()}
     rows = []
-    unpriced: list[str] = []
-    for rec in usage.monthly.to_dict(orient="records"):
+    monthly = usage.monthly
+    resolved = dict(zip(monthly["model"].tolist(), monthly["catalog_id"].tolist(), strict=True))
+    ids = {raw: _catalog_id(catalog, raw, found, model_map) for raw, found in resolved.items()}
+    for rec in monthly.to_dict(orient="records"):
         raw = rec["model"]
-        cid = _catalog_id(catalog, raw, rec["catalog_id"], model_map)
+        cid = ids[raw]
         export_cost = np.nan if pd.isna(rec["cost_usd"]) else float(rec["cost_usd"])
         list_cost = np.nan
         if cid is None or (cid not in catalog.models and cid not in overrides):
-            if raw not in unpriced:
-                unpriced.append(raw)
+            pass  # no list price: NaN, never $0
         elif not usage.cost_only:
             first, last = _month_bounds(rec["month"])
             if usage.period is not None:
@@ -148,20 +149,49 @@ def list_price_history(
     frame["list_cost_usd"] = frame["list_cost_usd"].astype("float64")
     frame["export_cost_usd"] = frame["export_cost_usd"].astype("float64")
     frame["difference_pct"] = frame["difference_pct"].astype("float64")
-    frame.attrs["unpriced_models"] = unpriced
     return frame
+
+
+def unpriced_models(history: pd.DataFrame) -> list[str]:
+    """The raw models of ``list_price_history``'s frame that have no list price, in first-seen order.
+
+    (Not kept in ``frame.attrs``: pandas deep-copies attrs on every operation, which costs
+    seconds with thousands of models.)
+    """
+    return list(dict.fromkeys(history.loc[history["list_cost_usd"].isna(), "model"].tolist()))
 
 
 # ------------------------------------------------------------------ workload
 
+FULL_MONTH_MISSING_DAYS = 3  # a month whose covered span misses at most this many days is full
+GROWTH_MIN_MONTHS = 3  # growth is fitted from at least this many full months
+GROWTH_BOUNDS = (-0.99, 1.0)  # the scenario's bounds on growth.monthly_rate
+MAX_ROUTES = 12  # the scenario's cap on hybrid routes
+TOKEN_UNIT = 1_000  # without request counts, the volume is counted in units of this many tokens
+FULL_MONTH_RULE = (
+    f"a month is full when the export covers all but at most {FULL_MONTH_MISSING_DAYS} of its days (from its first "
+    "to its last day with data, a bucketed export's last bucket end included), or when its rows are monthly totals "
+    "(every row dated the 1st at 00:00, as the warehouse SQL writes them); a full month missing a day or more is "
+    "scaled to the whole month"
+)
+# Two-sided 95% Student t quantiles by degrees of freedom (n - 2 for a line through n months).
+_T95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228}
+
+
+def month_coverage(usage: UsageImport) -> dict[str, int]:
+    """Days of each month with data the export covers (see ``FULL_MONTH_RULE``)."""
+    months = sorted(set(usage.monthly["month"].tolist()))
+    if usage.monthly_rows:
+        return {m: _month_bounds(m)[1].day for m in months}
+    if usage.period is None:
+        return dict.fromkeys(months, 0)
+    return {m: _covered_days(m, usage.period) for m in months}
+
 
 def full_months(usage: UsageImport) -> list[str]:
-    """Months (``YYYY-MM``) with data whose every day lies inside the export's covered period."""
-    if usage.period is None:
-        return []
-    start, end = usage.period
-    months = sorted(set(usage.monthly["month"].tolist()))
-    return [m for m in months if start <= _month_bounds(m)[0] and _month_bounds(m)[1] <= end]
+    """Months (``YYYY-MM``) that count as full under ``FULL_MONTH_RULE``."""
+    coverage = month_coverage(usage)
+    return [m for m, days in coverage.items() if days >= _month_bounds(m)[1].day - FULL_MONTH_MISSING_DAYS]
 
 
 def _covered_days(month: str, period: tuple[dt.date, dt.date]) -> int:
@@ -190,8 +220,45 @@ def _exact_shares(weights: Mapping[str, float]) -> list[dict[str, Any]]:
     return [{"model": k, "share": s} for (k, _), s in zip(items, shares, strict=True)]
 
 
-def _growth(usage: UsageImport, months: list[str]) -> tuple[dict | None, str]:
-    """OLS of log(monthly total) on the month index: rate = exp(slope) − 1."""
+def capped_routes(weights: Mapping[str, float], cap: int = MAX_ROUTES) -> tuple[dict[str, float], str | None]:
+    """At most ``cap`` routes: the top ``cap - 1`` models, and the largest of the rest carrying all the rest.
+
+    Returns the weights and, when models were merged, a note naming what the last route carries.
+
+    >>> capped_routes({"a": 5, "b": 3, "c": 1, "d": 1}, cap=3)
+    ({'a': 5, 'b': 3, 'c': 2}, "route 'c' also carries 1 smaller model(s) (10.0% of the volume): d")
+    """
+    if len(weights) <= cap:
+        return dict(weights), None
+    ranked = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))
+    kept = dict(ranked[: cap - 1])
+    rest = ranked[cap - 1 :]
+    carrier = rest[0][0]
+    kept[carrier] = sum(w for _, w in rest)
+    total = sum(weights.values())
+    merged = [m for m, _ in rest[1:]]
+    shown = ", ".join(merged[:5]) + (f" and {len(merged) - 5} more" if len(merged) > 5 else "")
+    share = sum(w for _, w in rest[1:]) / total if total else 0.0
+    return kept, f"route {carrier!r} also carries {len(merged)} smaller model(s) ({share:.1%} of the volume): {shown}"
+
+
+def fit_growth(usage: UsageImport, months: list[str], scale: Mapping[str, float] | None = None) -> dict[str, Any]:
+    """Monthly growth from the full months: OLS of log(monthly total) on the month index.
+
+    ``rate = exp(b) − 1`` for the slope ``b``; the range is the 95% interval of the slope
+    (Student t with n − 2 degrees of freedom), ``exp(b ± t·se) − 1``. Needs at least
+    ``GROWTH_MIN_MONTHS`` consecutive-or-not full months with usage; the rate is clamped into
+    ``GROWTH_BOUNDS`` (the scenario's) and the clamp is said in ``note``.
+
+    Returns ``{"rate", "low", "high", "months", "clamped", "note"}`` (rates None when not fitted).
+
+    >>> from types import SimpleNamespace
+    >>> frame = pd.DataFrame({"month": ["2026-01", "2026-02", "2026-03"], "input_tokens": [1000, 1100, 1210],
+    ...                       "output_tokens": [0, 0, 0], "cost_usd": [None] * 3})
+    >>> fit = fit_growth(SimpleNamespace(monthly=frame, cost_only=False), ["2026-01", "2026-02", "2026-03"])
+    >>> round(fit["rate"], 6), fit["low"] == fit["high"] == round(fit["rate"], 6)
+    (0.1, True)
+    """
     frame = usage.monthly
     if usage.cost_only:
         totals = frame.groupby("month")["cost_usd"].sum()
@@ -199,124 +266,223 @@ def _growth(usage: UsageImport, months: list[str]) -> tuple[dict | None, str]:
     else:
         totals = (frame["input_tokens"] + frame["output_tokens"]).groupby(frame["month"]).sum()
         what = "tokens"
-    points = [(m, float(totals[m])) for m in months if m in totals.index and float(totals[m]) > 0]
-    if len(points) < 2:
-        return None, f"growth not fitted: {len(points)} full month(s) with usage, at least 2 needed"
-    x = np.array([int(m[:4]) * 12 + int(m[5:]) - 1 for m, _ in points], dtype=float)
+    points = [(m, float(totals[m]) * (scale or {}).get(m, 1.0)) for m in months if m in totals.index and float(totals[m]) > 0]
+    used = [m for m, _ in points]
+    if len(points) < GROWTH_MIN_MONTHS:
+        return {
+            "rate": None,
+            "low": None,
+            "high": None,
+            "months": used,
+            "clamped": False,
+            "note": f"growth not fitted: {len(points)} full month(s) with usage, at least {GROWTH_MIN_MONTHS} needed",
+        }
+    x = np.array([int(m[:4]) * 12 + int(m[5:]) - 1 for m in used], dtype=float)
     y = np.log([v for _, v in points])
-    slope = np.polyfit(x, y, 1)[0]
-    rate = float(math.exp(slope) - 1)
-    note = f"log-linear least squares over {len(points)} full months, {points[0][0]}..{points[-1][0]}: {rate:+.1%}/month (monthly total {what})"
-    return {"monthly_rate": round(rate, 6)}, note
+    (slope, intercept), residuals = np.polyfit(x, y, 1, full=False), None
+    fitted = slope * x + intercept
+    dof = len(points) - 2
+    se = math.sqrt(float(np.sum((y - fitted) ** 2)) / dof / float(np.sum((x - x.mean()) ** 2)))
+    t = _T95.get(dof, 2.0 if dof < 30 else 1.96)
+    rate, low, high = (math.exp(v) - 1 for v in (slope, slope - t * se, slope + t * se))
+    lo_bound, hi_bound = GROWTH_BOUNDS
+    clamped = not (lo_bound <= rate <= hi_bound)
+    applied = min(max(rate, lo_bound), hi_bound)
+    note = (
+        f"growth fitted over {len(used)} full months ({used[0]}..{used[-1]}, monthly {what}, log-linear least squares): "
+        f"{rate:+.1%}/month, 95% range {low:+.1%} to {high:+.1%}"
+    )
+    if clamped:
+        note += f"; outside the scenario's bounds ({lo_bound:+.0%} to {hi_bound:+.0%}/month), so {applied:+.0%}/month is offered"
+    del residuals
+    return {
+        "rate": round(applied, 6),
+        "fitted_rate": round(rate, 6),
+        "low": round(low, 6),
+        "high": round(high, 6),
+        "months": used,
+        "clamped": clamped,
+        "note": note,
+    }
 
 
-def workload_from_usage(usage: UsageImport, model_map: Mapping[str, str] | None = None) -> dict[str, Any]:
+def _priced_models(usage: UsageImport, catalog, model_map: Mapping[str, str] | None, month: str) -> dict[str, str]:
+    """Raw model → catalog id for the models of ``month`` that have a list price (mapped ones included)."""
+    out: dict[str, str] = {}
+    rows = usage.monthly[usage.monthly["month"] == month]
+    for rec in rows.to_dict(orient="records"):
+        raw = rec["model"]
+        if raw == UNKNOWN_MODEL or raw in usage.other_charges:
+            continue
+        if catalog is None:
+            cid = rec["catalog_id"] if isinstance(rec["catalog_id"], str) else (model_map or {}).get(raw)
+        else:
+            cid = _catalog_id(catalog, raw, rec["catalog_id"], model_map)
+        if cid is not None:
+            out[raw] = cid
+    return out
+
+
+def workload_from_usage(usage: UsageImport, model_map: Mapping[str, str] | None = None, catalog=None) -> dict[str, Any]:
     """A partial scenario document ("Start the forecast from my usage") from an import.
 
-    The workload comes from the **last full month** (every day of it inside the export's
-    covered period; a partial last month is passed over for the one before). An export with
-    no full month uses its best-covered month, totals scaled to a whole month (uniform use
-    assumed; said in ``notes``). With ``R``
-    requests, ``I`` input tokens (cached included), ``C`` cache reads, ``O`` output tokens in
-    that month::
+    The workload month is the **last full month** (``FULL_MONTH_RULE``); an export with no
+    full month uses its best-covered month. A month covering ``d`` of its ``D`` days has its
+    totals scaled by ``D / d`` (uniform use assumed; said in ``notes``). Only **priced** usage
+    enters the workload (models the catalog resolves, or that ``model_map`` maps); unpriced
+    models, "(unknown model)" rows and non-token charges are reported apart in ``unpriced``
+    and ``other_charges`` and left out of both sides of every comparison. With ``R``
+    requests, ``I`` input tokens (cached included), ``C`` cache reads, ``O`` output tokens::
 
-        workload.requests_per_month = R
-        workload.input_tokens       = I / R     (average per request)
-        workload.output_tokens      = O / R     (reasoning included, so reasoning_tokens = 0)
-        workload.cached_input_share = C / I
-        hybrid.routes[m].share      = R_m / R   (by tokens when requests are unknown)
-        growth.monthly_rate         = exp(b) − 1, b the OLS slope of log(total tokens) on month
+        requests known:   requests_per_month = R, input_tokens = I / R, output_tokens = O / R
+        requests unknown: the volume is counted in units of 1,000 tokens (never an invented
+                          request size): requests_per_month = (I + O) / 1000,
+                          input_tokens = 1000 · I / (I + O), output_tokens = 1000 · O / (I + O)
+        cached_input_share = C / I;  hybrid.routes[m].share = R_m / R (tokens when R unknown)
 
     Returns
     -------
     dict
-        ``{"workload": {...}, "hybrid": {"routes": [{"model", "share"}]}, "growth":
-        {"monthly_rate"} or None, "fit_note": str, "source_month": "YYYY-MM" or None,
-        "totals": {...}, "notes": [...]}``. Route models are catalog ids (through the import's
-        resolution or ``model_map``); unresolved models are left out of the routes and named
-        in ``notes``; shares sum to exactly 1. When the export has no request count,
-        ``requests_per_month`` and the per-request averages are left out (totals are given).
-        Growth needs at least 2 full months; otherwise ``growth`` is None and ``fit_note``
-        says why.
+        ``{"source_month", "rule", "volume_unit": "requests" | "tokens", "workload" (scenario
+        section), "hybrid": {"routes"}, "growth": {"monthly_rate"} | None, "growth_fit",
+        "fit_note", "totals" (priced part of the month, scaled), "summary" (the CLI's workload
+        object), "unpriced", "other_charges", "notes"}``. Growth is never applied silently: the
+        caller offers ``growth`` for the user to confirm.
 
     Examples
     --------
-    Full months 2026-01 (1M tokens) and 2026-02 (1.1M tokens): slope = log(1.1), growth
-    +10.0%/month; a 2026-03 covering only 14 days is not used.
+    Full months 2026-01..03 with 1M, 1.1M, 1.21M tokens: growth +10.0%/month; a 2026-04
+    covering only 14 days is not the workload month.
     """
     notes: list[str] = []
+    coverage = month_coverage(usage)
     months_full = full_months(usage)
-    months_all = sorted(set(usage.monthly["month"].tolist()))
+    months_all = sorted(coverage)
+    source = None
     if months_full:
         source = months_full[-1]
-        if months_all and months_all[-1] != source:
-            notes.append(f"workload from {source}, the last full month ({months_all[-1]} is partial)")
-        else:
-            notes.append(f"workload from {source}, the last full month")
-    else:
-        source = None
-    scale = 1.0
-    if source is None and months_all and usage.period is not None:
-        # No complete month: take the best-covered one (the later on ties) and scale its
-        # totals to a whole month, assuming uniform use over the month.
-        covered = {m: _covered_days(m, usage.period) for m in months_all}
-        source = max(months_all, key=lambda m: (covered[m], m))
-        days = _month_bounds(source)[1].day
-        scale = days / max(covered[source], 1)
-        notes.append(
-            f"no full month in the export: workload from {source}, covered {covered[source]} of {days} days, "
-            f"totals scaled x{scale:.2f} to a whole month"
-        )
-
-    growth, fit_note = _growth(usage, months_full)
-    doc: dict[str, Any] = {"workload": {}, "hybrid": {"routes": []}, "growth": growth, "fit_note": fit_note}
-    doc["source_month"] = source
-    doc["notes"] = notes
+        later = [m for m in months_all if m > source]
+        notes.append(f"workload from {source}, the last full month" + (f" ({later[-1]} is partial)" if later else ""))
+    elif months_all:
+        source = max(months_all, key=lambda m: (coverage[m], m))
+        notes.append(f"no full month in the export: workload from {source}, the best-covered month")
+    scale_of = {m: _month_bounds(m)[1].day / max(days, 1) for m, days in coverage.items()}
+    growth_fit = fit_growth(usage, months_full, scale_of)
+    doc: dict[str, Any] = {
+        "source_month": source,
+        "rule": FULL_MONTH_RULE,
+        "volume_unit": "requests",
+        "workload": {},
+        "hybrid": {"routes": []},
+        "growth": None if growth_fit["rate"] is None else {"monthly_rate": growth_fit["rate"]},
+        "growth_fit": growth_fit,
+        "fit_note": growth_fit["note"],
+        "notes": notes,
+        "summary": None,
+        "unpriced": None,
+        "other_charges": None,
+    }
     if source is None:
         return doc
+    scale = scale_of[source]
+    doc["scale"] = scale
+    if scale != 1.0:
+        notes.append(
+            f"{source}: the export covers {coverage[source]} of its {_month_bounds(source)[1].day} days; "
+            f"totals scaled x{scale:.2f} to the whole month"
+        )
     rows = usage.monthly[usage.monthly["month"] == source]
+    other = rows[rows["model"].isin(usage.other_charges)]
+    if len(other):
+        doc["other_charges"] = {
+            "charges": sorted(other["model"].tolist()),
+            "cost_usd": None if other["cost_usd"].isna().all() else float(other["cost_usd"].sum()) * scale,
+        }
     if usage.cost_only:
         notes.append("cost-only export: no token counts, so no workload; growth is fitted on monthly spend")
         doc["totals"] = {"cost_usd": float(rows["cost_usd"].sum()) * scale}
         return doc
 
-    input_total = round(int(rows["input_tokens"].sum()) * scale)
-    cached_total = round(int(rows["cached_input_tokens"].sum()) * scale)
-    output_total = round(int(rows["output_tokens"].sum()) * scale)
-    requests_known = not rows["requests"].isna().any()
-    request_total = round(int(rows["requests"].sum()) * scale) if requests_known else None
+    priced = _priced_models(usage, catalog, model_map, source)
+    tokens_rows = rows[~rows["model"].isin(usage.other_charges)]
+    in_priced = tokens_rows["model"].isin(list(priced))
+    all_tokens = float((tokens_rows["input_tokens"] + tokens_rows["output_tokens"]).sum())
+    p = tokens_rows[in_priced]
+    u = tokens_rows[~in_priced]
+    requests_known = len(tokens_rows) > 0 and not tokens_rows["requests"].isna().any()
+
+    def total(frame: pd.DataFrame, column: str) -> int:
+        return round(int(frame[column].sum()) * scale)
+
+    input_total, cached_total, output_total = (total(p, c) for c in ("input_tokens", "cached_input_tokens", "output_tokens"))
+    request_total = total(p, "requests") if requests_known else None
     doc["totals"] = {
         "input_tokens": input_total,
         "cached_input_tokens": cached_total,
         "output_tokens": output_total,
         "requests": request_total,
     }
+    doc["summary"] = {
+        "month": source,
+        "tokens_per_month": input_total + output_total,
+        "input_tokens": input_total,
+        "output_tokens": output_total,
+        "cached_input_tokens": cached_total,
+        "requests_per_month": request_total,
+    }
+    if len(u):
+        u_tokens = float((u["input_tokens"] + u["output_tokens"]).sum())
+        all_requests = float(tokens_rows["requests"].sum()) if requests_known else None
+        doc["unpriced"] = {
+            "models": sorted(u["model"].tolist()),
+            "token_share": u_tokens / all_tokens if all_tokens else 0.0,
+            "request_share": (float(u["requests"].sum()) / all_requests) if requests_known and all_requests else None,
+            "cost_usd": None if u["cost_usd"].isna().all() else float(u["cost_usd"].sum()) * scale,
+        }
+        names = sorted(u["model"].tolist())
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        notes.append(
+            f"without a list price, left out of the workload and of both sides of every comparison until mapped "
+            f"({doc['unpriced']['token_share']:.1%} of {source}'s tokens): {shown}"
+        )
     workload: dict[str, Any] = {}
+    tokens_total = input_total + output_total
+    if not tokens_total:
+        doc["summary"] = None
+        notes.append(f"no priced usage in {source}: map its models to catalog models to get a workload")
+        return doc
     if requests_known and request_total:
         workload["requests_per_month"] = request_total
         workload["input_tokens"] = round(input_total / request_total, 1)
         workload["output_tokens"] = round(output_total / request_total, 1)
+    elif requests_known:
+        notes.append(f"the export reports 0 requests for the priced models in {source}: the volume is counted in tokens instead")
     else:
+        notes.append("the export has no request count: the forecast works in tokens")
+    if "requests_per_month" not in workload and tokens_total:
+        doc["volume_unit"] = "tokens"
+        workload["requests_per_month"] = tokens_total / TOKEN_UNIT
+        workload["input_tokens"] = round(TOKEN_UNIT * input_total / tokens_total, 4)
+        workload["output_tokens"] = round(TOKEN_UNIT - workload["input_tokens"], 4)
         notes.append(
-            "the export has no request count: requests_per_month and per-request token averages left out; enter your request count"
+            f"volume: {tokens_total:,} tokens a month, entered as {tokens_total / TOKEN_UNIT:,.1f} units of "
+            f"{TOKEN_UNIT:,} tokens in the 'requests' field (not requests: no request size is invented)"
         )
-    workload["reasoning_tokens"] = 0  # exports report reasoning inside output_tokens
-    workload["cached_input_share"] = round(cached_total / input_total, 4) if input_total else 0.0
+    if workload:
+        workload["reasoning_tokens"] = 0  # exports report reasoning inside output_tokens
+        workload["cached_input_share"] = round(cached_total / input_total, 4) if input_total else 0.0
     doc["workload"] = workload
 
     weights: dict[str, float] = {}
-    left_out: list[str] = []
-    for rec in rows.to_dict(orient="records"):
-        cid = rec["catalog_id"] if isinstance(rec["catalog_id"], str) else (model_map or {}).get(rec["model"])
-        weight = float(rec["requests"]) if requests_known else float(rec["input_tokens"] + rec["output_tokens"])
-        if cid is None:
-            left_out.append(rec["model"])
-        elif weight > 0:
-            weights[cid] = weights.get(cid, 0.0) + weight
-    if not requests_known:
-        notes.append("route shares are shares of tokens (the export has no request count)")
-    if left_out:
-        notes.append(f"not in the price catalog, left out of the routes: {', '.join(sorted(left_out))}")
+    for rec in p.to_dict(orient="records"):
+        weight = float(rec["requests"]) if requests_known and request_total else float(rec["input_tokens"] + rec["output_tokens"])
+        if weight > 0:
+            weights[priced[rec["model"]]] = weights.get(priced[rec["model"]], 0.0) + weight
+    if not (requests_known and request_total):
+        notes.append("route shares are shares of tokens" + ("" if requests_known else " (the export has no request count)"))
     if weights:
-        doc["hybrid"]["routes"] = _exact_shares(weights)
+        capped, merged_note = capped_routes(weights)
+        if merged_note:
+            notes.append(f"the hybrid allows {MAX_ROUTES} routes: {merged_note}")
+        doc["hybrid"]["routes"] = _exact_shares(capped)
     return doc

@@ -13,7 +13,9 @@ The pipeline is columnar end to end (Arrow compute + NumPy, no Python loop per r
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,13 +26,31 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from calculators.usage.formats import PER_ROW, SPECS_BY_ID, Col, FormatSpec, detect_format, header_index
-from calculators.usage.reader import BadRow, Restart, Segment, Sniffed, Source, UsageImportError, read_segments, sniff
+from calculators.usage.reader import BadRow, BadRows, Restart, Segment, Sniffed, Source, UsageImportError, read_segments, sniff
 
 MAX_UPLOAD_MB = 200  # upload cap for the app and .streamlit/config.toml; why: calculators.usage docstring
 MAX_PROBLEMS = 10  # row-level problems listed in full; the rest are counted by reason
 MAX_TOKENS_PER_ROW = 1e15  # a quadrillion tokens (~$1B at $1/1M) in one row is a broken file
 MAX_COST_PER_ROW = 1e9  # dollars
 MIN_DATE, MAX_DATE = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
+UNKNOWN_MODEL = "(unknown model)"  # rows with usage but an empty model: kept, counted, unpriced
+# Non-token charges: labels the format hooks put in parentheses ("(web_search)") and line items
+# that name a tool rather than a model. They are "other charges", never models to map.
+_OTHER_CHARGE_RE = re.compile(
+    r"^\((?!unknown model\)).*\)$|web[ _-]?search|code[ _-]?execution|file[ _-]?search|tool[ _-]?call|container",
+    re.IGNORECASE,
+)
+
+
+def is_other_charge(model: str) -> bool:
+    """Whether a model string names a non-token charge (web search, code execution, tool calls).
+
+    >>> [is_other_charge(m) for m in ("(web_search)", "web search tool calls", "gpt-5", "(unknown model)")]
+    [True, True, False, False]
+    """
+    return bool(_OTHER_CHARGE_RE.search(model))
+
 
 MONTHLY_COLUMNS = ["month", "model", "catalog_id", "input_tokens", "cached_input_tokens", "output_tokens", "requests", "cost_usd"]
 
@@ -68,6 +88,13 @@ class UsageImport:
     unresolved_models: list[str]
     rows_ignored: int = 0  # empty rows (e.g. OpenAI buckets without usage): not usage, not errors
     notes: list[str] = field(default_factory=list)
+    days_with_data: dict[str, int] = field(default_factory=dict)  # month → distinct UTC days with kept rows
+    monthly_rows: bool = False  # every kept row is dated the 1st of its month at 00:00: monthly totals
+    other_charges: list[str] = field(default_factory=list)  # non-token charges (web search...): never models
+
+    @property
+    def unknown_model_rows(self) -> bool:
+        return bool((self.monthly["model"] == UNKNOWN_MODEL).any())
 
     @property
     def requests_known(self) -> bool:
@@ -167,21 +194,12 @@ def import_usage(
     source = Source(data, filename)
     name = source.name
     try:
-        sniffed = sniff(source, format)
-        spec = sniffed.spec
-        colmap = _column_map(spec, sniffed.columns)
-        wanted = _column_types(colmap)
-        for _attempt in range(4):  # at most: quoted newlines found, invalid UTF-8 found, then the good read
-            acc = _Accumulator()
-            try:
-                for segment in read_segments(source, sniffed, wanted, acc.notes):
-                    _check_mixed(name, sniffed, segment.bad_rows, acc.records)
-                    acc.add(_normalize(segment.table, spec, colmap, sniffed), segment, sniffed.header_line)
-                break
-            except Restart:
-                continue
+        if source.head(4) == b"PAR1":
+            sniffed, acc = _read_parquet(source, format)
+            spec = sniffed.spec
         else:
-            raise UsageImportError(f"{name}: cannot be read as CSV")
+            sniffed, acc = _read_csv(source, format)
+            spec = sniffed.spec
         if acc.records == 0:
             raise UsageImportError(f"{name}: has a header ({spec.name}) but no data rows")
         if acc.token_mass > 2**62:  # 4.6e18: int64 sums could wrap; no real export comes near
@@ -194,7 +212,100 @@ def import_usage(
         raise UsageImportError(
             f"{name}: cannot be read ({type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''})"
         ) from None
+    return _finish(name, spec, sniffed, acc, grouped, catalog)
 
+
+def _read_csv(source: Source, format: str | None) -> tuple[Sniffed, _Accumulator]:
+    """Sniff the CSV and read it segment by segment (restarting when the reader learns more about the file)."""
+    name = source.name
+    sniffed = sniff(source, format)
+    spec = sniffed.spec
+    colmap = _column_map(spec, sniffed.columns)
+    wanted = _column_types(colmap, sniffed.delimiter)
+    for _attempt in range(4):  # at most: quoted newlines found, invalid UTF-8 found, then the good read
+        acc = _Accumulator()
+        try:
+            for segment in read_segments(source, sniffed, wanted, acc.notes):
+                _check_mixed(name, sniffed, segment.bad_rows, acc.records)
+                acc.add(_normalize(segment.table, spec, colmap, sniffed), segment, sniffed.header_line)
+            break
+        except Restart:
+            continue
+    else:
+        raise UsageImportError(f"{name}: cannot be read as CSV")
+    return sniffed, acc
+
+
+PARQUET_BATCH_ROWS = 1 << 20  # rows normalized at a time: memory stays bounded whatever the file size
+
+
+def _read_parquet(source: Source, format: str | None) -> tuple[Sniffed, _Accumulator]:
+    """A Parquet file (any format's columns, typically the generic format's), read batch by batch.
+
+    Parquet carries types: dates and timestamps are taken as they are (zone-less = UTC), numbers
+    as numbers. Row numbers in problems count data rows (row 1 = the first).
+    """
+    import pyarrow.parquet as pq
+
+    name = source.name
+    try:
+        file = pq.ParquetFile(str(source.path) if source.path is not None else pa.BufferReader(source.data))
+    except (pa.ArrowException, OSError) as exc:
+        raise UsageImportError(f"{name}: cannot be read as Parquet ({str(exc).splitlines()[0][:200]})") from None
+    columns = [f.name for f in file.schema_arrow]
+    index = header_index(columns)
+    if format is not None:
+        spec = SPECS_BY_ID.get(format)
+        if spec is None:
+            raise UsageImportError(f"{name}: unknown format {format!r}; known formats: {', '.join(SPECS_BY_ID)}")
+    else:
+        found = detect_format(columns)
+        spec = SPECS_BY_ID.get(found) if found else None
+    shown = ", ".join(columns[:12]) + (", ..." if len(columns) > 12 else "")
+    if spec is None:
+        raise UsageImportError(
+            f"{name}: Parquet columns not recognised ({shown}); the generic format needs date, model, input_tokens, output_tokens"
+        )
+    if spec.missing(index):
+        raise UsageImportError(f"{name}: not a {spec.name}: missing required column(s) {', '.join(spec.missing(index))}")
+    sniffed = Sniffed(spec, columns, ",", 0, 0, False, notes=["Parquet file"])
+    colmap = _column_map(spec, columns)
+    wanted = sorted({c for c in colmap.values() if c is not None})
+    acc = _Accumulator()
+    time_name = colmap["time"]
+    batches = file.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=wanted)
+    batch = next(batches, None)
+    while batch is not None:
+        following = next(batches, None)
+        table = pa.Table.from_batches([batch])
+        table = _parquet_columns(table, time_name)
+        segment = Segment(table, BadRows(len(columns)), following is None)
+        acc.add(_normalize(table, spec, colmap, sniffed), segment, 0)
+        batch = following
+    return sniffed, acc
+
+
+def _parquet_columns(table: pa.Table, time_name: str) -> pa.Table:
+    """Parquet types as the normalizer reads them: times as UTC timestamps, dictionaries decoded."""
+    for i, column in enumerate(table.columns):
+        kind = column.type
+        if pa.types.is_dictionary(kind):
+            column = column.cast(kind.value_type)
+            kind = column.type
+        if table.column_names[i] == time_name:
+            if pa.types.is_date(kind):
+                column = column.cast(pa.timestamp("us"))
+            elif pa.types.is_timestamp(kind):
+                column = (column.cast(pa.timestamp("us", tz="UTC")) if kind.tz else column).cast(pa.timestamp("us"))
+            elif not pa.types.is_string(kind) and not pa.types.is_large_string(kind):
+                column = column.cast(pa.string())
+        elif pa.types.is_large_string(kind):
+            column = column.cast(pa.string())
+        table = table.set_column(i, table.column_names[i], column)
+    return table
+
+
+def _finish(name: str, spec: FormatSpec, sniffed: Sniffed, acc: _Accumulator, grouped: pa.Table, catalog) -> UsageImport:
     problems = [text for _, text in sorted(acc.entries)[:MAX_PROBLEMS]]
     if acc.kept <= 0:
         if acc.ignored and not acc.skipped:
@@ -202,11 +313,20 @@ def import_usage(
         raise UsageImportError(f"{name}: none of the {acc.records} data row(s) could be used ({'; '.join(problems[:3])})")
 
     notes = [*sniffed.notes, *acc.notes, *spec.notes]
+    for column, (count, example) in acc.fractional.items():
+        notes.append(
+            f"{column}: {count:,} row(s) hold a fractional count (first: {example}); each row's count is rounded "
+            "to the nearest whole number before summing"
+        )
     if acc.cached_over:
         notes.append(f"{acc.cached_over} row(s) report more cached than total input tokens: cached capped at input")
     catalog = _catalog(catalog, notes)
     monthly = _monthly_frame(grouped, spec, catalog)
-    unresolved = sorted(monthly.loc[monthly["catalog_id"].isna(), "model"].unique().tolist())
+    models = monthly["model"].unique().tolist()
+    other = sorted(m for m in models if is_other_charge(m))
+    unresolved = sorted(
+        m for m in monthly.loc[monthly["catalog_id"].isna(), "model"].unique().tolist() if m not in other and m != UNKNOWN_MODEL
+    )
     return UsageImport(
         format=spec.id,
         format_name=spec.name,
@@ -219,6 +339,9 @@ def import_usage(
         period=acc.period(),
         cost_only=spec.cost_only,
         unresolved_models=unresolved,
+        days_with_data=acc.days_per_month(),
+        monthly_rows=acc.monthly_rows,
+        other_charges=other,
         rows_ignored=acc.ignored,
         notes=notes,
     )
@@ -236,6 +359,9 @@ class _Accumulator:
         self.first: int | None = None
         self.last: int | None = None
         self.notes: list[str] = []
+        self.fractional: dict[str, tuple[int, str]] = {}
+        self.days = np.zeros(0, dtype=np.int64)  # distinct days (since 1970-01-01) with kept rows
+        self.monthly_rows = True
 
     def add(self, norm: _Normalized, segment: Segment, header_line: int) -> None:
         records = segment.table.num_rows + len(segment.bad_rows)
@@ -248,10 +374,15 @@ class _Accumulator:
         self.ignored += norm.ignored
         self.kept += segment.table.num_rows - norm.skipped - norm.ignored
         self.cached_over += norm.cached_over
+        for column, (count, example) in norm.fractional.items():
+            before = self.fractional.get(column, (0, example))
+            self.fractional[column] = (before[0] + count, before[1])
         self.token_mass += norm.token_mass
         self.partials.append(norm.grouped)
         if norm.first is not None:
             self.first = norm.first if self.first is None else min(self.first, norm.first)
+            self.days = np.union1d(self.days, norm.days)
+            self.monthly_rows = self.monthly_rows and norm.monthly_rows
             self.last = norm.last if self.last is None else max(self.last, norm.last)
 
     def grouped(self) -> pa.Table:
@@ -264,6 +395,10 @@ class _Accumulator:
         )
         # The second aggregation appends "_sum" to every value column: drop it again.
         return merged.rename_columns([c if c in ("month", "model") else c.removesuffix("_sum") for c in merged.column_names])
+
+    def days_per_month(self) -> dict[str, int]:
+        months, counts = np.unique(_month_index(self.days), return_counts=True)
+        return {_month_label(int(m)): int(c) for m, c in zip(months, counts, strict=True)}
 
     def period(self) -> tuple[dt.date, dt.date] | None:
         if self.first is None:
@@ -289,9 +424,15 @@ def _column_map(spec: FormatSpec, columns: list[str]) -> dict[str, str | None]:
     return {role: (c.find(index) if c is not None else None) for role, c in roles.items()}
 
 
-def _column_types(colmap: dict[str, str | None]) -> dict[str, pa.DataType]:
-    """Arrow type per column to read: counts as int64, costs as float64, the rest as strings."""
+def _column_types(colmap: dict[str, str | None], delimiter: str = ",") -> dict[str, pa.DataType]:
+    """Arrow type per column to read: counts as int64, costs as float64, the rest as strings.
+
+    A semicolon file reads every column as text: its numbers may use a decimal comma and a
+    thousands dot, which Arrow would read as a decimal point (``1.000`` as 1).
+    """
     types: dict[str, pa.DataType] = {}
+    if delimiter == ";":
+        return {actual: pa.string() for actual in colmap.values() if actual is not None}
     for role, actual in colmap.items():
         if actual is None:
             continue
@@ -307,9 +448,9 @@ def _column_types(colmap: dict[str, str | None]) -> dict[str, pa.DataType]:
     return types
 
 
-def _check_mixed(name: str, sniffed: Sniffed, bad_rows: list[BadRow], offset: int) -> None:
+def _check_mixed(name: str, sniffed: Sniffed, bad_rows: BadRows, offset: int) -> None:
     """A second header of another layout inside the file means concatenated exports."""
-    for row in bad_rows[:200]:
+    for row in bad_rows.kept:
         try:
             fields = next(csv.reader([row.text], delimiter=sniffed.delimiter), [])
         except csv.Error:
@@ -333,6 +474,7 @@ class _Num:
     empty: np.ndarray  # bool
     bad: np.ndarray  # bool: not a number at all
     raw: pa.ChunkedArray
+    ambiguous: np.ndarray | None = None  # bool: '1.000' in a file that uses both decimal marks
 
 
 def _mask(array) -> np.ndarray:
@@ -355,18 +497,85 @@ def _floats(array) -> np.ndarray:
     return np.asarray(pc.fill_null(array, np.nan).to_numpy(zero_copy_only=False), dtype=np.float64)
 
 
-def _parse_numbers(raw: pa.ChunkedArray, delimiter: str) -> _Num:
+_GROUPED_RE = r"^[+-]?\d{1,3}(?:[.,]\d{3})+$"  # '1.000' or '12,000': thousands, or a decimal with 3 places?
+_COMMA_DECIMAL_RE = r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d*),(?:\d{1,2}|\d{4,})$|^[+-]?\d{1,3}(?:\.\d{3})+,\d+$"
+_POINT_DECIMAL_RE = r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d*)\.(?:\d{1,2}|\d{4,})$|^[+-]?\d{1,3}(?:,\d{3})+\.\d+$"
+
+
+def _count(strings, pattern: str) -> int:
+    return int(pc.sum(pc.cast(pc.match_substring_regex(strings, pattern), pa.int64())).as_py() or 0)
+
+
+def decide_decimal(columns: list[pa.ChunkedArray], notes: list[str]) -> str:
+    """The decimal mark of a semicolon file's numbers, decided once from all its number columns.
+
+    ``'0,25'`` shows a decimal comma and ``'0.25'`` a decimal point; ``'1.000'`` or ``'1,000'``
+    alone settle nothing (a thousands separator, or a decimal with three places). Returns
+    ``","``, ``"."``, or ``"?"`` when the file shows both (its ambiguous values become row
+    problems). With no evidence, a semicolon file is taken to come from a decimal-comma locale.
+    Every outcome is said in ``notes``; none is silent.
+    """
+    comma = point = grouped = 0
+    example = {}
+    for raw in columns:
+        text = pc.utf8_trim_whitespace(raw)
+        for key, pattern in (("comma", _COMMA_DECIMAL_RE), ("point", _POINT_DECIMAL_RE), ("grouped", _GROUPED_RE)):
+            found = _count(text, pattern)
+            if found and key not in example:
+                hits = pc.filter(text, pc.fill_null(pc.match_substring_regex(text, pattern), False))
+                example[key] = hits[0].as_py()
+            comma, point, grouped = (
+                comma + found * (key == "comma"),
+                point + found * (key == "point"),
+                grouped + found * (key == "grouped"),
+            )
+    if comma and point:
+        notes.append(
+            f"numbers use both a decimal comma ({example['comma']!r}) and a decimal point ({example['point']!r}): "
+            "each is read as written; values like '1.000' that could be either are skipped as ambiguous"
+        )
+        return "?"
+    if point:
+        notes.append(
+            f"numbers read with a decimal point, as {example['point']!r} shows"
+            + (f"; {example['grouped']!r}-style values read with ',' as thousands separator" if grouped else "")
+        )
+        return "."
+    if comma:
+        notes.append(
+            f"numbers read with a decimal comma, as {example['comma']!r} shows"
+            + (f"; {example['grouped']!r}-style values read with '.' as thousands separator" if grouped else "")
+        )
+        return ","
+    if grouped:
+        notes.append(
+            f"assumed: '.' is a thousands separator ({example['grouped']!r} read as "
+            f"{example['grouped'].replace('.', '').replace(',', '')}), as in the decimal-comma locales that write "
+            "semicolon files; no number in the file has a decimal part that settles it"
+        )
+    return ","
+
+
+def _parse_numbers(raw: pa.ChunkedArray, delimiter: str, decimal: str | None = None) -> _Num:
     n = len(raw)
     if not pa.types.is_string(raw.type):  # Arrow parsed the column while reading
         return _Num(_floats(pc.cast(raw, pa.float64())), _nulls(raw), np.zeros(n, dtype=bool), raw)
-    try:  # fast path: one strict cast; empty cells are already null
-        values = pc.cast(raw, pa.float64())
-        return _Num(_floats(values), _nulls(raw), np.zeros(n, dtype=bool), raw)
-    except pa.ArrowInvalid:
-        pass
+    if delimiter != ";":
+        try:  # fast path: one strict cast; empty cells are already null
+            values = pc.cast(raw, pa.float64())
+            return _Num(_floats(values), _nulls(raw), np.zeros(n, dtype=bool), raw)
+        except pa.ArrowInvalid:
+            pass
     text = pc.replace_substring_regex(pc.utf8_trim_whitespace(raw), r"^\$\s*", "")  # "$0.12" from a spreadsheet
-    if delimiter == ";":  # semicolon files come from locales with a decimal comma
-        text = pc.replace_substring(text, ",", ".")
+    ambiguous = None
+    if delimiter == ";" and decimal == "?":  # both marks in the file: read each unambiguous value as written
+        ambiguous = pc.fill_null(pc.match_substring_regex(text, _GROUPED_RE), False)
+        comma = pc.fill_null(pc.match_substring_regex(text, _COMMA_DECIMAL_RE), False)
+        text = pc.if_else(comma, pc.replace_substring(pc.replace_substring(text, ".", ""), ",", "."), text)
+        text = pc.if_else(pc.match_substring_regex(text, _POINT_DECIMAL_RE), pc.replace_substring(text, ",", ""), text)
+        text = pc.if_else(ambiguous, pa.scalar(None, pa.string()), text)
+    elif delimiter == ";" and decimal != ".":  # decimal comma, '.' groups thousands
+        text = pc.replace_substring(pc.replace_substring(text, ".", ""), ",", ".")
     else:  # "1,234,567" from a spreadsheet
         text = pc.if_else(pc.match_substring_regex(text, _THOUSANDS_RE), pc.replace_substring(text, ",", ""), text)
     nullish = pc.or_kleene(pc.equal(pc.binary_length(text), 0), pc.match_substring_regex(text, _NULLISH_RE))
@@ -375,6 +584,10 @@ def _parse_numbers(raw: pa.ChunkedArray, delimiter: str) -> _Num:
     numeric = pc.and_kleene(numeric, pc.invert(nullish))
     values = pc.cast(pc.if_else(numeric, text, pa.scalar(None, pa.string())), pa.float64())
     empty = _mask(nullish)
+    if ambiguous is not None:
+        amb = _mask(ambiguous)
+        empty &= ~amb
+        return _Num(_floats(values), empty, ~empty & ~_mask(numeric) & ~amb, raw, amb)
     return _Num(_floats(values), empty, ~empty & ~_mask(numeric), raw)
 
 
@@ -439,6 +652,9 @@ class _Normalized:
     last: int | None
     cached_over: int  # kept rows whose cache reads exceeded their input (capped)
     token_mass: float  # Σ of all kept token counts, in float64: guards the int64 sums
+    fractional: dict[str, tuple[int, str]]  # count column → (rows with a fractional count, first such value)
+    days: np.ndarray  # distinct days with kept rows
+    monthly_rows: bool  # every kept row dated the 1st of a month at midnight
 
     @property
     def skipped(self) -> int:
@@ -498,9 +714,21 @@ def _normalize(table: pa.Table, spec: FormatSpec, colmap: dict[str, str | None],
         ):
             continue
         if actual not in numbers:
-            numbers[actual] = _parse_numbers(table.column(actual), sniffed.delimiter)
+            numbers[actual] = table.column(actual)
+    if sniffed.delimiter == ";" and sniffed.decimal is None:
+        sniffed.decimal = decide_decimal(list(numbers.values()), sniffed.notes)
+    numbers = {actual: _parse_numbers(raw, sniffed.delimiter, sniffed.decimal) for actual, raw in numbers.items()}
     cost_name = colmap.get("cost")
+    fractional: dict[str, tuple[int, str]] = {}
     for actual, num in numbers.items():
+        if num.ambiguous is not None:
+            reasons.add(f"{actual} is ambiguous (thousands separator or decimal mark?)", num.ambiguous, num.raw)
+        if actual != cost_name:
+            with np.errstate(invalid="ignore"):
+                frac = np.isfinite(num.values) & (num.values != np.rint(num.values))
+            if frac.any():
+                first = int(np.flatnonzero(frac)[0])
+                fractional[actual] = (int(np.count_nonzero(frac)), _shown(num.raw[first]))
         limit = MAX_COST_PER_ROW if actual == cost_name else MAX_TOKENS_PER_ROW
         low = -MAX_COST_PER_ROW if actual == cost_name else 0.0
         with np.errstate(invalid="ignore"):
@@ -528,7 +756,8 @@ def _normalize(table: pa.Table, spec: FormatSpec, colmap: dict[str, str | None],
     model_empty_raw = np.ones(n, dtype=bool) if model is None else _blank(model)
     if spec.model_hook is not None:
         model = pc.utf8_trim_whitespace(spec.model_hook(model, extra, n))
-    reasons.add("model is empty", _blank(model))
+    # A row with usage but no model is kept as "(unknown model)": it counts in every total, unpriced.
+    model = pc.if_else(pa.array(_blank(model)), pa.scalar(UNKNOWN_MODEL), model)
     if spec.row_check is not None:
         for label, mask, raw in spec.row_check(extra, n):
             reasons.add(label, mask, raw)
@@ -601,7 +830,16 @@ def _normalize(table: pa.Table, spec: FormatSpec, colmap: dict[str, str | None],
             if end_ok.any():
                 last = max(last, int(np.floor_divide(end_us[end_ok].max() - 1, _US_PER_DAY)))
     mass = sum(float(np.sum(values, where=keep)) for values in tokens.values())
-    return _Normalized(code, reasons.labels, reasons.raws, blank, grouped, first, last, cached_over, mass)
+    kept_days = np.unique(days[keep & parsed])
+    kept_micros = micros[keep & parsed]
+    monthly_rows = bool(
+        len(kept_micros)
+        and not (kept_micros % _US_PER_DAY).any()
+        and (kept_days.astype("datetime64[D]") == kept_days.astype("datetime64[D]").astype("datetime64[M]")).all()
+    )
+    return _Normalized(
+        code, reasons.labels, reasons.raws, blank, grouped, first, last, cached_over, mass, fractional, kept_days, monthly_rows
+    )
 
 
 def _month_index(days: np.ndarray) -> np.ndarray:
@@ -661,7 +899,7 @@ def _catalog(catalog, notes: list[str]):
 
 
 def _problems(
-    norm: _Normalized, bad_rows: list[BadRow], base_row: int, records: int, last_segment: bool
+    norm: _Normalized, bad_rows: BadRows, base_row: int, records: int, last_segment: bool
 ) -> tuple[list[tuple[int, str]], dict[str, int]]:
     """One segment's first MAX_PROBLEMS problems as (file row, text), and counts per reason.
 
@@ -674,14 +912,27 @@ def _problems(
         if counts[k]:
             by_reason[label] = int(counts[k])
     entries: list[tuple[int, str]] = []
-    for row in bad_rows:
+
+    def kind(row: BadRow) -> str:
         if row.text.count('"') % 2:
-            label = "unclosed quote"
-        elif last_segment and row.number == records and row.fields < row.expected:
-            label = "truncated last line"
-        else:
-            label = "wrong number of fields"
-        by_reason[label] = by_reason.get(label, 0) + 1
+            return "unclosed quote"
+        if last_segment and row.number == records and row.fields < row.expected:
+            return "truncated last line"
+        return "wrong number of fields"
+
+    if bad_rows:
+        truncated = int(kind(bad_rows.last) == "truncated last line")
+        counted = {
+            "unclosed quote": bad_rows.unclosed_quotes,
+            "truncated last line": truncated,
+            "wrong number of fields": len(bad_rows) - bad_rows.unclosed_quotes - truncated,
+        }
+        by_reason.update((label, n) for label, n in counted.items() if n)
+    shown = bad_rows.kept[:MAX_PROBLEMS]
+    if len(bad_rows) > len(shown) and kind(bad_rows.last) == "truncated last line":
+        shown.append(bad_rows.last)
+    for row in shown:
+        label = kind(row)
         where = base_row + row.number if row.number is not None else None
         text = row.text if len(row.text) <= 60 else row.text[:57] + "..."
         entries.append(
@@ -693,7 +944,9 @@ def _problems(
     first = np.flatnonzero(norm.code)[:MAX_PROBLEMS]
     if len(first):
         # Table index i is local record i+1 plus the records Arrow rejected before it.
-        skipped = np.array(sorted(r.number for r in bad_rows if r.number is not None), dtype=np.int64)
+        skipped = np.array(
+            [r for r in bad_rows.numbers if r is not None], dtype=np.int64
+        )  # ascending: the serial read numbers them in order
         shifted = skipped - 1 - np.arange(len(skipped))
         local = first + 1 + np.searchsorted(shifted, first, side="right")
         for i, record in zip(first, local, strict=True):
@@ -712,3 +965,68 @@ def _shown(scalar: pa.Scalar) -> str:
         value = int(value)
     text = repr(value if value is None or isinstance(value, str) else str(value))
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def merge_imports(imports, catalog=None) -> UsageImport:
+    """One import from several (a month per file, as warehouses export): monthly rows summed.
+
+    ``imports`` may be a generator: each file is imported, folded in and dropped, so memory
+    stays bounded by the largest file. The files must share one format; row counts add up,
+    problems are prefixed with their file, the covered period is the union's span and the days
+    with data per month are added (files are expected not to overlap in time).
+    """
+    merged: UsageImport | None = None
+    names: list[str] = []
+    for usage in imports:
+        names.append(usage.filename)
+        if merged is None:
+            merged = dataclasses.replace(
+                usage,
+                problems=[f"{usage.filename}: {p}" for p in usage.problems],
+                notes=[f"{usage.filename}: {n}" for n in usage.notes],
+                skipped_by_reason=dict(usage.skipped_by_reason),
+                days_with_data=dict(usage.days_with_data),
+            )
+            continue
+        if usage.format != merged.format:
+            raise UsageImportError(
+                f"{usage.filename}: is a {usage.format_name}, but {names[0]} is a {merged.format_name}; merge files of one format"
+            )
+        monthly = pd.concat([merged.monthly, usage.monthly], ignore_index=True)
+        numbers = ["input_tokens", "cached_input_tokens", "output_tokens", "requests", "cost_usd"]
+        summed = monthly.groupby(["month", "model"], sort=True, dropna=False).agg(
+            {"catalog_id": "first", **{c: (lambda s: s.sum(min_count=1)) for c in numbers}}
+        )
+        summed = summed.reset_index()
+        for column in ("input_tokens", "cached_input_tokens", "output_tokens", "requests"):
+            summed[column] = summed[column].astype("Int64")
+        summed["cost_usd"] = summed["cost_usd"].astype("Float64")
+        for column in ("month", "model", "catalog_id"):
+            summed[column] = summed[column].astype("string")
+        merged.monthly = summed[MONTHLY_COLUMNS]
+        merged.rows_read += usage.rows_read
+        merged.rows_skipped += usage.rows_skipped
+        merged.rows_ignored += usage.rows_ignored
+        for reason, count in usage.skipped_by_reason.items():
+            merged.skipped_by_reason[reason] = merged.skipped_by_reason.get(reason, 0) + count
+        merged.problems = (merged.problems + [f"{usage.filename}: {p}" for p in usage.problems])[:MAX_PROBLEMS]
+        merged.notes += [f"{usage.filename}: {n}" for n in usage.notes]
+        if usage.period is not None:
+            merged.period = (
+                usage.period
+                if merged.period is None
+                else (
+                    min(merged.period[0], usage.period[0]),
+                    max(merged.period[1], usage.period[1]),
+                )
+            )
+        for month, days in usage.days_with_data.items():
+            merged.days_with_data[month] = merged.days_with_data.get(month, 0) + days
+        merged.monthly_rows = merged.monthly_rows and usage.monthly_rows
+        merged.unresolved_models = sorted(set(merged.unresolved_models) | set(usage.unresolved_models))
+        merged.other_charges = sorted(set(merged.other_charges) | set(usage.other_charges))
+    if merged is None:
+        raise UsageImportError("no file to import")
+    if len(names) > 1:
+        merged.filename = f"{names[0]} and {len(names) - 1} more file(s)"
+    return merged

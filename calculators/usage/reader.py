@@ -17,7 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from calculators.usage.formats import (
@@ -61,6 +63,41 @@ class BadRow:
     expected: int
 
 
+KEPT_BAD_ROWS = 200  # rejected rows kept whole (for messages and the mixed-format check); the rest are counted
+
+
+class BadRows:
+    """The rows Arrow rejected in one segment: every record number, the first rows whole, counts by kind.
+
+    A file can have a million rejected rows; keeping one small int each (and the text of the
+    first ``KEPT_BAD_ROWS`` and of the last) keeps that path as fast as the clean one.
+    """
+
+    def __init__(self, expected: int):
+        self.expected = expected
+        self.numbers: list[int | None] = []
+        self.kept: list[BadRow] = []
+        self._last: tuple[int | None, str, int] | None = None
+        self.unclosed_quotes = 0  # rows with an odd number of double quotes
+        self.quoted = False  # any rejected row has a double quote
+
+    def add(self, number: int | None, text: str, fields: int) -> None:
+        if '"' in text:
+            self.quoted = True
+            self.unclosed_quotes += text.count('"') % 2
+        if len(self.kept) < KEPT_BAD_ROWS:
+            self.kept.append(BadRow(number, text, fields, self.expected))
+        self._last = (number, text, fields)
+        self.numbers.append(number)
+
+    @property
+    def last(self) -> BadRow | None:
+        return None if self._last is None else BadRow(*self._last, self.expected)
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+
 @dataclass
 class Sniffed:
     """What the first bytes say about the file."""
@@ -72,6 +109,7 @@ class Sniffed:
     data_offset: int  # byte offset of the first data line in the (UTF-8) data
     quoted_newlines: bool  # the sample already shows a quoted value spanning lines
     notes: list[str] = field(default_factory=list)
+    decimal: str | None = None  # "," or "." once the numbers of the file settled it (semicolon files)
 
 
 class Source:
@@ -186,13 +224,52 @@ def _transcode(source: Source, sample: bytes, notes: list[str]) -> bytes:
         return sample  # only the sample edge was odd
     except UnicodeDecodeError:
         pass
-    try:
-        text, label = raw.decode("cp1252"), "Windows-1252"
-    except UnicodeDecodeError:
-        text, label = raw.decode("latin-1"), "Latin-1"
+    text, note = decode_lines(raw)
     source.replace(text.encode("utf-8"))
-    notes.append(f"file is not UTF-8: read as {label}")
+    notes.append(note)
     return source.head()
+
+
+def _legacy(line: bytes) -> tuple[str, str]:
+    try:
+        return line.decode("cp1252"), "Windows-1252"
+    except UnicodeDecodeError:
+        return line.decode("latin-1"), "Latin-1"
+
+
+def decode_lines(raw: bytes) -> tuple[str, str]:
+    r"""Decode a file that is not valid UTF-8 line by line, and say how.
+
+    A file assembled from several sources (a UTF-8 export with lines pasted from a Windows
+    spreadsheet) mixes encodings: each line is read as UTF-8 when it is valid UTF-8, else as
+    Windows-1252 (Latin-1 for the five bytes Windows-1252 leaves undefined). Decoding it whole
+    as Windows-1252 would turn the UTF-8 ``modèle`` into ``modÃ¨le``, a second model.
+
+    >>> decode_lines("modèle\n".encode() + "modèle\n".encode("cp1252"))
+    ('modèle\nmodèle\n', 'file mixes encodings: 1 line(s) read as Windows-1252 (first: line 2), the others as UTF-8')
+    >>> decode_lines("modèle\n".encode("cp1252"))
+    ('modèle\n', 'file is not UTF-8: read as Windows-1252')
+    """
+    lines = raw.split(b"\n")
+    out: list[str] = []
+    legacy: list[int] = []
+    labels: set[str] = set()
+    utf8_non_ascii = 0
+    for number, line in enumerate(lines, start=1):
+        try:
+            text = line.decode("utf-8")
+            utf8_non_ascii += not line.isascii()
+        except UnicodeDecodeError:
+            text, label = _legacy(line)
+            legacy.append(number)
+            labels.add(label)
+        out.append(text)
+    label = "Windows-1252" if labels == {"Windows-1252"} else " or ".join(sorted(labels))
+    if utf8_non_ascii:
+        note = f"file mixes encodings: {len(legacy):,} line(s) read as {label} (first: line {legacy[0]}), the others as UTF-8"
+    else:
+        note = f"file is not UTF-8: read as {label}"
+    return "\n".join(out), note
 
 
 def _looks_utf16(sample: bytes) -> bool:
@@ -352,7 +429,7 @@ class Segment:
     """One piece of the file, read: the wanted columns plus the rows Arrow rejected."""
 
     table: pa.Table
-    bad_rows: list[BadRow]  # numbers are local: the segment's first record is 1
+    bad_rows: BadRows  # numbers are local: the segment's first record is 1
     last: bool
 
 
@@ -403,23 +480,35 @@ def read_segments(source: Source, sniffed: Sniffed, wanted: dict[str, pa.DataTyp
 
 def _load(
     source: Source, sniffed: Sniffed, wanted: dict[str, pa.DataType], start: int, end: int, pieces: int, notes: list[str]
-) -> tuple[pa.Table, list[BadRow]] | None:
+) -> tuple[pa.Table, BadRows] | None:
     """One segment: parallel parse; a segment with rejected rows is parsed again serially.
 
-    Arrow reports no row numbers in parallel mode, hence the second, serial read (bad files
-    are small; good files pay nothing). Raises ``Restart`` after switching to
-    ``newlines_in_values`` (a quoted value spans lines) or after replacing invalid UTF-8.
+    The parallel parse runs without an invalid-row handler: a row with the wrong field count
+    makes it fail, and the segment is parsed once more, serially, with the handler (which also
+    gives row numbers). A handler in the parallel parse costs far more than that second read:
+    every rejected row takes the GIL from a parsing thread (measured 15-60x slower than the
+    clean file, against under 3x now; ``benchmarks/usage_ingest.py --bad-rows``). Raises
+    ``Restart`` after switching to ``newlines_in_values`` (a quoted value spans lines) or after
+    replacing invalid UTF-8.
     """
     threads = True
     types = wanted
     while True:
-        bad: list[BadRow] = []
+        bad = BadRows(len(sniffed.columns))
         try:
             table = _read(source, sniffed, types, start, end, threads, bad)
         except pa.ArrowInvalid as exc:
             message = str(exc)
             if "Empty CSV file" in message:  # only blank lines in this piece
                 return None
+            if threads and "Expected" in message and "columns" in message:
+                # A row with the wrong field count: split the piece by line counts, vectorized;
+                # when quoting makes that unsafe, the serial read skips and numbers the rows.
+                split = None if sniffed.quoted_newlines else _read_by_lines(source, sniffed, types, start, end)
+                if split is not None:
+                    return split
+                threads = False
+                continue
             if "conversion error" in message and any(t != pa.string() for t in types.values()):
                 types = dict.fromkeys(wanted, pa.string())
                 continue
@@ -434,38 +523,108 @@ def _load(
             raise UsageImportError(f"{source.name}: cannot be read as CSV ({message.splitlines()[0][:200]})") from None
         except (OSError, pa.ArrowException) as exc:
             raise UsageImportError(f"{source.name}: cannot be read ({str(exc).splitlines()[0][:200]})") from None
-        if bad and threads:
-            threads = False
-            continue
-        if bad and pieces > 1 and not sniffed.quoted_newlines and any('"' in r.text for r in bad):
+        if bad and pieces > 1 and not sniffed.quoted_newlines and bad.quoted:
             # A cut may have fallen inside a quoted value spanning lines: read it whole instead.
             sniffed.quoted_newlines = True
             raise Restart
         return table, bad
 
 
-def _read(
-    source: Source, sniffed: Sniffed, types: dict[str, pa.DataType], start: int, end: int, threads: bool, bad: list[BadRow]
-) -> pa.Table:
-    expected = len(sniffed.columns)
+def _read_by_lines(
+    source: Source, sniffed: Sniffed, types: dict[str, pa.DataType], start: int, end: int
+) -> tuple[pa.Table, BadRows] | None:
+    """Set the rows with a wrong field count apart without a Python call per row; None when unsure.
 
+    Each line's fields are its delimiters + 1, counted with Arrow compute after removing quoted
+    sections; lines with an odd number of quotes (a quoted value spanning lines, or an unclosed
+    quote) return None and leave the piece to the serial read. The good lines are joined and
+    parsed in parallel; records are numbered as Arrow numbers them (empty lines skipped).
+    """
+    piece = source.piece(start, end).read_buffer()
+    offsets = pa.py_buffer(np.array([0, piece.size], dtype=np.int64).tobytes())
+    whole = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, piece])
+    lines = pc.list_flatten(pc.split_pattern(whole, "\n"))
+    try:
+        lines = pc.cast(lines, pa.large_string())
+    except pa.ArrowInvalid:  # invalid UTF-8: the serial read reports it
+        return None
+    lines = pc.replace_substring_regex(lines, "\r$", "")
+    quotes = _np(pc.count_substring(lines, '"'))
+    if (quotes % 2).any():
+        return None
+    unquoted = pc.replace_substring_regex(lines, '"[^"]*"', "Q") if quotes.any() else lines
+    fields = _np(pc.count_substring(unquoted, sniffed.delimiter)) + 1
+    numbered = _np(pc.binary_length(lines)) > 0
+    blank = _np(pc.fill_null(pc.utf8_is_space(lines), False)) & numbered
+    expected = len(sniffed.columns)
+    good = numbered & ~blank & (fields == expected)
+    bad_mask = numbered & ~blank & (fields != expected)
+    if not bad_mask.any():
+        return None
+    record = np.cumsum(numbered)
+    good_lines = pc.filter(lines, pa.array(good))
+    joined = pc.binary_join(
+        pa.LargeListArray.from_arrays(pa.array([0, len(good_lines)], pa.int64()), good_lines), pa.scalar("\n", pa.large_string())
+    )
+    body = pa.py_buffer(joined[0].as_buffer().to_pybytes() + b"\n")
+    try:
+        table = (
+            pacsv.read_csv(
+                pa.BufferReader(body),
+                read_options=pacsv.ReadOptions(column_names=sniffed.columns, use_threads=True, block_size=BLOCK_SIZE),
+                parse_options=pacsv.ParseOptions(delimiter=sniffed.delimiter),
+                convert_options=_convert_options(types),
+            )
+            if len(good_lines)
+            else None
+        )
+    except pa.ArrowInvalid:
+        return None
+    if table is None:
+        table = pa.table({name: pa.array([], type) for name, type in types.items()})
+    if table.num_rows != len(good_lines):
+        return None
+    bad = BadRows(expected)
+    bad_index = np.flatnonzero(bad_mask)
+    bad.numbers = record[bad_index].tolist()
+    for i in bad_index[:KEPT_BAD_ROWS]:
+        bad.kept.append(BadRow(int(record[i]), lines[int(i)].as_py(), int(fields[i]), expected))
+    last = int(bad_index[-1])
+    bad._last = (int(record[last]), lines[last].as_py(), int(fields[last]))
+    bad.quoted = bool(quotes[bad_index].any())
+    return table, bad
+
+
+def _np(array) -> np.ndarray:
+    return np.asarray(array.to_numpy(zero_copy_only=False))
+
+
+def _convert_options(types: dict[str, pa.DataType]) -> pacsv.ConvertOptions:
+    return pacsv.ConvertOptions(
+        include_columns=list(types),
+        column_types=types,
+        strings_can_be_null=True,
+        null_values=[""],  # "NaN", "NULL" stay visible: NaN tokens are a bad row, not zero
+        quoted_strings_can_be_null=True,
+    )
+
+
+def _read(
+    source: Source, sniffed: Sniffed, types: dict[str, pa.DataType], start: int, end: int, threads: bool, bad: BadRows
+) -> pa.Table:
     def on_invalid(row) -> str:
         text = row.text or ""
         if text.strip():  # whitespace-only lines are not rows
-            bad.append(BadRow(row.number, text, row.actual_columns, expected))
+            bad.add(row.number, text, row.actual_columns)
         return "skip"
 
     return pacsv.read_csv(
         source.piece(start, end),
         read_options=pacsv.ReadOptions(column_names=sniffed.columns, use_threads=threads, block_size=BLOCK_SIZE),
         parse_options=pacsv.ParseOptions(
-            delimiter=sniffed.delimiter, newlines_in_values=sniffed.quoted_newlines, invalid_row_handler=on_invalid
+            delimiter=sniffed.delimiter,
+            newlines_in_values=sniffed.quoted_newlines,
+            invalid_row_handler=None if threads else on_invalid,
         ),
-        convert_options=pacsv.ConvertOptions(
-            include_columns=list(types),
-            column_types=types,
-            strings_can_be_null=True,
-            null_values=[""],  # "NaN", "NULL" stay visible: NaN tokens are a bad row, not zero
-            quoted_strings_can_be_null=True,
-        ),
+        convert_options=_convert_options(types),
     )

@@ -30,7 +30,7 @@ def _missing_requirement() -> str | None:
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        return "playwright is not installed (pip install -r requirements.txt)"
+        return "playwright is not installed (pip install -r requirements-dev.txt)"
     return None
 
 

@@ -24,7 +24,7 @@ from calculators.cli import main as cli_main
 from calculators.engine import evaluate
 from calculators.formatting import money
 from calculators.links import params_to_scenario, scenario_to_params, share_url
-from calculators.scenario import load_scenario_text, next_month
+from calculators.scenario import STRATEGY_LABELS, load_scenario_text, next_month
 from dashboard.controls import STRATEGY_SECTIONS
 from dashboard.sections import KPI_LABELS
 from pricing import load_catalog
@@ -158,7 +158,30 @@ def test_usage_upload_shows_its_summary(page: Page, app_url):
     uploader.locator("input[type=file]").set_input_files(str(USAGE_SAMPLE))
     wait_for_app(page)
     expect(page.get_by_text("OpenAI usage", exact=False).first).to_be_visible(timeout=20_000)
-    expect(page.get_by_test_id("stMetric").filter(has_text="Rows read")).to_be_visible()
+    # the sample has 4 data rows after its header (one of them a day with no usage): "Rows read" is 4
+    data_rows = len(USAGE_SAMPLE.read_text(encoding="utf-8").splitlines()) - 1
+    assert data_rows == 4
+    rows_read = page.get_by_test_id("stMetric").filter(has_text="Rows read").get_by_test_id("stMetricValue")
+    expect(rows_read).to_have_text(f"{data_rows:,}")
+
+
+def test_forecast_chart_lines_are_the_cli_numbers(page: Page, app_url):
+    """The Forecast tab's lines carry, month by month, the costs the CLI computes for the same scenario."""
+    open_page(page, link_for(PRESET, app_url))
+    page.get_by_role("tab", name="Forecast").click()
+    wait_for_app(page)
+    chart = page.get_by_role("tabpanel").locator(".js-plotly-plot").first
+    chart.wait_for(state="visible", timeout=30_000)
+    # _fullData: the traces as drawn, their y decoded (the figure JSON sends numbers as base64 typed arrays)
+    lines = chart.evaluate("el => el._fullData.filter(t => t.mode === 'lines').map(t => [t.name, Array.from(t.y)])")
+    out, err = io.StringIO(), io.StringIO()
+    assert cli_main(["evaluate", str(PRESET), "--json"], out=out, err=err) == 0, err.getvalue()
+    forecast = json.loads(out.getvalue())["forecast"]
+    by_label = {STRATEGY_LABELS[key]: key for key in forecast[0] if key in STRATEGY_LABELS}
+    shown = {by_label[name.split(" ✎")[0]]: ys for name, ys in lines}
+    assert set(shown) == set(by_label.values())
+    for key, ys in shown.items():
+        assert ys == pytest.approx([row[key] for row in forecast], rel=1e-9), key
 
 
 def test_yaml_download_evaluates_to_the_page_numbers(page: Page, app_url, tmp_path):

@@ -31,7 +31,13 @@ from calculators import cli  # noqa: E402
 GOLDEN = Path(__file__).resolve().parent
 SCENARIOS = ROOT / "scenarios"
 TODAY = dt.date(2026, 11, 30)
-_CLOCK_READERS = ("pricing.catalog", "calculators.prices", "calculators.scenario", "calculators.usage.history")
+_CLOCK_READERS = (
+    "pricing.catalog",
+    "calculators.clock",
+    "calculators.prices",
+    "calculators.scenario",
+    "calculators.usage.history",
+)
 
 # ------------------------------------------------------------------ published check cases
 # The documents of tests/test_published_checks.py (the source article and economics.md section 5), by test id.
@@ -52,6 +58,10 @@ def _preset(name: str, **changes) -> dict:
     return yaml.safe_load((SCENARIOS / name).read_text(encoding="utf-8")) | changes
 
 
+def _while_opus_41_is_sold(doc: dict) -> dict:
+    return doc | {"growth": doc["growth"] | {"start_month": "2026-06"}}
+
+
 def _check(doc: dict) -> dict:
     return _PINNED_GROWTH | doc
 
@@ -63,11 +73,17 @@ def check_cases() -> dict[str, dict]:
         "article-routing-opus-old-price": _preset(
             "article-routing-75-25.yaml", price_overrides={"claude-opus-4-5": {"input": 15, "output": 75}}
         ),
+        # priced from June 2026, while Opus 4.1 is sold (it shuts down on 2027-01-08 with no successor)
         **{
-            f"article-support-{model}": _preset("customer-support.yaml", flagship_only={"model": model})
+            f"article-support-{model}": _while_opus_41_is_sold(_preset("customer-support.yaml", flagship_only={"model": model}))
             for model in ("claude-haiku-4-5", "claude-opus-4-5", "claude-opus-4-1")
         },
-        "2-deepseek-r1-revenue": _check({"workload": _DEEPSEEK_WORKLOAD, "flagship_only": {"model": "deepseek-r1"}}),
+        # priced in March 2025, while R1 was sold (it shut down on 2025-09-29)
+        "2-deepseek-r1-revenue": {
+            "workload": _DEEPSEEK_WORKLOAD,
+            "flagship_only": {"model": "deepseek-r1"},
+            "growth": {"start_month": "2025-03", "monthly_rate": 0, "horizon_months": 6},
+        },
         "1-3-deepseek-nodes": _check(
             {
                 "workload": _DEEPSEEK_WORKLOAD,

@@ -1,0 +1,95 @@
+"""Page and CLI tell the same story for every export format: list price, workload, re-priced costs.
+
+The page (Streamlit's AppTest, the "Your usage" tab with the link's default scenario) and
+``python -m calculators usage FILE --scenario S.yaml --json`` (the same scenario as YAML) are read
+side by side; every number the page shows must be the CLI's, written by the one money format.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from apptest_support import fresh_caches, run_app  # noqa: F401 (fresh_caches is an autouse fixture)
+
+from calculators.cli import main as cli_main
+from calculators.formatting import money, tokens
+from calculators.links import params_to_scenario
+from calculators.scenario import scenario_to_yaml
+from dashboard.markup import md
+from pricing import load_catalog
+
+VALID = Path(__file__).parent / "usage_corpus" / "valid"
+COST_ONLY = {"anthropic_cost.csv", "openai_cost.csv"}
+FILES = sorted(p.name for p in VALID.iterdir())
+
+
+@pytest.fixture(scope="module")
+def scenario_file(tmp_path_factory):
+    scenario, notices = params_to_scenario({}, load_catalog())
+    assert notices == []
+    path = tmp_path_factory.mktemp("parity") / "link-default.yaml"
+    path.write_text(scenario_to_yaml(scenario), encoding="utf-8")
+    return path
+
+
+def _cli(name: str, scenario_file: Path) -> dict:
+    out, err = io.StringIO(), io.StringIO()
+    assert cli_main(["usage", str(VALID / name), "--scenario", str(scenario_file), "--json"], out=out, err=err) == 0
+    assert err.getvalue() == ""
+    return json.loads(out.getvalue())
+
+
+def _page(name: str):
+    at = run_app(session={"view": "Your usage"})
+    at.file_uploader(key="usage_file").set_value((name, (VALID / name).read_bytes(), "text/csv")).run()
+    assert not at.exception
+    return at
+
+
+@pytest.mark.parametrize("name", FILES, ids=FILES)
+def test_page_and_cli_agree(name, scenario_file):
+    body = _cli(name, scenario_file)
+    at = _page(name)
+    texts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    if name in COST_ONLY:
+        assert body["workload"] is None and body["repriced"] is None
+        assert md("A cost export has no token counts, so there is no list price to compare.") in texts
+        return
+    # 1. List price per month over the priced models: the CLI's rows summed, as the page writes it.
+    tables = [d.value for d in at.dataframe if "list price (priced models)" in d.value.columns]
+    months = sorted({row["month"] for row in body["monthly"]})
+    priced = {
+        m: [r["list_price_usd"] for r in body["monthly"] if r["month"] == m and r["list_price_usd"] is not None] for m in months
+    }
+    if any(priced.values()):
+        (table,) = tables
+        assert table["month"].tolist() == months
+        assert table["list price (priced models)"].tolist() == [money(sum(v)) if v else "–" for v in priced.values()]
+    else:  # nothing priced: the page says so, the CLI has no list price anywhere
+        assert tables == []
+        assert any(md("No model in this export has a list price yet") in t for t in texts)
+    # 2. Workload: the same month, tokens and requests.
+    workload = body["workload"]
+    if workload is None:
+        assert body["repriced"] is None
+        return
+    line = next(t for t in texts if t.startswith(md(f"Your {workload['month']} workload")))
+    assert md(f"{tokens(workload['tokens_per_month'])} tokens a month") in line
+    requests = workload["requests_per_month"]
+    assert (
+        md(f"{tokens(requests)} requests" if requests is not None else "requests unknown: the forecast works in tokens") in line
+    )
+    # 3. Re-priced: own mix first, then each strategy, the same dollars on the page's bars.
+    repriced = body["repriced"]
+    assert md(f"your own mix {money(repriced['own_mix_usd'])}") in line
+    (figure,) = [
+        c for c in at.get("plotly_chart") if "under each strategy" in json.loads(c.proto.spec)["layout"]["title"]["text"]
+    ]
+    bars = json.loads(figure.proto.spec)["data"][0]
+    assert bars["x"] == pytest.approx([repriced["own_mix_usd"], *repriced["strategies"].values()], rel=1e-12)
+    assert bars["text"] == [money(v) for v in (repriced["own_mix_usd"], *repriced["strategies"].values())]
+    # 4. Own mix = your bill: within 0.5% of the month's list price over the priced models (equal without overrides).
+    assert repriced["own_mix_usd"] == pytest.approx(repriced["list_price_usd"], rel=0.005)

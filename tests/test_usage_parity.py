@@ -93,3 +93,23 @@ def test_page_and_cli_agree(name, scenario_file):
     assert bars["text"] == [money(v) for v in (repriced["own_mix_usd"], *repriced["strategies"].values())]
     # 4. Own mix = your bill: within 0.5% of the month's list price over the priced models (equal without overrides).
     assert repriced["own_mix_usd"] == pytest.approx(repriced["list_price_usd"], rel=0.005)
+
+
+def test_readable_output_prints_the_json_numbers(scenario_file):
+    # The readable report carries the same workload and re-priced dollars as --json, written by money().
+    body = _cli("openai_usage.csv", scenario_file)
+    out, err = io.StringIO(), io.StringIO()
+    assert cli_main(["usage", str(VALID / "openai_usage.csv"), "--scenario", str(scenario_file)], out=out, err=err) == 0
+    text = out.getvalue()
+    workload, repriced = body["workload"], body["repriced"]
+    assert f"workload ({workload['month']}): {workload['tokens_per_month']:,} tokens a month" in text
+    assert f"{workload['requests_per_month']:,} requests" in text
+    assert f"list price {money(repriced['list_price_usd'])}, own mix {money(repriced['own_mix_usd'])}" in text
+    for key, usd in repriced["strategies"].items():
+        assert any(line.split() == [key, money(usd)] for line in text.splitlines()), key
+    for row in body["monthly"]:
+        shown = "-" if row["list_price_usd"] is None else money(row["list_price_usd"])
+        assert any(
+            line.startswith(row["month"]) and line.split()[1] == row["model"] and line.endswith(shown)
+            for line in text.splitlines()
+        )

@@ -84,6 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--max-diff-pct", type=float, default=DEFAULT_MAX_DIFF_PCT, help="report price differences above this percent (default 5)"
     )
+    check.add_argument(
+        "--as-of",
+        type=_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the day the --against file was published (default: today)",
+    )
     check.add_argument("--gate", action="store_true", help="exit 1 when anything is found")
     return parser
 
@@ -128,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "check":
             catalog = load_catalog_for_cli(args.catalog_dir)
             against = read_price_file(args.against) if args.against else None
-            findings = check_catalog(catalog, today, args.max_age_days, against, args.max_diff_pct)
+            findings = check_catalog(catalog, today, args.max_age_days, against, args.max_diff_pct, as_of=args.as_of)
             print(format_findings(findings, catalog, today, args.max_age_days))
             return 1 if args.gate and findings else 0
         return run_import(

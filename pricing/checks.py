@@ -87,12 +87,12 @@ def _near_collisions(catalog: Catalog) -> Iterator[Finding]:
             yield Finding("alias", sorted(names)[0], f"names differ only by case or separators: {listed}")
 
 
-def _price_diffs(catalog: Catalog, today: dt.date, against: ImportResult, max_diff_pct: float) -> Iterator[Finding]:
+def _price_diffs(catalog: Catalog, day: dt.date, against: ImportResult, max_diff_pct: float) -> Iterator[Finding]:
     for model_id, imported in sorted(match_catalog(catalog, against.models).items()):
         model = catalog.models[model_id]
-        if model.status == "retired" or (model.retires is not None and model.retires <= today):
+        if model.status == "retired" or (model.retires is not None and model.retires <= day):
             continue  # a retired model's price is history; the import diff compares it before retirement
-        changes = compare_prices(catalog.models[model_id].price_on(today), imported.price_on(today))
+        changes = compare_prices(model.price_on(day), imported.price_on(day))
         # A field the catalog lacks has no percentage; the import diff shows those.
         large = [c for c in changes if c.pct is not None and abs(c.pct) > max_diff_pct]
         if large:
@@ -107,6 +107,7 @@ def check_catalog(
     against: ImportResult | None = None,
     max_diff_pct: float = DEFAULT_MAX_DIFF_PCT,
     retiring_within_days: int = RETIRING_WITHIN_DAYS,
+    as_of: dt.date | None = None,
 ) -> list[Finding]:
     """Find stale, retiring and colliding catalog data, and prices far from a database.
 
@@ -124,6 +125,9 @@ def check_catalog(
         Report a price differing from ``against`` by more than this many percent.
     retiring_within_days : int, default 30
         Report models retiring within this many days.
+    as_of : datetime.date, optional
+        The day ``against`` was published (default ``today``): its prices are compared with
+        the catalog's on that day, and models retired by then are left out.
 
     Returns
     -------
@@ -136,7 +140,7 @@ def check_catalog(
         *_near_collisions(catalog),
     ]
     if against is not None:
-        findings += _price_diffs(catalog, today, against, max_diff_pct)
+        findings += _price_diffs(catalog, min(as_of or today, today), against, max_diff_pct)
     return sorted(findings, key=lambda f: KINDS.index(f.kind))
 
 

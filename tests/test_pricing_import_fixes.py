@@ -308,3 +308,11 @@ def test_a_tier_threshold_off_by_one_token_is_the_same_tier(start: int, changed:
     prices = {"input_mtok": {"base": 3, "tiers": [{"start": start, "price": 6}]}, "output_mtok": {"base": 15, "tiers": [{"start": start, "price": 22.5}]}}  # fmt: skip
     diff = diff_catalog(catalog, genai_prices_to_models(genai("x-ai", {"id": "grok-x", "prices": prices})), TODAY)
     assert bool(diff.changes) is changed
+
+
+def test_check_against_an_old_file_compares_at_its_date() -> None:
+    # GPT X was 2.00/8.00 until 2026-06-01, then 1.00/4.00; a file from 2026-01-15 saying 2.00/8.00 is right for its day.
+    findings = check_catalog(
+        catalog_of("openai", GPT), TODAY, against=litellm_to_models(litellm("gpt-x", 2.0, 8.0)), as_of=dt.date(2026, 1, 15)
+    )
+    assert [f for f in findings if f.kind == "price-diff"] == []

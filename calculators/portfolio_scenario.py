@@ -35,6 +35,7 @@ from typing import Any
 
 from calculators.document import DocumentError, load_yaml, shown
 from calculators.scenario import (
+    MAX_HORIZON_MONTHS,
     Cascade,
     Growth,
     Hybrid,
@@ -87,7 +88,10 @@ PORTFOLIO_KEYS = ("version", "name", "growth", "self_hosted", "price_overrides",
 
 @dataclass(frozen=True)
 class FineTune:
-    """A one-time fine-tuning cost spread evenly over the first ``amortize_months`` forecast months."""
+    """A one-time fine-tuning cost spread evenly over the first ``amortize_months`` forecast months.
+
+    Months beyond the horizon carry their share outside the forecast (a horizon shortened for a
+    look keeps the fine-tuning's own schedule)."""
 
     one_time_usd: float
     amortize_months: int = 12
@@ -236,13 +240,11 @@ def _parse_workload(
     if ft_raw is not None:
         _unknown(own, ft_raw, f"{path}.fine_tune", ("one_time_usd", "amortize_months"))
         amount = _number(own, ft_raw, "one_time_usd", f"{path}.fine_tune", 0, MAX_FINE_TUNE_USD)
-        months = _number(own, ft_raw, "amortize_months", f"{path}.fine_tune", 1, frame.growth.horizon_months, integer=True)
+        months = _number(own, ft_raw, "amortize_months", f"{path}.fine_tune", 1, MAX_HORIZON_MONTHS, integer=True)
         if amount is None and "one_time_usd" not in ft_raw:
             own.append(f"{path}.fine_tune.one_time_usd: is missing")
         if amount is not None:
             fine_tune = FineTune(amount, 12 if months is None else months)
-            if months is None and fine_tune.amortize_months > frame.growth.horizon_months:
-                fine_tune = replace(fine_tune, amortize_months=frame.growth.horizon_months)
     budget = _number(own, raw, "budget_usd", path, 0, MAX_BUDGET_USD)
     problems += own
     return PortfolioWorkload(

@@ -10,7 +10,7 @@ from calculators.portfolio import TOTAL_LABELS, TOTALS, PortfolioEvaluation
 from calculators.portfolio_scenario import CATEGORY_LABELS
 from calculators.scenario import STRATEGY_LABELS
 from dashboard.charts import figure_from, plotly_text
-from dashboard.theme import NEUTRAL, strategy_color
+from dashboard.theme import NEUTRAL, PART_LABELS, strategy_color
 
 # One colour per workload (up to 12), distinct from each other on light and dark backgrounds.
 WORKLOAD_COLORS = (
@@ -125,3 +125,30 @@ def totals_frame(result: PortfolioEvaluation) -> pd.DataFrame:
     for key in TOTALS:
         frame[TOTAL_LABELS[key]] = result.totals[key]
     return frame
+
+
+def plan_breakdown_frame(result: PortfolioEvaluation) -> pd.DataFrame:
+    """Where each workload's plan money goes this month; a fleet member's GPUs are its share of the pool,
+    and fine-tuning is its own part."""
+    members = set(result.fleet.members) if result.fleet else set()
+    labels = PART_LABELS | {"fine_tune": "Fine-tuning", "fleet": "Share of the shared fleet"}
+    rows = []
+    for w in result.workloads:
+        if w.name in members:
+            fleet_share = float(result.parts["plan"][w.name][0] - w.amortization[0])
+            parts = [("Shared fleet", "fleet", fleet_share)]
+            if w.amortization[0]:
+                parts.append(("Fine-tuning", "fine_tune", float(w.amortization[0])))
+        else:
+            parts = [(row.component, row.part, row.usd) for row in w.breakdown(w.workload.plan)]
+        rows += [
+            {
+                "Workload": w.name,
+                "Plan": STRATEGY_LABELS[w.workload.plan],
+                "Component": c,
+                "Part": labels.get(p, p),
+                "$/month": usd,
+            }
+            for c, p, usd in parts
+        ]
+    return pd.DataFrame(rows, columns=["Workload", "Plan", "Component", "Part", "$/month"])

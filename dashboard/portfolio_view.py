@@ -48,6 +48,14 @@ def render_portfolio_tab(portfolio: Portfolio | None, catalog) -> None:
         frame = portfolio_charts.workloads_frame(result)
         dollars = {c: st.column_config.NumberColumn(format="dollar") for c in frame.columns if c.endswith("$/month")}
         st.dataframe(safe_frame(frame), hide_index=True, width="stretch", column_config=dollars)
+        st.markdown("**Where each plan's money goes this month**")
+        st.dataframe(
+            safe_frame(portfolio_charts.plan_breakdown_frame(result)),
+            hide_index=True,
+            width="stretch",
+            column_config={"$/month": st.column_config.NumberColumn(format="dollar")},
+        )
+        st.markdown("**The three totals by month**")
         totals = portfolio_charts.totals_frame(result)
         st.dataframe(
             safe_frame(totals),

@@ -30,7 +30,7 @@ from calculators.portfolio_scenario import (
     portfolio_to_yaml,
     workload_scenario,
 )
-from calculators.scenario import STRATEGY_LABELS, Scenario, ScenarioError
+from calculators.scenario import MAX_HORIZON_MONTHS, STRATEGY_LABELS, Scenario, ScenarioError
 from dashboard import cache
 from dashboard import portfolio_state as PS
 from dashboard import state as S
@@ -131,7 +131,7 @@ def _set_details() -> None:
     portfolio, index = PS.current(st.session_state)
     usd = st.session_state.get(FT_USD_KEY)
     months = int(st.session_state.get(FT_MONTHS_KEY) or 12)
-    fine_tune = FineTune(float(usd), min(months, portfolio.growth.horizon_months)) if usd else None
+    fine_tune = FineTune(float(usd), months) if usd else None
     category = st.session_state.get(CATEGORY_KEY) or None
     portfolio = PS.set_workload(
         portfolio,
@@ -244,7 +244,7 @@ def render(portfolio: Portfolio | None, index: int, presets_folder: Path) -> Non
         months.number_input(
             "Spread over months",
             min_value=1,
-            max_value=portfolio.growth.horizon_months,
+            max_value=MAX_HORIZON_MONTHS,
             step=1,
             key=FT_MONTHS_KEY,
             on_change=_set_details,

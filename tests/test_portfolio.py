@@ -98,7 +98,7 @@ def test_parse_and_write_round_trip():
         (lambda d: d["workloads"][0].update(category="poetry"), "workloads[0].category: must be one of routine, code, creative, reasoning, engineering"),
         (lambda d: d["workloads"][0].update(growth={"horizon_months": 3}), "workloads[0].growth: horizon_months and start_month are the portfolio's"),
         (lambda d: d["workloads"][0].update(fine_tune={"one_time_usd": -5}), "workloads[0].fine_tune.one_time_usd: must be between 0 and"),
-        (lambda d: d["workloads"][0].update(fine_tune={"one_time_usd": 5, "amortize_months": 13}), "workloads[0].fine_tune.amortize_months: must be between 1 and 12"),
+        (lambda d: d["workloads"][0].update(fine_tune={"one_time_usd": 5, "amortize_months": 121}), "workloads[0].fine_tune.amortize_months: must be between 1 and 120"),
         (lambda d: d["workloads"][0].update(colour="blue"), "workloads[0].colour: unknown key"),
         (lambda d: d["workloads"][0].pop("flagship_only"), "workloads[0].flagship_only: is missing"),
         (lambda d: d["workloads"].append(dict(d["workloads"][0])), "workloads[1].name: 'A' is used by another workload"),
@@ -110,7 +110,7 @@ def test_parse_and_write_round_trip():
     ],
     ids=[
         "route-share", "volume", "plan-unknown", "plan-undefined", "plan-no-fleet", "category", "growth-horizon",
-        "fine-tune-negative", "fine-tune-beyond-horizon", "unknown-key", "no-flagship", "duplicate-name",
+        "fine-tune-negative", "fine-tune-too-long", "unknown-key", "no-flagship", "duplicate-name",
         "no-workloads", "too-many", "budget-text", "v1-only-section", "workload-uncertainty",
     ],
 )  # fmt: skip
@@ -221,7 +221,7 @@ def portfolios(draw, max_workloads=6):
         if draw(st.booleans()):
             doc["growth"] = {"monthly_rate": draw(st.floats(-0.5, 0.5))}
         if draw(st.booleans()):
-            doc["fine_tune"] = {"one_time_usd": draw(st.floats(0, 1e6)), "amortize_months": draw(st.integers(1, 12))}
+            doc["fine_tune"] = {"one_time_usd": draw(st.floats(0, 1e6)), "amortize_months": draw(st.integers(1, 30))}
         workloads.append(doc)
     top = {"self_hosted": {**SHARED["self_hosted"], "min_replicas": draw(st.integers(0, 3))}}
     return build(*workloads, **top)
@@ -293,7 +293,7 @@ def test_totals_are_the_sums_they_claim(toy_catalog, portfolio):
 
 
 @settings(max_examples=60, deadline=None, derandomize=True)
-@given(portfolio=portfolios(max_workloads=4), one_time=st.floats(0, 1e7), months=st.integers(1, 12), which=st.integers(0, 3))
+@given(portfolio=portfolios(max_workloads=4), one_time=st.floats(0, 1e7), months=st.integers(1, 30), which=st.integers(0, 3))
 def test_fine_tuning_adds_one_time_over_n_in_the_first_n_months(toy_catalog, portfolio, one_time, months, which):
     from dataclasses import replace
 
@@ -312,3 +312,18 @@ def test_fine_tuning_adds_one_time_over_n_in_the_first_n_months(toy_catalog, por
         np.testing.assert_array_equal(after.workloads[index].cost[key], before.workloads[index].cost[key])
     if tuned.plan in ("hosted_open", "self_hosted"):
         np.testing.assert_allclose(after.totals["plan"] - before.totals["plan"], step, atol=1e-6)
+
+
+def test_plan_breakdown_adds_up_to_the_plan_and_shows_fine_tuning(toy_catalog):
+    from dashboard.portfolio_charts import plan_breakdown_frame
+
+    # Chat on the hybrid ($731.25); Docs on the pooled fleet ($2,920) with fine-tuning 12,000/6 = $2,000 a month
+    portfolio = build(
+        workload_doc("Chat", plan="hybrid"),
+        workload_doc("Docs", 100_000, plan="self_hosted", fine_tune={"one_time_usd": 12000, "amortize_months": 6}),
+    )
+    result = evaluate_portfolio(portfolio, toy_catalog)
+    frame = plan_breakdown_frame(result)
+    assert frame["$/month"].sum() == pytest.approx(result.this_month["plan"]) == pytest.approx(731.25 + REPLICA_USD + 2000)
+    docs = frame[frame["Workload"] == "Docs"].set_index("Part")["$/month"]
+    assert docs.to_dict() == pytest.approx({"Share of the shared fleet": REPLICA_USD, "Fine-tuning": 2000})

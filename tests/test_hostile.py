@@ -505,7 +505,7 @@ PORTFOLIO_FIELDS = [
     (
         "workloads[0].fine_tune.amortize_months",
         1,
-        24,
+        120,
         True,
         lambda v: _portfolio(fine_tune={"one_time_usd": 1, "amortize_months": v}),
     ),

@@ -14,6 +14,7 @@ from calculators import links
 from calculators.recommendation import recommend
 from dashboard import cache, portfolio_view, sections, state, workload_picker
 from dashboard.markup import md
+from dashboard.serving_view import render_serving_tab
 from dashboard.sidebar import link, prices, scenario_files, strategies, workload
 from dashboard.uncertainty_view import render_uncertainty_tab
 from dashboard.usage_view import render_usage_tab
@@ -96,6 +97,7 @@ with results, sections.guard("The results"):
         "Forecast": lambda: sections.forecast_tab(ev, catalog),
         "Uncertainty": lambda: render_uncertainty_tab(ev, catalog),
         "Breakdown": lambda: sections.breakdown_tab(ev, catalog),
+        "Serving": lambda: render_serving_tab(ev, catalog),
         "Table & CSV": lambda: sections.table_tab(ev),
         "Your usage": lambda: render_usage_tab(scenario, catalog, ev),
         "Portfolio": lambda: portfolio_view.render_portfolio_tab(portfolio, catalog),

@@ -255,7 +255,7 @@ class Replica:
                 f"{self.gpus}x {self.gpu.id} leave {have:,.0f} GB: use more GPUs or a finer precision"
             )
         per_sequence = float(self.kv_bytes(input_tokens + output_tokens / 2.0))
-        fits = self.kv_memory_bytes / per_sequence if per_sequence > 0 else math.inf
+        fits = float(math.floor(self.kv_memory_bytes / per_sequence + 1e-9)) if per_sequence > 0 else math.inf  # whole sequences
         if fits < 1.0:
             raise CapacityError(
                 f"one request of {input_tokens:,.0f} + {output_tokens:,.0f} tokens needs more KV cache than "
@@ -364,7 +364,8 @@ def operating_point(
         for name, value in (("max_ttft_ms", max_ttft_ms), ("max_itl_ms", max_itl_ms)):
             if value is not None and not (value > 0 and math.isfinite(value)):
                 raise CapacityError(f"{name} must be above zero")
-        batch, meets = _largest_batch_meeting(replica, i, o, b_max, max_ttft_ms, max_itl_ms)
+        found, met = _largest_batch_meeting(replica, i, o, b_max, max_ttft_ms, max_itl_ms)
+        batch, meets = float(found), bool(met)
         if batch < b_max:
             limit = "latency"
     else:
@@ -374,8 +375,9 @@ def operating_point(
     if concurrency is not None and concurrency > batch:  # the rest queue: Little's law gives their wait
         users = float(concurrency)
         ttft = max(ttft, users / rps - (o - 1.0) * itl)
-    if limit not in ("latency", "kv_memory", "concurrency"):
-        limit = _limit_at(replica, i, o, batch)
+    if limit not in ("latency", "concurrency"):  # arithmetic-bound work gains nothing from a larger batch
+        time_goes_to = _limit_at(replica, i, o, batch)
+        limit = "compute" if time_goes_to == "compute" else limit if limit == "kv_memory" else "bandwidth"
     t_pre = float(replica.prefill_seconds(i))
     decode_seconds = 1.0 / rps - t_pre
     return OperatingPoint(
@@ -407,24 +409,53 @@ def _shape(replica: Replica, input_tokens: float, output_tokens: float) -> tuple
     return float(input_tokens), float(output_tokens)
 
 
-def _largest_batch_meeting(replica, i, o, b_max, max_ttft_ms, max_itl_ms) -> tuple[float, bool]:
-    """Bisection on ``B`` in ``[1, B_max]``: ITL and TTFT both grow with the batch."""
+def _largest_batch_meeting(replica, i, o, b_max, max_ttft_ms, max_itl_ms):
+    """Bisection on whole ``B`` in ``[1, B_max]`` (ITL and TTFT both grow with the batch); broadcasts.
 
-    def ok(b: float) -> bool:
+    Returns ``(batch, met)``: ``B_max`` when it meets the targets, one sequence (``met`` False) when
+    even that misses them, else the largest whole batch that meets them.
+    """
+
+    def ok(b):
         _, itl, ttft = steady_state(replica, i, o, b)
-        return (max_itl_ms is None or itl * 1000.0 <= max_itl_ms) and (max_ttft_ms is None or ttft * 1000.0 <= max_ttft_ms)
+        good = np.ones(np.shape(itl), dtype=bool)
+        if max_itl_ms is not None:
+            good &= itl * 1000.0 <= max_itl_ms
+        if max_ttft_ms is not None:
+            good &= ttft * 1000.0 <= max_ttft_ms
+        return good
 
-    if ok(b_max):
-        return b_max, True
-    if not ok(1.0):
-        return 1.0, False
-    lo, hi = 1.0, b_max
-    for _ in range(60):
-        mid = (lo + hi) / 2.0
-        lo, hi = (mid, hi) if ok(mid) else (lo, mid)
-        if hi - lo < 1e-3:
-            break
-    return lo, True
+    b_max = np.asarray(b_max, dtype=float)
+    full, one = ok(b_max), ok(np.ones_like(b_max))
+    lo, hi = np.ones_like(b_max), np.floor(b_max)  # ok(lo) holds where it matters; ok(hi) may not
+    while np.any(open_ := hi - lo > 1):
+        mid = np.floor((lo + hi) / 2.0)
+        good = ok(mid)
+        lo = np.where(open_ & good, mid, lo)
+        hi = np.where(open_ & ~good, mid, hi)
+    found = np.where(ok(hi), hi, lo)
+    return np.where(full, b_max, np.where(one, found, 1.0)), one
+
+
+def requests_per_s(replica: Replica, input_tokens, output_tokens, concurrency=None, max_ttft_ms=None, max_itl_ms=None):
+    """Requests/s at the operating point for arrays of shapes (what ``operating_point`` gives, vectorised).
+
+    The shapes are not checked (``operating_point`` at a representative shape does that); a shape whose
+    one sequence does not fit the KV cache gets 0 requests/s.
+    """
+    i = np.asarray(input_tokens, dtype=float)
+    o = np.maximum(np.asarray(output_tokens, dtype=float), 1.0)
+    fits = np.floor(replica.kv_memory_bytes / replica.kv_bytes(i + o / 2.0) + 1e-9)
+    b_max = np.minimum(fits, float(replica.engine.max_batch))
+    safe = np.maximum(b_max, 1.0)
+    if concurrency is not None:
+        batch = np.minimum(float(concurrency), safe)
+    elif max_ttft_ms is not None or max_itl_ms is not None:
+        batch, _ = _largest_batch_meeting(replica, i, o, safe, max_ttft_ms, max_itl_ms)
+    else:
+        batch = safe
+    rps, _, _ = steady_state(replica, i, o, batch)
+    return np.where(b_max >= 1.0, rps, 0.0)
 
 
 def throughput_curve(replica: Replica, input_tokens: float, output_tokens: float, concurrencies) -> dict[str, np.ndarray]:

@@ -1,4 +1,5 @@
-"""Command line: ``python -m calculators evaluate SCENARIO.yaml [--json]``, ``link SCENARIO.yaml`` and ``usage FILE.csv``.
+"""Command line: ``python -m calculators evaluate SCENARIO.yaml [--json]``, ``link SCENARIO.yaml``, ``usage FILE.csv``
+and ``capacity`` (calculators/capacity_cli.py).
 
 Exit codes: 0 success, 2 invalid input (the message goes to stderr, never a traceback).
 """
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import TextIO
 from urllib.parse import parse_qsl, urlsplit
 
+from calculators import capacity_cli
+from calculators.document import bounded
 from calculators.engine import Evaluation, evaluate
 from calculators.formatting import cost_change, money, tokens
 from calculators.links import share_url
@@ -49,6 +52,7 @@ def _build_parser() -> argparse.ArgumentParser:
     us.add_argument("--format", default=None, help="skip detection and read the file as this format")
     us.add_argument("--scenario", default=None, help="scenario file: add the workload month re-priced under its strategies")
     us.add_argument("--json", action="store_true")
+    capacity_cli.add_parser(sub)
     return parser
 
 
@@ -71,12 +75,18 @@ def _clean(value):
     return value
 
 
+def _printable(text: str) -> str:
+    """A name as a terminal should print it: control characters (an escape sequence in a scenario's
+    name could rewrite the terminal) shown as Python escapes."""
+    return text if text.isprintable() else repr(text)[1:-1]
+
+
 def render_table(result: Evaluation) -> str:
     """The readable, non-JSON output of ``evaluate``."""
     s = result.scenario
     w = s.workload
     lines = [
-        f"{s.name}: {tokens(w.requests_per_month)} requests/month, {tokens(w.requests_per_month * w.tokens_per_request)} tokens/month",
+        f"{_printable(s.name)}: {tokens(w.requests_per_month)} requests/month, {tokens(w.requests_per_month * w.tokens_per_request)} tokens/month",
         f"first month {result.forecast.months[0]:%Y-%m}, growth {s.growth.monthly_rate:+.1%}/month over {s.growth.horizon_months} months",
         "",
     ]
@@ -145,19 +155,28 @@ def _scenario_from_link(link: str, catalog) -> Scenario | Portfolio:
     return scenario
 
 
+def _read_bounded(path: str, name: str) -> str:
+    """The file's text, reading at most ``MAX_SCENARIO_BYTES`` + 1 bytes (``/dev/zero`` or a pipe has no size)."""
+    if path == "-":
+        data = (
+            sys.stdin.buffer.read(MAX_SCENARIO_BYTES + 1)
+            if hasattr(sys.stdin, "buffer")
+            else sys.stdin.read(MAX_SCENARIO_BYTES + 1).encode()
+        )
+    else:
+        with Path(path).open("rb") as file:
+            data = file.read(MAX_SCENARIO_BYTES + 1)
+    if len(data) > MAX_SCENARIO_BYTES:
+        raise ScenarioError([f"(document): larger than {MAX_SCENARIO_BYTES:,} bytes"], name)
+    return data.decode("utf-8")
+
+
 def _read_document(path: str, catalog) -> tuple[Scenario | Portfolio, str]:
     """The scenario (any version) of a file, standard input or share link, and the name to report it by."""
     name = "standard input" if path == "-" else path
     if path.startswith(("http://", "https://", "?")):
         return _scenario_from_link(path, catalog), "share link"
-    if path == "-":
-        text = sys.stdin.read(MAX_SCENARIO_BYTES + 1)
-    else:
-        file = Path(path)
-        if file.stat().st_size > MAX_SCENARIO_BYTES:
-            raise ScenarioError([f"(document): larger than {MAX_SCENARIO_BYTES:,} bytes"], name)
-        text = file.read_text(encoding="utf-8")
-    return load_document_text(text, source=name), name
+    return load_document_text(_read_bounded(path, name), source=name), name
 
 
 def run_evaluate(path: str, as_json: bool, out: TextIO, err: TextIO, *, link_base: str | None = None) -> int:
@@ -169,8 +188,11 @@ def run_evaluate(path: str, as_json: bool, out: TextIO, err: TextIO, *, link_bas
     except ScenarioError as exc:
         print(f"error: {exc}", file=err)
         return 2
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"error: cannot read {name}: {exc}", file=err)
+    except OSError as exc:
+        print(f"error: cannot read {bounded(name, 120)}: {bounded(exc.strerror or str(exc), 200)}", file=err)
+        return 2
+    except UnicodeDecodeError as exc:
+        print(f"error: cannot read {bounded(name, 120)}: not UTF-8 text (byte {exc.start:,})", file=err)
         return 2
     except CatalogError as exc:
         print(f"error: {exc}", file=err)
@@ -211,10 +233,16 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
     out = out or sys.stdout
     err = err or sys.stderr
     args = _build_parser().parse_args(argv)
-    if args.command == "evaluate":
-        return run_evaluate(args.scenario, args.json, out, err)
-    if args.command == "link":
-        return run_evaluate(args.scenario, False, out, err, link_base=args.base)
-    from calculators.usage import run_usage_cli  # imported lazily: pandas is slow to import
+    try:
+        if args.command == "evaluate":
+            return run_evaluate(args.scenario, args.json, out, err)
+        if args.command == "link":
+            return run_evaluate(args.scenario, False, out, err, link_base=args.base)
+        if args.command == "capacity":
+            return capacity_cli.run_capacity(args, out, err)
+        from calculators.usage import run_usage_cli  # imported lazily: pandas is slow to import
 
-    return run_usage_cli(args.file, args.json, args.format, out, err, scenario_path=args.scenario)
+        return run_usage_cli(args.file, args.json, args.format, out, err, scenario_path=args.scenario)
+    except Exception as exc:  # a bug, not bad input: one line, exit 1 (the tests require 0 or 2 for any input)
+        print(f"error: internal error ({type(exc).__name__}: {bounded(str(exc), 200)}); please report it", file=err)
+        return 1

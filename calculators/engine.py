@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from calculators.breakeven import BreakEven, break_even
+from calculators.capacity import CapacityError
 from calculators.costs import CostParts, request_cost
 from calculators.mixed import MixedCost, mixed_break_even, mixed_cost
 from calculators.prices import (
@@ -31,8 +32,9 @@ from calculators.prices import (
     price_events,
     price_model,
 )
-from calculators.scenario import Scenario, SelfHosted
+from calculators.scenario import Scenario, SelfHosted, Workload
 from calculators.selfhost import ServerPlan, replica_capacity_per_month, replicas_needed, self_hosted_monthly_cost
+from calculators.selfhost_capacity import resolve_capacity
 from calculators.strategies import BASELINES, REGISTRY, STRATEGIES, STRATEGY_LABELS, Bill, StrategyError, mixed_slots
 from pricing.catalog import Catalog
 
@@ -162,6 +164,7 @@ class Evaluation:
                 "replicas": info.replicas,
                 "gpus": info.gpus,
                 "capacity_requests_per_month_per_replica": info.capacity_per_replica,
+                **({"limit": info.plan.capacity.limit} if info.plan.capacity is not None else {}),
                 "break_even": {f"vs_{k}": v.as_dict() for k, v in info.break_even.items()},
                 "first_month_cheaper": {
                     f"vs_{k}": self.forecast.month_label(v) for k, v in self.forecast.first_self_hosted_cheaper.items()
@@ -312,27 +315,54 @@ def _bill_terms(bill: Bill, workload) -> tuple[str, float, float | None, float]:
 # ------------------------------------------------------------------------ self-hosted
 
 
-def resolve_server_plan(settings: SelfHosted, catalog: Catalog) -> ServerPlan:
-    """Profile values with the scenario's explicit numbers taking precedence."""
+def resolve_server_plan(settings: SelfHosted, catalog: Catalog, workload: Workload | None = None) -> ServerPlan:
+    """Profile values with the scenario's explicit numbers taking precedence.
+
+    A section naming a ``model`` is sized by the capacity model at ``workload``'s request shape
+    (calculators/selfhost_capacity.py); its explicit throughput numbers still override.
+    """
     profile = None
     if settings.profile:
         profile = catalog.profiles.get(settings.profile)
         if profile is None:
             raise StrategyError(f"serving profile {settings.profile!r} is not in serving.yaml")
+    capacity = None
+    if settings.model:
+        if workload is None:
+            raise StrategyError("the capacity model needs the workload's request shape")
+        try:
+            capacity = resolve_capacity(
+                settings, catalog, profile, workload.input_tokens, workload.output_tokens + workload.reasoning_tokens
+            )
+        except CapacityError as exc:
+            raise StrategyError(f"self_hosted: {exc}") from None
+        modelled = {
+            "gpus_per_replica": capacity.replica.gpus,
+            "prefill_tokens_per_s": capacity.point.prefill_tokens_per_s * settings.efficiency_factor,
+            "decode_tokens_per_s": capacity.point.decode_tokens_per_s * settings.efficiency_factor,
+        }
     values = {}
     for key in ("gpus_per_replica", "prefill_tokens_per_s", "decode_tokens_per_s"):
         value = getattr(settings, key)
+        if value is None and capacity is not None:
+            value = modelled[key]
         if value is None and profile is not None:
             value = getattr(profile, key)
         values[key] = value
     gpu_hour = settings.gpu_hour_usd
+    if gpu_hour is None and capacity is not None:
+        gpu_hour = catalog.offers[capacity.offer].usd_per_gpu_hour
     if gpu_hour is None and profile is not None:
         gpu_hour = catalog.offers[profile.default_offer].usd_per_gpu_hour
     missing = [k for k, v in (*values.items(), ("gpu_hour_usd", gpu_hour)) if v is None]
     if missing:
-        raise StrategyError(f"self_hosted needs a serving profile or these values: {', '.join(missing)}")
+        raise StrategyError(f"self_hosted needs a serving profile, a model, or these values: {', '.join(missing)}")
     if values["prefill_tokens_per_s"] <= 0 or values["decode_tokens_per_s"] <= 0:
         raise StrategyError("self_hosted throughput must be above zero tokens per second")
+    name = profile.name if profile else "custom server"
+    if capacity is not None:
+        r = capacity.replica
+        name = f"{r.model.name}, {r.gpus}x {r.gpu.name} ({r.precision}, capacity model)"
     return ServerPlan(
         gpus_per_replica=int(values["gpus_per_replica"]),
         gpu_hour_usd=float(gpu_hour),
@@ -343,14 +373,15 @@ def resolve_server_plan(settings: SelfHosted, catalog: Catalog) -> ServerPlan:
         min_replicas=settings.min_replicas,
         ops_usd_per_month=settings.ops_usd_per_month,
         profile=settings.profile,
-        profile_name=profile.name if profile else "custom server",
+        profile_name=name,
+        capacity=capacity,
     )
 
 
 def _self_hosted(scenario: Scenario, catalog: Catalog) -> tuple[StrategyResult, ServerPlan | None, float]:
     result = StrategyResult("self_hosted", STRATEGY_LABELS["self_hosted"])
     try:
-        plan = resolve_server_plan(scenario.self_hosted, catalog)
+        plan = resolve_server_plan(scenario.self_hosted, catalog, scenario.workload)
     except StrategyError as exc:
         result.error = str(exc)
         return result, None, math.nan
@@ -363,6 +394,8 @@ def _self_hosted(scenario: Scenario, catalog: Catalog) -> tuple[StrategyResult, 
         result.breakdown.append(BreakdownRow("Operations", "ops", plan.ops_usd_per_month))
     if replicas == 0:
         result.notes.append("no replica runs: min_replicas is 0 and there is no traffic")
+    if plan.capacity is not None:
+        result.notes.append(plan.capacity.describe())
     return result, plan, capacity
 
 

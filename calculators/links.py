@@ -27,13 +27,18 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from calculators.scenario import STRATEGIES, Scenario, parse_scenario, scenario_to_dict
+from calculators.document import DocumentError, load_json, named
+from calculators.scenario import MAX_PRICE_PER_MTOK, MAX_ROUTES, STRATEGIES, Scenario, parse_scenario, scenario_to_dict
 
 LINK_VERSION = 1
 MAX_PARAMS = 64
 MAX_VALUE_CHARS = 300
 MAX_PAYLOAD_CHARS = 6_000  # checked before decoding anything
 MAX_PAYLOAD_BYTES = 64_000  # decompressed size, enforced while decompressing
+# A snapshot prices the models the scenario uses that the link defaults do not: at most every route,
+# both cascade slots, the flagship, the hosted open model and the two slots of the self-hosted + flagship mix.
+MAX_SNAPSHOT_MODELS = MAX_ROUTES + 6
+SNAPSHOT_FIELDS = ("input", "output", "cached_input")
 
 # Frozen link-version-1 defaults. Never edit: add LINK_DEFAULTS for version 2 instead.
 LINK_DEFAULTS: dict[int, dict] = {
@@ -147,8 +152,10 @@ def _decode_payload(text: str) -> tuple[dict | None, str | None]:
             return None, f"the link's x payload expands beyond {MAX_PAYLOAD_BYTES:,} bytes; it was ignored"
         if not inflater.eof:
             return None, "the link's x payload is truncated; it was ignored"
-        doc = json.loads(raw.decode("utf-8"))
-    except (binascii.Error, ValueError, zlib.error, UnicodeDecodeError, RecursionError):
+        doc = load_json(raw.decode("utf-8"))
+    except DocumentError as exc:  # before ValueError, its base class
+        return None, f"the link's x payload cannot be read ({exc}); it was ignored"
+    except (binascii.Error, ValueError, zlib.error, UnicodeDecodeError):
         return None, "the link's x payload is damaged (not valid base64/zlib/JSON); it was ignored"
     if not isinstance(doc, dict):
         return None, "the link's x payload is not a mapping; it was ignored"
@@ -222,6 +229,17 @@ def params_to_scenario(params: Mapping[str, Any], catalog=None) -> tuple[Scenari
     ``params`` maps each key to a string (or a list of strings for a repeated key, whose
     last value wins). Models the catalog does not know are priced from the link's snapshot.
     """
+    try:
+        return _read_params(params, catalog)
+    except Exception as exc:  # the link boundary: a page opened by any link must open (the tests treat this as a bug)
+        scenario, _ = parse_scenario(LINK_DEFAULTS[LINK_VERSION], strict=False)
+        return scenario, [f"{LINK_UNREADABLE} ({type(exc).__name__}); the link defaults are shown"]
+
+
+LINK_UNREADABLE = "the link could not be read"
+
+
+def _read_params(params: Mapping[str, Any], catalog) -> tuple[Scenario, list[str]]:
     notices: list[str] = []
     items = list(params.items())
     if len(items) > MAX_PARAMS:
@@ -266,27 +284,61 @@ def params_to_scenario(params: Mapping[str, Any], catalog=None) -> tuple[Scenari
                 doc.pop(key, None)
             elif key:
                 notices.append(f"unknown strategy {key[:30]!r} in 'off' was ignored")
-    if isinstance(prices, Mapping) and catalog is not None:
-        overrides = doc.setdefault("price_overrides", {})
-        if isinstance(overrides, dict):
-            for name, snap in prices.items():
-                if (
-                    isinstance(name, str)
-                    and catalog.resolve(name) is None
-                    and isinstance(snap, Mapping)
-                    and name not in overrides
-                ):
-                    overrides[name] = dict(snap)
-                    notices.append(
-                        f"{name} is no longer in the price catalog; it is priced as it was when the link was made "
-                        f"(${snap.get('input')} in / ${snap.get('output')} out per 1M tokens)"
-                    )
-            if not overrides:
-                doc.pop("price_overrides")
     fallback, _ = parse_scenario(LINK_DEFAULTS[version], strict=False)
+    if catalog is not None and prices:
+        try:
+            used = set(parse_scenario(doc, strict=False, base=fallback)[0].models_used())
+        except Exception:  # a document parse_scenario cannot read is reported by the call below
+            used = set()
+        notices += apply_snapshot(doc, prices, catalog, used, MAX_SNAPSHOT_MODELS)
     scenario, problems = parse_scenario(doc, strict=False, source="link", base=fallback)
     notices += [f"link: {p}" for p in problems]
     return scenario, notices
+
+
+def apply_snapshot(doc: dict, prices: Any, catalog, used: set[str], limit: int) -> list[str]:
+    """Price the models of a link that the catalog no longer has from the link's ``_prices`` snapshot.
+
+    Only models in ``used`` (the ones the link's scenario uses), at most ``limit``, each with a finite
+    input and output price in bounds; an entry of the link's own ``price_overrides`` wins, and an
+    empty or broken entry never displaces it. Returns the notices (bounded: one a model, one for the rest)."""
+    if not isinstance(prices, Mapping):
+        return ["the link's price snapshot (_prices) is not a mapping; it was ignored"]
+    overrides = doc.get("price_overrides", {})
+    if not isinstance(overrides, dict):
+        return []  # the parser reports the overrides themselves
+    priced, skipped = [], 0
+    for name, snap in prices.items():
+        if not isinstance(name, str) or name not in used or catalog.resolve(name) is not None or name in overrides:
+            continue
+        entry = _snapshot_entry(snap)
+        if entry is None or len(priced) >= limit:
+            skipped += 1
+            continue
+        overrides[name] = entry
+        priced.append(
+            f"{named(name)} is no longer in the price catalog; it is priced as it was when the link was made "
+            f"(${entry['input']:g} in / ${entry['output']:g} out per 1M tokens)"
+        )
+    if overrides and "price_overrides" not in doc:
+        doc["price_overrides"] = overrides
+    if skipped:
+        priced.append(
+            f"{skipped:,} entries of the link's price snapshot (_prices) have no valid input and output price; they were ignored"
+        )
+    return priced
+
+
+def _snapshot_entry(snap: Any) -> dict | None:
+    """A snapshot's prices when its input and output are finite numbers in bounds, else None."""
+    if not isinstance(snap, Mapping):
+        return None
+    entry = {}
+    for key in SNAPSHOT_FIELDS:
+        value = snap.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= MAX_PRICE_PER_MTOK:
+            entry[key] = float(value)
+    return entry if {"input", "output"} <= set(entry) else None
 
 
 def share_url(base: str | None, params: Mapping[str, str]) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from calculators import links
-from calculators.portfolio_scenario import Portfolio, parse_portfolio, portfolio_to_dict, workload_scenario
+from calculators.portfolio_scenario import MAX_WORKLOADS, Portfolio, parse_portfolio, portfolio_to_dict, workload_scenario
 from calculators.scenario import Scenario
 
 PORTFOLIO_LINK_VERSION = "2"
@@ -49,6 +49,13 @@ def params_to_portfolio(
     params: Mapping[str, Any], catalog=None, base: Portfolio | None = None
 ) -> tuple[Portfolio | None, list[str]]:
     """Decode a portfolio link; never raises. ``None`` when the payload cannot be read at all."""
+    try:
+        return _read_portfolio_params(params, catalog, base)
+    except Exception as exc:  # the link boundary, as in links.params_to_scenario (the tests treat this as a bug)
+        return None, [f"{links.LINK_UNREADABLE} ({type(exc).__name__}); the link defaults are shown"]
+
+
+def _read_portfolio_params(params: Mapping[str, Any], catalog, base: Portfolio | None) -> tuple[Portfolio | None, list[str]]:
     notices = []
     text = params.get(PAYLOAD_KEY, "")
     if isinstance(text, list | tuple):
@@ -62,17 +69,13 @@ def params_to_portfolio(
     if problem:
         return None, [problem.replace("x payload", "p payload")]
     prices = doc.pop("_prices", {})
-    if isinstance(prices, Mapping) and catalog is not None:
-        overrides = doc.get("price_overrides") if isinstance(doc.get("price_overrides"), dict) else {}
-        for name, snap in prices.items():
-            if isinstance(name, str) and catalog.resolve(name) is None and isinstance(snap, Mapping) and name not in overrides:
-                overrides[name] = dict(snap)
-                notices.append(
-                    f"{name} is no longer in the price catalog; it is priced as it was when the link was made "
-                    f"(${snap.get('input')} in / ${snap.get('output')} out per 1M tokens)"
-                )
-        if overrides:
-            doc["price_overrides"] = overrides
+    if prices and catalog is not None:
+        try:
+            draft, _ = parse_portfolio(doc, strict=False, source="link", base=base)
+            used = {m for w in draft.workloads for m in workload_scenario(draft, w).models_used()}
+        except Exception:  # a document the parser cannot read is reported by the call below
+            used = set()
+        notices += links.apply_snapshot(doc, prices, catalog, used, links.MAX_SNAPSHOT_MODELS * MAX_WORKLOADS)
     portfolio, problems = parse_portfolio(doc, strict=False, source="link", base=base)
     return portfolio, notices + [f"link: {p}" for p in problems]
 

@@ -29,13 +29,11 @@ Version-1 documents are read by ``parse_document`` unchanged (as one ``Scenario`
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-import yaml
-
+from calculators.document import DocumentError, load_yaml, shown
 from calculators.scenario import (
     MAX_HORIZON_MONTHS,
     Cascade,
@@ -50,6 +48,9 @@ from calculators.scenario import (
     SelfHostedMixed,
     Uncertainty,
     Workload,
+    _Reader,
+    capped,
+    dump_yaml,
     parse_scenario,
     scenario_to_dict,
 )
@@ -173,34 +174,17 @@ def portfolio_from_scenario(scenario: Scenario, plan: str | None = None) -> Port
 
 
 def _number(problems: list[str], raw: Mapping, key: str, path: str, low: float, high: float, *, integer: bool = False):
-    """A bounded number read the way the version-1 parser reads one (its reader, its messages)."""
-    value = raw.get(key)
-    path = f"{path}.{key}" if path else key
-    if value is None:
-        return None
-    if isinstance(value, str):
-        try:
-            value = float(value.strip().replace("_", ""))
-        except ValueError:
-            problems.append(f"{path}: must be a number, got {raw[key]!r}")
-            return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        problems.append(f"{path}: must be a finite number, got {raw[key]!r}")
-        return None
-    if integer and value != int(value):
-        problems.append(f"{path}: must be a whole number, got {value!r}")
-        return None
-    if not low <= value <= high:
-        problems.append(f"{path}: must be between {low:g} and {high:g}, got {value:g}")
-        return None
-    return int(value) if integer else float(value)
+    """A bounded number read by the version-1 parser's reader (its checks: any int size; its bounded messages)."""
+    reader = _Reader()
+    value = reader.number(raw, key, path, None, low, high, integer=integer)
+    problems += reader.problems
+    return value
 
 
 def _unknown(problems: list[str], raw: Mapping, path: str, known: tuple[str, ...]) -> None:
-    for key in raw:
-        if key not in known:
-            prefix = f"{path}." if path else ""
-            problems.append(f"{prefix}{key}: unknown key (expected one of: {', '.join(known)})")
+    reader = _Reader()
+    reader.unknown_keys(raw, path, known)
+    problems += reader.problems
 
 
 def _mapping(problems: list[str], raw: Mapping, key: str, path: str) -> Mapping | None:
@@ -296,8 +280,8 @@ def parse_portfolio(
         problems.append(f"(document): must be a mapping of sections, got {type(doc).__name__}")
         doc = {}
     _unknown(problems, doc, "", PORTFOLIO_KEYS)
-    if doc.get("version") != PORTFOLIO_VERSION:
-        problems.append(f"version: a portfolio document is version {PORTFOLIO_VERSION}, got {doc.get('version')!r}")
+    if not _is_version(doc.get("version"), PORTFOLIO_VERSION):
+        problems.append(f"version: a portfolio document is version {PORTFOLIO_VERSION}, got {shown(doc.get('version'))}")
     frame_doc = {key: doc[key] for key in ("name", "growth", "self_hosted", "price_overrides") if key in doc}
     frame_base = Scenario(name=base.name, growth=base.growth) if base else Scenario()
     frame, found = parse_scenario(frame_doc, strict=False, base=frame_base)
@@ -335,7 +319,12 @@ def parse_portfolio(
     )
     if strict and problems:
         raise ScenarioError(problems, source)
-    return portfolio, problems
+    return portfolio, capped(problems)
+
+
+def _is_version(value: Any, version: int) -> bool:
+    """``value`` is the integer ``version`` (``2.0`` and ``true`` are not versions)."""
+    return type(value) is int and value == version
 
 
 def _unique_name(name: str, taken: set[str]) -> str:
@@ -353,25 +342,23 @@ def unique_name(name: str, portfolio: Portfolio) -> str:
 
 def parse_document(doc: Any, *, strict: bool = True, source: str = "scenario") -> tuple[Scenario | Portfolio, list[str]]:
     """Any version: a version-2 document gives a ``Portfolio``, anything else goes to ``parse_scenario``."""
-    if isinstance(doc, Mapping) and doc.get("version") == PORTFOLIO_VERSION:
+    if isinstance(doc, Mapping) and _is_version(doc.get("version"), PORTFOLIO_VERSION):
         return parse_portfolio(doc, strict=strict, source=source)
     return parse_scenario(doc, strict=strict, source=source)
 
 
 def load_document_text(text: str, *, source: str = "scenario") -> Scenario | Portfolio:
-    """YAML or JSON text of any version, read strictly (``load_scenario_text`` for version 1)."""
-    from calculators.scenario import load_scenario_text
-
+    """YAML or JSON text of any version, read strictly with the document limits of ``calculators.document``."""
     try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return load_scenario_text(text, source=source)  # raises with the line and column
-    if isinstance(doc, Mapping) and doc.get("version") == PORTFOLIO_VERSION:
+        doc = load_yaml(text)
+    except DocumentError as exc:
+        raise ScenarioError([f"(document): {exc}"], source) from None
+    if isinstance(doc, Mapping) and _is_version(doc.get("version"), PORTFOLIO_VERSION):
         return parse_portfolio(doc, strict=True, source=source)[0]
-    if isinstance(doc, Mapping) and doc.get("version", 1) != 1:
-        version = doc.get("version")
-        raise ScenarioError([f"version: this program reads version 1 (one workload) or 2 (a portfolio), got {version!r}"], source)
-    return load_scenario_text(text, source=source)
+    if isinstance(doc, Mapping) and not _is_version(doc.get("version", 1), 1):
+        version = shown(doc.get("version"))
+        raise ScenarioError([f"version: this program reads version 1 (one workload) or 2 (a portfolio), got {version}"], source)
+    return parse_scenario(doc, strict=True, source=source)[0]
 
 
 # ---------------------------------------------------------------------------- writing
@@ -420,4 +407,4 @@ def _workload_to_dict(portfolio: Portfolio, workload: PortfolioWorkload, omit_de
 
 
 def portfolio_to_yaml(portfolio: Portfolio) -> str:
-    return yaml.safe_dump(portfolio_to_dict(portfolio), sort_keys=False, allow_unicode=True, width=100)
+    return dump_yaml(portfolio_to_dict(portfolio))

@@ -21,6 +21,8 @@ from typing import Any
 import yaml
 
 from calculators import clock
+from calculators.capacity import PRECISIONS
+from calculators.document import DocumentError, LongNumber, bounded, load_yaml, shown
 from calculators.strategies import REGISTRY, STRATEGIES, STRATEGY_LABELS  # noqa: F401  (re-exported: the schema names them)
 
 SCHEMA_VERSION = 1
@@ -38,19 +40,32 @@ UNCERTAIN_INPUTS = {
     "reasoning_tokens": (0.0, float(MAX_TOKENS_PER_REQUEST)),  # workload.reasoning_tokens
     "gpu_hour_usd": (0.0, 1000.0),  # self_hosted.gpu_hour_usd
     "utilization": (0.01, 1.0),  # self_hosted.utilization
+    "efficiency": (0.01, 5.0),  # self_hosted.efficiency (with a capacity-model server)
 }
 MIN_DRAWS, DEFAULT_DRAWS, MAX_DRAWS = 100, 2000, 20_000
 MAX_SEED = 2**32 - 1
 MAX_ERROR_RATES = 50
 MAX_COST_PER_ERROR_USD = 1e6
+MAX_PRICE_OVERRIDES = 50
+MAX_NAME_CHARS = 200  # a scenario or model name
+MAX_PROBLEMS = 20  # listed in one message; the rest are counted
 
 
 class ScenarioError(ValueError):
-    """The scenario is invalid; ``problems`` lists every ``path: message``."""
+    """The scenario is invalid; ``problems`` lists every ``path: message`` (at most ``MAX_PROBLEMS``
+    of them, each bounded, then how many more there were)."""
 
     def __init__(self, problems: list[str], source: str = "scenario"):
-        self.problems = problems
-        super().__init__(f"invalid {source}:\n  " + "\n  ".join(problems))
+        self.problems = capped(problems)
+        super().__init__(f"invalid {bounded(source, 120)}:\n  " + "\n  ".join(self.problems))
+
+
+def capped(problems: list[str]) -> list[str]:
+    """At most ``MAX_PROBLEMS`` problems, each one bounded, and a count of the rest."""
+    shown_problems = [bounded(p) for p in problems[:MAX_PROBLEMS]]
+    if len(problems) > MAX_PROBLEMS:
+        shown_problems.append(f"… and {len(problems) - MAX_PROBLEMS:,} more problems")
+    return shown_problems
 
 
 @dataclass(frozen=True)
@@ -119,6 +134,18 @@ class SelfHosted:
     peak_to_average: float = 1.5
     min_replicas: int = 1
     ops_usd_per_month: float = 0.0
+    # the capacity model (calculators/capacity.py) instead of fixed throughput: an open model on a GPU
+    model: str | None = None  # pricing/hardware.yaml model id, e.g. "llama-3.3-70b"
+    gpu: str | None = None  # GPU id; None: the profile's
+    precision: str | None = None  # fp16 | bf16 | fp8 | fp4; None: fp8
+    engine: str | None = None  # engine family whose efficiency applies; None: trtllm
+    max_ttft_ms: float | None = None  # latency targets; neither: maximum throughput
+    max_itl_ms: float | None = None
+    efficiency: float | None = None  # factor on the modelled throughput (its uncertainty); None: 1
+
+    @property
+    def efficiency_factor(self) -> float:
+        return 1.0 if self.efficiency is None else self.efficiency
 
 
 @dataclass(frozen=True)
@@ -161,6 +188,7 @@ class Uncertainty:
     reasoning_tokens: Range | None = None
     gpu_hour_usd: Range | None = None
     utilization: Range | None = None
+    efficiency: Range | None = None
 
     def ranges(self) -> dict[str, Range]:
         return {key: getattr(self, key) for key in UNCERTAIN_INPUTS if getattr(self, key) is not None}
@@ -215,7 +243,7 @@ class _Reader:
         self.problems: list[str] = []
 
     def fail(self, path: str, message: str) -> None:
-        self.problems.append(f"{path}: {message}")
+        self.problems.append(bounded(f"{path}: {message}"))
 
     def section(self, doc: Mapping, key: str, path: str, known: tuple[str, ...]) -> Mapping | None:
         value = doc.get(key)
@@ -230,55 +258,99 @@ class _Reader:
     def unknown_keys(self, doc: Mapping, path: str, known: tuple[str, ...]) -> None:
         for key in doc:
             if key not in known:
-                prefix = f"{path}." if path else ""
-                self.fail(f"{prefix}{key}", f"unknown key (expected one of: {', '.join(known)})")
+                self.fail(_join(path, key), f"unknown key (expected one of: {', '.join(known)})")
 
     def number(self, doc: Mapping, key: str, path: str, default: Any, low: float, high: float, *, integer: bool = False) -> Any:
+        """``doc[key]`` as a number in [low, high] (an int when ``integer``), or ``default`` and a problem.
+
+        Python ints are compared exactly, whatever their size (a 400-digit int is not a float: it
+        must never reach ``math.isfinite``); texts holding a number are read as one (links)."""
         if key not in doc or doc[key] is None:
             return default
-        value = doc[key]
+        value, where = doc[key], _join(path, key)
+        if isinstance(value, LongNumber):
+            self.fail(where, f"must be between {_fmt(low)} and {_fmt(high)}, got {shown(value)}")
+            return default
         if isinstance(value, str):
             try:
                 value = float(value.strip().replace("_", ""))
             except ValueError:
-                self.fail(f"{path}.{key}", f"must be a number, got {doc[key]!r}")
+                self.fail(where, f"must be a number, got {shown(doc[key])}")
                 return default
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.fail(f"{path}.{key}", f"must be a number, got {value!r}")
+            self.fail(where, f"must be a number, got {shown(value)}")
             return default
-        if not math.isfinite(value):
-            self.fail(f"{path}.{key}", f"must be finite, got {value!r}")
+        if isinstance(value, float) and not math.isfinite(value):
+            self.fail(where, f"must be finite, got {shown(value)}")
             return default
-        if integer and value != int(value):
-            self.fail(f"{path}.{key}", f"must be a whole number, got {value!r}")
+        if integer and isinstance(value, float) and not value.is_integer():
+            self.fail(where, f"must be a whole number, got {shown(value)}")
             return default
         if not low <= value <= high:
-            self.fail(f"{path}.{key}", f"must be between {_fmt(low)} and {_fmt(high)}, got {_fmt(value)}")
+            self.fail(where, f"must be between {_fmt(low)} and {_fmt(high)}, got {shown(value)}")
             return default
         return int(value) if integer else float(value)
 
     def flag(self, doc: Mapping, key: str, path: str, default: bool) -> bool:
         value = doc.get(key, default)
         if not isinstance(value, bool):
-            self.fail(f"{path}.{key}", f"must be true or false, got {value!r}")
+            self.fail(_join(path, key), f"must be true or false, got {shown(value)}")
             return default
         return value
 
-    def text(self, doc: Mapping, key: str, path: str, default: Any, max_len: int = 200) -> Any:
+    def text(self, doc: Mapping, key: str, path: str, default: Any, max_len: int = MAX_NAME_CHARS) -> Any:
         if key not in doc or doc[key] is None:
             return default
         value = doc[key]
-        if not isinstance(value, str) or not value.strip():
-            self.fail(f"{path}.{key}", f"must be a non-empty text, got {value!r}")
+        if not isinstance(value, str) or isinstance(value, LongNumber) or not value.strip():
+            self.fail(_join(path, key), f"must be a non-empty text, got {shown(value)}")
             return default
         if len(value) > max_len:
-            self.fail(f"{path}.{key}", f"is longer than {max_len} characters")
+            self.fail(_join(path, key), f"is longer than {max_len} characters ({len(value):,})")
             return default
         return value.strip()
+
+    def model_names(self, raw: Mapping, path: str) -> dict[str, Any]:
+        """A mapping keyed by model names (price overrides, error rates), names stripped.
+
+        Two keys that are the same name once stripped (``"gpt-5.1"`` and ``"gpt-5.1 "``) are an error:
+        which one was meant cannot be known, so the first is kept and the second reported."""
+        out: dict[str, Any] = {}
+        for model, value in raw.items():
+            if not isinstance(model, str) or isinstance(model, LongNumber) or not model.strip() or len(model) > MAX_NAME_CHARS:
+                self.fail(path, f"model name {shown(model)} is not a text of 1 to {MAX_NAME_CHARS} characters")
+                continue
+            name = model.strip()
+            if name in out:
+                self.fail(_join(path, name), "appears twice (the names differ only in surrounding spaces); the first is kept")
+                continue
+            out[name] = value
+        return out
+
+
+def _join(path: str, key: Any) -> str:
+    """``path.key`` (``key`` alone at the top), the key cut short when it is long."""
+    text = str(key) if isinstance(key, str | int | float) and not isinstance(key, LongNumber) else None
+    key = text if text is not None and len(text) <= 60 and text.isprintable() else shown(key)  # repr escapes controls
+    return f"{path}.{key}" if path else key
 
 
 def _fmt(value: float) -> str:
     return f"{value:g}"
+
+
+def _plain_count(value: float) -> str:
+    """30,000,000 or 10,000,000.5: a count as a person writes it."""
+    return f"{value:,.3f}".rstrip("0").rstrip(".")
+
+
+def _above(value: float, limit: float) -> str:
+    """``value`` with enough digits that it reads as larger than ``limit`` (never "1e+15 above 1e+15")."""
+    for digits in range(3, 18):
+        text = f"{value:.{digits}g}"
+        if text != f"{limit:.{digits}g}":
+            return text
+    return repr(value)
 
 
 def _parse_month(value: Any) -> dt.date | None:
@@ -302,7 +374,7 @@ def _parse_slot(reader: _Reader, value: Any, path: str) -> ModelSlot | None:
     if isinstance(value, str):
         value = {"model": value}
     if not isinstance(value, Mapping):
-        reader.fail(path, f"must be a model name or a mapping with 'model', got {value!r}")
+        reader.fail(path, f"must be a model name or a mapping with 'model', got {shown(value)}")
         return None
     reader.unknown_keys(value, path, ("model", "reasoning_tokens"))
     model = reader.text(value, "model", path, None)
@@ -336,12 +408,21 @@ def _parse_workload(reader: _Reader, doc: Mapping, d: Workload) -> Workload:
     if workload.cached_input_share + workload.cache_write_share > 1 + 1e-9:
         reader.fail("workload.cache_write_share", "cached_input_share + cache_write_share must not exceed 1")
         workload = replace(workload, cache_write_share=0.0)
+    if workload.tokens_per_request > MAX_TOKENS_PER_REQUEST:
+        reader.fail(
+            "workload",
+            f"input_tokens + output_tokens + reasoning_tokens = {_plain_count(workload.tokens_per_request)} "
+            f"tokens a request, above the limit of {MAX_TOKENS_PER_REQUEST:,}",
+        )
+        workload = replace(
+            workload, input_tokens=d.input_tokens, output_tokens=d.output_tokens, reasoning_tokens=d.reasoning_tokens
+        )
     tokens = workload.requests_per_month * workload.tokens_per_request
     if tokens > MAX_TOKENS_PER_MONTH:
         reader.fail(
             "workload.requests_per_month",
-            f"{_fmt(workload.requests_per_month)} requests x {_fmt(workload.tokens_per_request)} tokens "
-            f"= {tokens:.3g} tokens a month, above the limit of {MAX_TOKENS_PER_MONTH:.0e}",
+            f"{_plain_count(workload.requests_per_month)} requests x {_plain_count(workload.tokens_per_request)} tokens "
+            f"= {_above(tokens, MAX_TOKENS_PER_MONTH)} tokens a month, above the limit of {MAX_TOKENS_PER_MONTH:.0e}",
         )
         workload = replace(workload, requests_per_month=d.requests_per_month)
     return workload
@@ -353,7 +434,7 @@ def _parse_growth(reader: _Reader, doc: Mapping, d: Growth) -> Growth:
     if raw.get("start_month") is not None:
         parsed = _parse_month(raw["start_month"])
         if parsed is None:
-            reader.fail("growth.start_month", f"must be a month YYYY-MM between 2000 and 2100, got {raw['start_month']!r}")
+            reader.fail("growth.start_month", f"must be a month YYYY-MM between 2000 and 2100, got {shown(raw['start_month'])}")
         else:
             start = parsed
     return Growth(
@@ -422,7 +503,22 @@ def _parse_self_hosted(reader: _Reader, doc: Mapping) -> SelfHosted | None:
         peak_to_average=reader.number(raw, "peak_to_average", p, d.peak_to_average, 1, 100),
         min_replicas=reader.number(raw, "min_replicas", p, d.min_replicas, 0, 10_000, integer=True),
         ops_usd_per_month=reader.number(raw, "ops_usd_per_month", p, d.ops_usd_per_month, 0, 1e9),
+        model=reader.text(raw, "model", p, None),
+        gpu=reader.text(raw, "gpu", p, None),
+        precision=_precision(reader, raw, p),
+        engine=reader.text(raw, "engine", p, None),
+        max_ttft_ms=reader.number(raw, "max_ttft_ms", p, None, 1, 600_000),
+        max_itl_ms=reader.number(raw, "max_itl_ms", p, None, 0.1, 60_000),
+        efficiency=reader.number(raw, "efficiency", p, None, 0.01, 5),
     )
+
+
+def _precision(reader: _Reader, raw: Mapping, path: str) -> str | None:
+    value = reader.text(raw, "precision", path, None)
+    if value is not None and value not in PRECISIONS:
+        reader.fail(f"{path}.precision", f"must be one of {', '.join(PRECISIONS)}, not {value[:20]!r}")
+        return None
+    return value
 
 
 def _parse_overrides(reader: _Reader, doc: Mapping) -> tuple[tuple[str, PriceOverride], ...]:
@@ -432,16 +528,13 @@ def _parse_overrides(reader: _Reader, doc: Mapping) -> tuple[tuple[str, PriceOve
     if not isinstance(raw, Mapping):
         reader.fail("price_overrides", "must be a mapping of model → {input, output, ...}")
         return ()
-    if len(raw) > 50:
-        reader.fail("price_overrides", f"has {len(raw)} models; at most 50 are allowed")
+    if len(raw) > MAX_PRICE_OVERRIDES:
+        reader.fail("price_overrides", f"has {len(raw):,} models; at most {MAX_PRICE_OVERRIDES} are allowed")
         return ()
     known = tuple(f.name for f in fields(PriceOverride))
     result = []
-    for model, prices in raw.items():
-        path = f"price_overrides.{model}"
-        if not isinstance(model, str) or not model.strip() or len(model) > 200:
-            reader.fail("price_overrides", f"model name {model!r} is not a valid text")
-            continue
+    for model, prices in reader.model_names(raw, "price_overrides").items():
+        path = _join("price_overrides", model)
         if not isinstance(prices, Mapping):
             reader.fail(path, "must be a mapping of prices in $ per 1M tokens")
             continue
@@ -450,8 +543,8 @@ def _parse_overrides(reader: _Reader, doc: Mapping) -> tuple[tuple[str, PriceOve
         values["batch_discount"] = reader.number(prices, "batch_discount", path, None, 0, 0.99)
         override = PriceOverride(**values)
         if override != PriceOverride():
-            result.append((model.strip(), override))
-    return tuple(sorted(result))
+            result.append((model, override))
+    return tuple(sorted(result, key=lambda item: item[0]))
 
 
 def _parse_self_hosted_mixed(reader: _Reader, doc: Mapping) -> SelfHostedMixed | None:
@@ -483,7 +576,7 @@ def _parse_range(reader: _Reader, raw: Mapping, key: str, path: str) -> Range | 
     if isinstance(value, list | tuple) and len(value) == 2:
         value = {"low": value[0], "high": value[1]}
     if not isinstance(value, Mapping):
-        reader.fail(path, f"must be {{low, high}} or [low, high], got {value!r}")
+        reader.fail(path, f"must be {{low, high}} or [low, high], got {shown(value)}")
         return None
     reader.unknown_keys(value, path, ("low", "high"))
     lowest, highest = UNCERTAIN_INPUTS[key]
@@ -530,19 +623,53 @@ def _parse_quality(reader: _Reader, doc: Mapping) -> Quality | None:
     elif len(rates_raw) > MAX_ERROR_RATES:
         reader.fail(f"{p}.error_rates", f"has {len(rates_raw)} models; at most {MAX_ERROR_RATES} are allowed")
     else:
-        for model, _rate in rates_raw.items():
-            if not isinstance(model, str) or not model.strip() or len(model) > 200:
-                reader.fail(f"{p}.error_rates", f"model name {model!r} is not a valid text")
-                continue
-            rate = reader.number(rates_raw, model, f"{p}.error_rates", None, 0, 1)
+        named = reader.model_names(rates_raw, f"{p}.error_rates")
+        for model in named:
+            rate = reader.number(named, model, f"{p}.error_rates", None, 0, 1)
             if rate is not None:
-                rates.append((model.strip(), rate))
+                rates.append((model, rate))
     return Quality(
         cost_per_error_usd=reader.number(raw, "cost_per_error_usd", p, 0.0, 0, MAX_COST_PER_ERROR_USD),
         error_rates=tuple(sorted(dict(rates).items())),
         cascade_miss_rate=reader.number(raw, "cascade_miss_rate", p, None, 0, 1),
         self_hosted_error_rate=reader.number(raw, "self_hosted_error_rate", p, None, 0, 1),
     )
+
+
+def _check_slot_sizes(reader: _Reader, scenario: Scenario) -> Scenario:
+    """A slot's own reasoning tokens replace the workload's: input + output + those are a request too,
+    bounded like the workload's sum. A slot over the bound loses its own reasoning tokens (the workload's apply)."""
+    w = scenario.workload
+    room = MAX_TOKENS_PER_REQUEST - w.input_tokens - w.output_tokens
+
+    def fits(slot: Any, path: str) -> Any:
+        if slot is None or slot.reasoning_tokens is None or slot.reasoning_tokens <= room:
+            return slot
+        total = w.input_tokens + w.output_tokens + slot.reasoning_tokens
+        reader.fail(
+            f"{path}.reasoning_tokens",
+            f"input_tokens + output_tokens + this slot's reasoning_tokens = {_plain_count(total)} tokens a request, "
+            f"above the limit of {MAX_TOKENS_PER_REQUEST:,}",
+        )
+        return replace(slot, reasoning_tokens=None)
+
+    changes: dict[str, Any] = {}
+    for key in ("flagship_only", "hosted_open"):
+        changes[key] = fits(getattr(scenario, key), key)
+    if scenario.hybrid:
+        routes = tuple(fits(r, f"hybrid.routes[{i}]") for i, r in enumerate(scenario.hybrid.routes))
+        changes["hybrid"] = Hybrid(routes)
+    if scenario.cascade:
+        c = scenario.cascade
+        changes["cascade"] = replace(c, first=fits(c.first, "cascade.first"), second=fits(c.second, "cascade.second"))
+    if scenario.self_hosted_mixed:
+        m = scenario.self_hosted_mixed
+        changes["self_hosted_mixed"] = replace(
+            m,
+            flagship=fits(m.flagship, "self_hosted_mixed.flagship"),
+            overflow_model=fits(m.overflow_model, "self_hosted_mixed.overflow_model"),
+        )
+    return replace(scenario, **changes)
 
 
 def parse_scenario(
@@ -568,10 +695,10 @@ def parse_scenario(
     known = ("version", "name", "workload", "growth", *STRATEGIES, "price_overrides", "uncertainty", "quality", "notes")
     reader.unknown_keys(doc, "", known)
     version = doc.get("version", SCHEMA_VERSION)
-    if version != SCHEMA_VERSION:
-        reader.fail("version", f"this program reads version {SCHEMA_VERSION}, got {version!r}")
+    if type(version) is not int or version != SCHEMA_VERSION:  # true and 1.0 equal 1 in Python: not a version
+        reader.fail("version", f"this program reads version {SCHEMA_VERSION}, got {shown(version)}")
     scenario = Scenario(
-        name=reader.text(doc, "name", "name", base.name),
+        name=reader.text(doc, "name", "", base.name),
         workload=_parse_workload(reader, doc, base.workload),
         growth=_parse_growth(reader, doc, base.growth),
         flagship_only=_parse_model_section(reader, doc, "flagship_only"),
@@ -584,9 +711,10 @@ def parse_scenario(
         quality=_parse_quality(reader, doc),
     )
     scenario = replace(scenario, uncertainty=_parse_uncertainty(reader, doc, scenario.workload))
+    scenario = _check_slot_sizes(reader, scenario)
     if strict and reader.problems:
         raise ScenarioError(reader.problems, source)
-    return scenario, reader.problems
+    return scenario, capped(reader.problems)
 
 
 # ---------------------------------------------------------------------------- writing
@@ -679,17 +807,38 @@ def scenario_to_dict(scenario: Scenario, *, omit_defaults: bool = False) -> dict
     return doc
 
 
+# Characters YAML reads as line breaks. In a plain or single-quoted scalar a line break is folded into a
+# space on reading ('0\x850' came back as '0 0'); a double-quoted scalar writes each one as an escape.
+_LINE_BREAKS = frozenset("\n\r\x85\u2028\u2029")
+
+
+class _Dumper(yaml.SafeDumper):
+    """``SafeDumper`` whose texts survive a round trip exactly (any text a user can type)."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = '"' if _LINE_BREAKS.intersection(text) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _represent_text)
+
+
+def dump_yaml(doc: dict) -> str:
+    """A document as YAML that reads back exactly (``_Dumper``), keys in the document's order."""
+    return yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+
+
 def scenario_to_yaml(scenario: Scenario) -> str:
-    return yaml.safe_dump(scenario_to_dict(scenario), sort_keys=False, allow_unicode=True, width=100)
+    return dump_yaml(scenario_to_dict(scenario))
 
 
 def load_scenario_text(text: str, *, source: str = "scenario") -> Scenario:
-    """Parse YAML or JSON text (JSON is YAML) strictly; ScenarioError names the field."""
+    """Parse YAML or JSON text (JSON is YAML) strictly, with the document limits of
+    ``calculators.document``; ScenarioError names the field (or the line) of every problem."""
     try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ScenarioError([f"(document): not valid YAML{where}: {getattr(exc, 'problem', exc)}"], source) from None
+        doc = load_yaml(text)
+    except DocumentError as exc:
+        raise ScenarioError([f"(document): {exc}"], source) from None
     scenario, _ = parse_scenario(doc, strict=True, source=source)
     return scenario

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -28,6 +29,7 @@ class ServerPlan:
     ops_usd_per_month: float
     profile: str | None = None
     profile_name: str = "custom server"
+    capacity: Any = None  # calculators.selfhost_capacity.ModelledCapacity when the capacity model sized it
 
     @property
     def replica_usd_per_month(self):

@@ -13,10 +13,11 @@ output_tokens        workload.output_tokens           O × (0.75, 1.25)
 reasoning_tokens     workload.reasoning_tokens        R × (0.5, 1.5); a model slot's own value stays
 gpu_hour_usd         self_hosted.gpu_hour_usd         p × (0.8, 1.2) of the resolved $/GPU-hour
 utilization          self_hosted.utilization          u ± 15 points, within [0.01, 1]
+efficiency           self_hosted.efficiency           f × (0.75, 1.25), with a capacity-model server
 ==================== ================================ ==============================================
 
 Sampling: every input is drawn **uniformly** on its range, independently, with common random
-numbers: ``u = default_rng(seed).random((7, draws))`` (one row per input, in the order above,
+numbers: ``u = default_rng(seed).random((8, draws))`` (one row per input, in the order above,
 whether or not the input applies) and ``value = low + u·(high - low)``. The same seed therefore
 gives the same band, and changing one range moves only that input's draws. Uniform rather than
 triangular because a range need not contain the point value (a user may think the point estimate
@@ -48,7 +49,7 @@ from calculators.engine import Evaluation, evaluate, resolve_server_plan, unavai
 from calculators.mixed import mixed_cost
 from calculators.prices import PricedModel, entry_weights, month_starts, price_model
 from calculators.scenario import DEFAULT_DRAWS, UNCERTAIN_INPUTS, Range, Scenario, Uncertainty
-from calculators.selfhost import ServerPlan, replica_capacity_per_month, self_hosted_monthly_cost
+from calculators.selfhost import SECONDS_PER_MONTH, ServerPlan, replica_capacity_per_month, self_hosted_monthly_cost
 from calculators.strategies import API_STRATEGIES, BASELINES, CHALLENGERS, REGISTRY, Bill, StrategyError, mixed_slots
 from pricing.catalog import Catalog
 
@@ -62,6 +63,7 @@ INPUT_LABELS = {
     "reasoning_tokens": "Reasoning tokens per request",
     "gpu_hour_usd": "GPU $/hour",
     "utilization": "Server utilization",
+    "efficiency": "Serving efficiency (capacity model)",
 }
 INPUT_UNITS = {
     "growth_rate": "share",
@@ -71,6 +73,7 @@ INPUT_UNITS = {
     "reasoning_tokens": "tokens",
     "gpu_hour_usd": "usd",
     "utilization": "share",
+    "efficiency": "factor",
 }
 
 
@@ -113,11 +116,13 @@ def point_values(scenario: Scenario, catalog: Catalog) -> dict[str, float]:
     }
     if scenario.self_hosted is not None:
         try:
-            plan = resolve_server_plan(scenario.self_hosted, catalog)
+            plan = resolve_server_plan(scenario.self_hosted, catalog, w)
         except StrategyError:
             plan = None
         if plan is not None:
             values |= {"gpu_hour_usd": plan.gpu_hour_usd, "utilization": plan.utilization}
+        if plan is not None and _modelled(scenario, plan):
+            values["efficiency"] = scenario.self_hosted.efficiency_factor
     return {k: float(values[k]) for k in UNCERTAIN_INPUTS if values.get(k) is not None}
 
 
@@ -133,6 +138,7 @@ _DEFAULT_ENDS = {  # key → (low, high) before clipping to the input's bounds
     "reasoning_tokens": lambda p: (0.5 * p, 1.5 * p),
     "gpu_hour_usd": lambda p: (0.8 * p, 1.2 * p),
     "utilization": lambda p: (p - 0.15, p + 0.15),
+    "efficiency": lambda p: (0.75 * p, 1.25 * p),
 }
 
 
@@ -192,7 +198,7 @@ def apply_input(scenario: Scenario, key: str, value: float) -> Scenario:
         return replace(scenario, cascade=replace(scenario.cascade, escalation_rate=value))
     if key in ("cached_input_share", "output_tokens", "reasoning_tokens"):
         return replace(scenario, workload=replace(scenario.workload, **{key: value}))
-    if key in ("gpu_hour_usd", "utilization"):
+    if key in ("gpu_hour_usd", "utilization", "efficiency"):
         return replace(scenario, self_hosted=replace(scenario.self_hosted, **{key: value}))
     raise KeyError(key)
 
@@ -320,11 +326,21 @@ def _rows(terms: Terms, lo: int, hi: int) -> np.ndarray:
 
 def _server(scenario: Scenario, catalog: Catalog, x: Mapping[str, np.ndarray]) -> tuple[ServerPlan, np.ndarray]:
     """The server plan with this draw's $/GPU-hour and utilization (arrays), and one replica's capacity per draw."""
-    plan = resolve_server_plan(scenario.self_hosted, catalog)
-    drawn = replace(plan, gpu_hour_usd=x["gpu_hour_usd"][None, :], utilization=x["utilization"][None, :])
     w = scenario.workload
-    capacity = replica_capacity_per_month(drawn, w.input_tokens, (x["output_tokens"] + x["reasoning_tokens"])[None, :])
-    return drawn, capacity
+    plan = resolve_server_plan(scenario.self_hosted, catalog, w)
+    drawn = replace(plan, gpu_hour_usd=x["gpu_hour_usd"][None, :], utilization=x["utilization"][None, :])
+    generated = x["output_tokens"] + x["reasoning_tokens"]
+    if _modelled(scenario, plan):  # the capacity model at each draw's shape, as the engine run of the draw
+        rps = plan.capacity.requests_per_s(generated, x.get("efficiency", scenario.self_hosted.efficiency_factor))
+        rps = (rps * np.ones_like(generated))[None, :]
+        return drawn, rps * SECONDS_PER_MONTH * drawn.utilization / plan.peak_to_average
+    return drawn, replica_capacity_per_month(drawn, w.input_tokens, generated[None, :])
+
+
+def _modelled(scenario: Scenario, plan: ServerPlan) -> bool:
+    """True when the capacity model gives the server's throughput (no fixed numbers override it)."""
+    s = scenario.self_hosted
+    return plan.capacity is not None and s.prefill_tokens_per_s is None and s.decode_tokens_per_s is None
 
 
 def draw_costs(scenario: Scenario, catalog: Catalog, values: Mapping[str, np.ndarray], keys: list[str]) -> dict[str, np.ndarray]:

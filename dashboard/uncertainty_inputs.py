@@ -27,6 +27,7 @@ _RANGE_UNITS = {
     "share": (100.0, 0.5, "%.1f", "%", ":material/percent:"),
     "tokens": (1.0, 50.0, "%.0f", "tokens", None),
     "usd": (1.0, 0.1, "%.2f", "$/GPU-hour", ":material/attach_money:"),
+    "factor": (1.0, 0.05, "%.2f", "x modelled throughput", None),
 }
 
 
@@ -139,6 +140,8 @@ def _point_text(key: str, value: float) -> str:
         return percent(value, 1)
     if unit == "usd":
         return money(value)
+    if unit == "factor":
+        return f"x{value:.2f}"
     return f"{value:,.0f}"
 
 

@@ -44,7 +44,7 @@ _STRIP_PREFIXES = re.compile(
     r"^(models/|openrouter/|litellm/|bedrock/|converse/|vertex_ai/|azure/|azure_ai/|"
     r"publishers/[a-z0-9-]+/models/|"
     r"anthropic[/.]|openai/|google/|gemini/|deepseek/|xai/|x-ai/|mistral/|mistralai/|dashscope/|qwen/|"
-    r"together_ai/|fireworks_ai/|deepinfra/|replicate/|"
+    r"moonshot/|moonshotai/|zai/|z-ai/|minimax/|together_ai/|fireworks_ai/|deepinfra/|replicate/|"
     r"(?:us|eu|apac|jp|au|global)\.(?=anthropic\.))",
 )
 # Suffixes that name a snapshot, a cloud version or a moving pointer of the same model, stripped
@@ -193,6 +193,7 @@ class Catalog:
     offers: dict[str, GpuOffer]
     profiles: dict[str, ServingProfile]
     _alias_index: dict[str, str] = field(default_factory=dict, repr=False)
+    hardware: Any = None  # pricing.hardware.Hardware (GPU and open-model data of the capacity model)
     _loose_index: dict[str, str] = field(default_factory=dict, repr=False)
     # Reads the generated layer on first use (see `generated`), so a page that needs only the
     # curated models never pays for parsing it.
@@ -286,7 +287,10 @@ def lookup(indexes: tuple[Mapping[str, str], Mapping[str, str]], name: str | Non
     if not isinstance(name, str) or not name.strip():
         return None
     exact, loose = indexes
-    candidates = name_candidates(alias_key(name))
+    key = alias_key(name)
+    if key in exact:  # the common case: a listed id or alias
+        return exact[key]
+    candidates = name_candidates(key)
     for candidate in candidates:
         found = exact.get(candidate)
         if found:
@@ -327,16 +331,20 @@ def name_candidates(key: str) -> list[str]:
     ['claude-3-5-haiku@20241022', 'claude-3-5-haiku']
     """
     candidates = [key]
+    if len(key) > 300:  # no model name is this long; spare the rules on junk
+        return candidates
     stripped = key
     while (shorter := _STRIP_PREFIXES.sub("", stripped, count=1)) != stripped:
         stripped = shorter
         candidates.append(stripped)
-    candidates += [c.split(":", 1)[0] for c in candidates if ":" in c]
-    for candidate in list(candidates):
-        while (shorter := _STRIP_SUFFIXES.sub("", candidate)) != candidate and shorter:
-            candidate = shorter
-            candidates.append(candidate)
-    candidates += [_CLAUDE_VERSION_FIRST.sub(r"claude-\2-\1", c) for c in candidates if _CLAUDE_VERSION_FIRST.match(c)]
+    if ":" in stripped:
+        stripped = stripped.split(":", 1)[0]
+        candidates.append(stripped)
+    while (shorter := _STRIP_SUFFIXES.sub("", stripped)) != stripped and shorter:
+        stripped = shorter
+        candidates.append(stripped)
+    if _CLAUDE_VERSION_FIRST.match(stripped):
+        candidates.append(_CLAUDE_VERSION_FIRST.sub(r"claude-\2-\1", stripped))
     return list(dict.fromkeys(candidates))
 
 
@@ -789,4 +797,8 @@ def load_catalog(directory: Path | str = DATA_DIR) -> Catalog:
     catalog = build_catalog(vendor_docs, gpus_doc, serving_doc)
     if (directory / GENERATED_LAYER).is_file():
         catalog.generated_loader = generated_layer_loader(directory / GENERATED_LAYER)
+    if (directory / "hardware.yaml").exists():
+        from pricing.hardware import load_hardware  # it imports this module
+
+        catalog.hardware = load_hardware(directory)
     return catalog

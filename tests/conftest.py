@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import settings
 from toy_data import TOY_GPUS, TOY_HOST, TOY_SERVING, TOY_VENDOR
 
 from calculators.scenario import parse_scenario
 from pricing import load_catalog
 from pricing.catalog import build_catalog
 
+# Hypothesis profiles. "ci" (chosen when CI=true): the same examples on every run (derandomize), no
+# example database replayed from an earlier run. "dev": ten times the examples, for exploring locally
+# (HYPOTHESIS_PROFILE=dev). "default": hypothesis' own (random, with the local database).
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("dev", max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "default"))
+
 
 def pytest_report_header(config):
     import pandas
     import streamlit
 
-    return f"streamlit {streamlit.__version__}, pandas {pandas.__version__}"
+    return f"streamlit {streamlit.__version__}, pandas {pandas.__version__}, hypothesis profile {settings._current_profile}"
 
 
 @pytest.fixture

@@ -130,6 +130,14 @@ def test_concurrency_beyond_the_batch_queues_in_ttft(hardware):
     assert crowd.ttft_ms > 10 * full.ttft_ms
 
 
+def test_an_engine_batch_cap_on_memory_bound_decode_is_bandwidth():
+    # the toy replica with the engine capped at 8 sequences: a step reads 10 GB of weights for 8 tokens
+    # (0.01 s) but computes 8 x 2e10 FLOPs (0.00016 s); 10 prompt tokens take 2e11 FLOPs (0.0002 s)
+    capped = EngineFactors("capped", "capped", 1.0, 1.0, 0.0, 1.0, 1.0, 8)
+    point = operating_point(Replica(TOY_MODEL, TOY_GPU, 1, "fp8", capped), 10, 1000)
+    assert (point.batch, point.limit) == (8, "bandwidth")
+
+
 def test_effective_rates_reproduce_the_requests_per_second(hardware):
     point = operating_point(replica(hardware), 2000, 500, max_itl_ms=50)
     seconds = 2000 / point.prefill_tokens_per_s + 500 / point.decode_tokens_per_s

@@ -1,7 +1,8 @@
 """The shipped price data (pricing/vendors/*.yaml, gpus.yaml, serving.yaml).
 
-Known values cite /work/shared/reference/pricing-facts.md ("facts §...") or
-/work/shared/reference/economics.md ("econ §..."). The ``catalog`` fixture is in conftest.py.
+Known prices are the figures of the reference databases each entry's note names (LiteLLM's model map
+1.110.2 or 1.80.10, pydantic's genai-prices 0.2.3); GPU and serving values are those of the public
+sources gpus.yaml and serving.yaml cite. The ``catalog`` fixture is in conftest.py.
 """
 
 from __future__ import annotations
@@ -13,17 +14,17 @@ import pytest
 
 from pricing import load_catalog
 
-TODAY = dt.date(2026, 11, 30)  # research date of the facts file
+TODAY = dt.date(2026, 11, 30)  # the day the reference databases were read
 D = dt.date
 
 
 def test_catalog_loads_with_every_vendor_file():
     catalog = load_catalog()
-    assert len(catalog.models) >= 60
+    assert len(catalog.models) >= 150
     kinds = {v.id: v.kind for v in catalog.vendors.values()}
-    for vendor in ("anthropic", "openai", "google", "deepseek"):
+    for vendor in ("anthropic", "openai", "google", "deepseek", "xai", "mistral", "alibaba", "moonshot", "zai", "minimax"):
         assert kinds[vendor] == "api"
-    for vendor in ("together", "fireworks", "deepinfra"):
+    for vendor in ("together", "fireworks", "deepinfra", "replicate"):
         assert kinds[vendor] == "inference_provider"
 
 
@@ -89,7 +90,7 @@ def test_required_model_exists(catalog, model_id, vendor, tier):
     assert (model.vendor, model.tier) == (vendor, tier)
 
 
-# Open-weights families that each inference provider must cover (facts §1.2).
+# Open-weights families that each inference provider must cover ().
 OPEN_COVERAGE = [
     ("together", "llama-4-scout"),
     ("together", "llama-4-maverick"),
@@ -124,30 +125,30 @@ def test_provider_hosts_open_model(catalog, vendor, family):
 
 KNOWN_PRICES = [
     # (model, day, input, output, cached_input, cache_write, batch_discount)
-    ("claude-haiku-4-5", D(2026, 11, 30), 1.00, 5.00, 0.10, 1.25, 0.5),  # facts §1.1 [V]
-    ("claude-sonnet-4-5", D(2026, 6, 1), 3.00, 15.00, 0.30, 3.75, 0.5),  # facts §1.1 [V]
-    ("claude-opus-4-5", D(2026, 11, 30), 5.00, 25.00, 0.50, 6.25, 0.5),  # facts §1.1; §5.5: not 15/75
-    ("claude-opus-4-1", D(2026, 1, 1), 15.00, 75.00, 1.50, 18.75, 0.5),  # facts §1.1 [V]
-    ("claude-opus-5-5", D(2026, 11, 30), 4.00, 20.00, 0.20, 5.00, 0.5),  # facts §1.3 [L]
-    ("claude-fable-5-1", D(2026, 11, 30), 10.00, 50.00, 0.25, 12.50, 0.5),  # facts §1.3: CR 0.025x
-    ("claude-fable-5-2", D(2026, 11, 30), 8.00, 40.00, 0.20, 10.00, 0.5),  # facts §1.3 [3P]
-    ("claude-haiku-5-5", D(2026, 11, 30), 0.10, 0.50, 0.01, 0.125, 0.5),  # facts §1.3 (<=100K prompt)
-    ("gpt-5", D(2026, 11, 30), 1.25, 10.00, 0.125, None, 0.5),  # facts §1.1 [V]; GPT-5 has no write fee
-    ("gpt-5-mini", D(2026, 11, 30), 0.25, 2.00, 0.025, None, 0.5),  # facts §1.1; §5.5: not 0.40/1.60
-    ("gpt-5-nano", D(2026, 11, 30), 0.05, 0.40, 0.005, None, 0.5),  # facts §1.1 [V]
-    ("gpt-5.2", D(2026, 11, 30), 1.75, 14.00, 0.175, None, 0.5),  # facts §1.3
-    ("gpt-6-sol", D(2026, 11, 30), 2.00, 10.00, 0.20, 2.50, 0.5),  # facts §1.3: GPT-6 writes billed 1.25x
-    ("gpt-6.2-astra", D(2026, 11, 30), 8.00, 40.00, 0.40, 10.00, 0.5),  # facts §1.3 [3P]
-    ("gemini-3-pro-preview", D(2026, 1, 1), 2.00, 12.00, 0.20, None, 0.5),  # facts §1.1 (<=200K)
-    ("gemini-2.5-flash", D(2026, 11, 30), 0.30, 2.50, 0.03, None, 0.5),  # facts §1.1 [V]
-    ("gemini-2.5-flash-lite", D(2026, 11, 30), 0.10, 0.40, 0.01, None, 0.5),  # facts §5.2: 0.01, not 0.025
-    ("deepseek-r1", D(2025, 3, 1), 0.55, 2.19, 0.14, None, None),  # facts §1.1; econ check case 2
-    ("deepseek-flash", D(2026, 11, 30), 0.30, 1.20, 0.006, None, None),  # facts §1.1: peak price, no batch API
-    ("deepseek-v4-pro", D(2026, 11, 30), 1.32, 3.96, 0.044, None, None),  # facts §1.1: peak price
-    ("together-llama-4-scout", D(2026, 1, 1), 0.18, 0.59, None, None, None),  # facts §1.2 [L]
-    ("fireworks-llama-4-maverick", D(2026, 11, 30), 0.22, 0.88, None, None, 0.5),  # facts §1.2; FW batch 50%
-    ("fireworks-gpt-oss-120b", D(2026, 11, 30), 0.15, 0.60, 0.015, None, 0.5),  # facts §1.2 [V]
-    ("deepinfra-gemma-3-27b", D(2026, 11, 30), 0.08, 0.16, None, None, None),  # facts §1.2 [L]
+    ("claude-haiku-4-5", D(2026, 11, 30), 1.00, 5.00, 0.10, 1.25, 0.5),  # [V]
+    ("claude-sonnet-4-5", D(2026, 6, 1), 3.00, 15.00, 0.30, 3.75, 0.5),  # [V]
+    ("claude-opus-4-5", D(2026, 11, 30), 5.00, 25.00, 0.50, 6.25, 0.5),  # not the 15/75 of some stale tables
+    ("claude-opus-4-1", D(2026, 1, 1), 15.00, 75.00, 1.50, 18.75, 0.5),  # [V]
+    ("claude-opus-5-5", D(2026, 11, 30), 4.00, 20.00, 0.20, 5.00, 0.5),  # [L]
+    ("claude-fable-5-1", D(2026, 11, 30), 10.00, 50.00, 0.25, 12.50, 0.5),  # CR 0.025x
+    ("claude-fable-5-2", D(2026, 11, 30), 8.00, 40.00, 0.20, 10.00, 0.5),  # [3P]
+    ("claude-haiku-5-5", D(2026, 11, 30), 0.10, 0.50, 0.01, 0.125, 0.5),  # (<=100K prompt)
+    ("gpt-5", D(2026, 11, 30), 1.25, 10.00, 0.125, None, 0.5),  # [V]; GPT-5 has no write fee
+    ("gpt-5-mini", D(2026, 11, 30), 0.25, 2.00, 0.025, None, 0.5),  # not the 0.40/1.60 of some stale tables
+    ("gpt-5-nano", D(2026, 11, 30), 0.05, 0.40, 0.005, None, 0.5),  # [V]
+    ("gpt-5.2", D(2026, 11, 30), 1.75, 14.00, 0.175, None, 0.5),
+    ("gpt-6-sol", D(2026, 11, 30), 2.00, 10.00, 0.20, 2.50, 0.5),  # GPT-6 writes billed 1.25x
+    ("gpt-6.2-astra", D(2026, 11, 30), 8.00, 40.00, 0.40, 10.00, 0.5),  # [3P]
+    ("gemini-3-pro-preview", D(2026, 1, 1), 2.00, 12.00, 0.20, None, 0.5),  # (<=200K)
+    ("gemini-2.5-flash", D(2026, 11, 30), 0.30, 2.50, 0.03, None, 0.5),  # [V]
+    ("gemini-2.5-flash-lite", D(2026, 11, 30), 0.10, 0.40, 0.01, None, 0.5),  # 0.01, not 0.025
+    ("deepseek-r1", D(2025, 3, 1), 0.55, 2.19, 0.14, None, None),
+    ("deepseek-flash", D(2026, 11, 30), 0.30, 1.20, 0.006, None, None),  # peak price, no batch API
+    ("deepseek-v4-pro", D(2026, 11, 30), 1.32, 3.96, 0.044, None, None),  # peak price
+    ("together-llama-4-scout", D(2026, 1, 1), 0.18, 0.59, None, None, None),  # [L]
+    ("fireworks-llama-4-maverick", D(2026, 11, 30), 0.22, 0.88, None, None, 0.5),  # FW batch 50%
+    ("fireworks-gpt-oss-120b", D(2026, 11, 30), 0.15, 0.60, 0.015, None, 0.5),  # [V]
+    ("deepinfra-gemma-3-27b", D(2026, 11, 30), 0.08, 0.16, None, None, None),  # [L]
 ]
 
 
@@ -165,13 +166,14 @@ def test_known_price(catalog, model_id, day, input_price, output_price, cached, 
 
 SCHEDULED_CHANGES = [
     # (model, field, day before, value before, day after, value after)
-    ("gemini-4-argon", "input", D(2026, 11, 15), 2.00, D(2026, 12, 15), 4.00),  # facts §1.3/§1.4: doubles 2026-12-01
-    ("gemini-4-argon", "output", D(2026, 11, 30), 10.00, D(2026, 12, 1), 20.00),  # facts §1.4
-    ("gemini-4-argon", "cached_input", D(2026, 11, 30), 0.10, D(2026, 12, 1), 0.20),  # facts §1.3
-    ("claude-sonnet-5-5", "cached_input", D(2026, 10, 6), 0.20, D(2026, 10, 7), 0.10),  # facts §1.3: CR cut 2026-10-07
-    ("gemini-3.8-flash", "input", D(2026, 12, 31), 0.75, D(2027, 1, 1), 1.50),  # facts §1.3/§1.4
-    ("gemini-3.8-flash", "output", D(2026, 12, 31), 3.75, D(2027, 1, 1), 7.50),  # facts §1.4
-    ("deepseek-v3-2", "output", D(2026, 7, 23), 0.42, D(2026, 7, 24), 1.20),  # facts §1.1/§1.4: names move to Flash
+    ("gemini-4-argon", "input", D(2026, 11, 15), 2.00, D(2026, 12, 15), 4.00),  # doubles 2026-12-01
+    ("gemini-4-argon", "output", D(2026, 11, 30), 10.00, D(2026, 12, 1), 20.00),
+    ("gemini-4-argon", "cached_input", D(2026, 11, 30), 0.10, D(2026, 12, 1), 0.20),
+    ("claude-sonnet-5-5", "cached_input", D(2026, 10, 6), 0.20, D(2026, 10, 7), 0.10),  # CR cut 2026-10-07
+    ("gemini-3.8-flash", "input", D(2026, 12, 31), 0.75, D(2027, 1, 1), 1.50),
+    ("gemini-3.8-flash", "output", D(2026, 12, 31), 3.75, D(2027, 1, 1), 7.50),
+    ("deepseek-v3-2", "output", D(2026, 7, 23), 0.42, D(2026, 7, 24), 0.28),  # billed as V4 Flash
+    ("deepseek-v3-2", "output", D(2026, 8, 16), 0.28, D(2026, 8, 17), 1.20),  # names move to Flash
 ]
 
 
@@ -188,13 +190,13 @@ def test_scheduled_price_change(catalog, model_id, field, before, old, after, ne
 
 LONG_CONTEXT = [
     # (model, threshold, input, output, cached_input) above the threshold
-    ("gemini-3-pro-preview", 200_000, 4.00, 18.00, 0.40),  # facts §1.1: whole request at >200K tier
-    ("gemini-3.1-pro-preview", 200_000, 4.00, 18.00, 0.40),  # facts §1.3
-    ("claude-sonnet-4-5", 200_000, 6.00, 22.50, 0.60),  # facts §1.1: LL-old 1M beta tier [L]
-    ("claude-haiku-5-5", 100_000, 0.50, 2.50, 0.05),  # facts §1.3: tier at 100K
-    ("gpt-5.4", 272_000, 5.00, 22.50, 0.50),  # facts §2.2: >272K input/cached x2, output x1.5
-    ("gpt-6.2-sol", 272_000, 4.00, 15.00, 0.20),  # facts §1.3: Sol 4/15 above 272K [3P]
-    ("gpt-6.2-astra", 272_000, 16.00, 60.00, 0.80),  # facts §1.3: Astra 16/60 above 272K [3P]
+    ("gemini-3-pro-preview", 200_000, 4.00, 18.00, 0.40),  # whole request at >200K tier
+    ("gemini-3.1-pro-preview", 200_000, 4.00, 18.00, 0.40),
+    ("claude-sonnet-4-5", 200_000, 6.00, 22.50, 0.60),  # LL-old 1M beta tier [L]
+    ("claude-haiku-5-5", 100_000, 0.50, 2.50, 0.05),  # tier at 100K
+    ("gpt-5.4", 272_000, 5.00, 22.50, 0.50),  # >272K input/cached x2, output x1.5
+    ("gpt-6.2-sol", 272_000, 4.00, 15.00, 0.20),  # Sol 4/15 above 272K [3P]
+    ("gpt-6.2-astra", 272_000, 16.00, 60.00, 0.80),  # Astra 16/60 above 272K [3P]
 ]
 
 
@@ -217,7 +219,7 @@ def test_long_context_tier(catalog, model_id, threshold, input_price, output_pri
     ids=str,
 )
 def test_flat_price_models_have_no_long_context_tier(catalog, model_id):
-    # facts §1.1/§1.3 "none"/"flat"; Sonnet 4.6's >200K tier is disputed (§5.1) and left out.
+    # "none"/"flat"; Sonnet 4.6's >200K tier ended on 2026-03-13.
     assert catalog.models[model_id].price_on(TODAY).long_context is None
 
 
@@ -225,15 +227,15 @@ def test_flat_price_models_have_no_long_context_tier(catalog, model_id):
 
 LIFECYCLE = [
     # (model, status, retires, successor)
-    ("claude-sonnet-4-5", "retired", D(2026, 11, 30), "claude-sonnet-5-5"),  # facts §1.1/§1.4: retires 2026-11-30 (today)
-    ("claude-opus-4-1", "retired", D(2027, 1, 8), None),  # facts §1.1: retired on the API, Bedrock to 2027-01-08
-    ("gpt-5", "deprecated", D(2026, 12, 11), "gpt-5.6-sol"),  # facts §1.1/§1.4
-    ("gpt-5.1", "deprecated", D(2027, 4, 1), "gpt-6-sol"),  # facts §1.1/§1.4
-    ("gpt-5-mini", "deprecated", D(2026, 12, 11), "gpt-5.6-terra"),  # facts §1.1
-    ("gpt-5-nano", "deprecated", D(2026, 12, 11), "gpt-5.6-luna"),  # facts §1.1
-    ("gemini-3-pro-preview", "retired", D(2026, 3, 9), "gemini-3.1-pro-preview"),  # facts §1.1/§1.4
-    ("deepseek-v3-2", "retired", D(2026, 7, 24), "deepseek-flash"),  # facts §1.4: deprecated 2026-07-24, now past
-    ("claude-haiku-4-5", "active", None, None),  # facts §1.1
+    ("claude-sonnet-4-5", "retired", D(2026, 11, 30), "claude-sonnet-5-5"),  # retires 2026-11-30 (today)
+    ("claude-opus-4-1", "retired", D(2027, 1, 8), None),  # retired on the API, Bedrock to 2027-01-08
+    ("gpt-5", "deprecated", D(2026, 12, 11), "gpt-5.6-sol"),
+    ("gpt-5.1", "deprecated", D(2027, 4, 1), "gpt-6-sol"),
+    ("gpt-5-mini", "deprecated", D(2026, 12, 11), "gpt-5.6-terra"),
+    ("gpt-5-nano", "deprecated", D(2026, 12, 11), "gpt-5.6-luna"),
+    ("gemini-3-pro-preview", "retired", D(2026, 3, 9), "gemini-3.1-pro-preview"),
+    ("deepseek-v3-2", "retired", D(2026, 7, 24), "deepseek-v4-flash"),  # deprecated 2026-07-24, now past
+    ("claude-haiku-4-5", "active", None, None),
 ]
 
 
@@ -256,7 +258,7 @@ ALIASES = [
     ("Claude Sonnet 4.5", "claude-sonnet-4-5"),  # display name in exports
     ("claude-opus-4-5-20251101", "claude-opus-4-5"),
     ("anthropic/claude-opus-4.7", "claude-opus-4-7"),  # OpenRouter activity export
-    ("anthropic.claude-opus-4-1-20250805-v1:0", "claude-opus-4-1"),  # Bedrock id, facts §1.1
+    ("anthropic.claude-opus-4-1-20250805-v1:0", "claude-opus-4-1"),  # Bedrock id
     ("gpt-5-2025-08-07", "gpt-5"),  # OpenAI usage export: always the dated snapshot
     ("openai/gpt-5", "gpt-5"),
     ("gpt-5-mini-2025-08-07", "gpt-5-mini"),
@@ -267,7 +269,7 @@ ALIASES = [
     ("gemini/gemini-2.5-flash", "gemini-2.5-flash"),  # LiteLLM prefix
     ("gemini-3-pro", "gemini-3-pro-preview"),
     ("gemini-3-flash", "gemini-3-flash-preview"),
-    ("deepseek-chat", "deepseek-v3-2"),  # facts §1.1: API name served by V3.2, then Flash
+    ("deepseek-chat", "deepseek-v3-2"),  # API name served by V3.2, then Flash
     ("deepseek-reasoner", "deepseek-v3-2"),
     ("deepseek/deepseek-r1", "deepseek-r1"),
     ("together_ai/meta-llama/Llama-4-Scout-17B-16E-Instruct", "together-llama-4-scout"),
@@ -329,15 +331,38 @@ def test_cached_and_batch_prices_are_discounts(catalog):
     assert problems == []
 
 
-def test_notes_flag_unofficial_figures(catalog):
-    # Entries checked only in LiteLLM, third-party pages or by inference say so (facts §0 legend).
-    for model_id in ("claude-opus-5-5", "claude-fable-5-2", "gpt-6.2-sol", "together-llama-4-scout", "gemini-4-hydrogen"):
-        note = catalog.models[model_id].price_on(TODAY).note
-        assert any(tag in note for tag in ("[L]", "[3P]", "[U]")), model_id
+DATABASE_SOURCES = (
+    "https://github.com/BerriAI/litellm/blob/v1.110.2/model_prices_and_context_window.json",
+    "https://github.com/BerriAI/litellm/blob/v1.80.10/model_prices_and_context_window.json",
+    "https://pypi.org/project/genai-prices/0.2.3/",
+)
+
+
+def test_every_entry_names_its_reference_or_says_none_confirms_it(catalog):
+    # A price read from a database cites the versioned database file; any other figure says [U].
+    problems = [
+        f"{m.id} from {e.start}"
+        for m in catalog.models.values()
+        for e in m.prices
+        if e.source not in DATABASE_SOURCES and "[U]" not in e.note
+    ]
+    assert problems == []
+    unnamed = [
+        f"{m.id} from {e.start}"
+        for m in catalog.models.values()
+        for e in m.prices
+        if not any(name in e.note for name in ("LiteLLM", "genai-prices", "[U]"))
+    ]
+    assert unnamed == []
+
+
+def test_only_three_entries_were_read_outside_the_databases(catalog):
+    elsewhere = sorted(m.id for m in catalog.models.values() for e in m.prices if e.source not in DATABASE_SOURCES)
+    assert elsewhere == ["claude-sonnet-5-5", "gpt-6.2-astra", "gpt-6.2-sol"]
 
 
 def test_no_batch_discount_where_there_is_no_batch_api(catalog):
-    # facts §1.1: DeepSeek has no batch API (off-peak pricing is not a batch discount).
+    # DeepSeek has no batch API (off-peak pricing is not a batch discount).
     assert all(e.batch_discount is None for m in catalog.models.values() if m.vendor == "deepseek" for e in m.prices)
 
 
@@ -353,15 +378,15 @@ def test_every_open_tier_model_names_its_family(catalog):
 
 GPU_OFFERS = [
     # (offer id, $/GPU-hour)
-    ("h100-sxm@lambda", 3.99),  # facts §3, 8x node
-    ("h100-sxm@aws", 6.88),  # facts §3, p5.48xlarge $55.04 / 8
-    ("h100-sxm@runpod-community", 2.69),  # facts §3; §5.6: not "Secure"
-    ("h100-sxm@reference-2usd", 2.00),  # econ §2.4: SGLang $2/GPU-h
-    ("h800@deepseek-reference", 2.00),  # econ §2.3: DeepSeek assumes $2/GPU-h
-    ("h200@aws", 7.91),  # facts §3, p5en $63.296 / 8
-    ("a100-80gb@lambda", 2.79),  # facts §3
-    ("l40s@runpod-secure", 1.09),  # facts §3
-    ("b200@lambda", 6.69),  # facts §3
+    ("h100-sxm@lambda", 3.99),  # 8x node
+    ("h100-sxm@aws", 6.88),  # p5.48xlarge $55.04 / 8
+    ("h100-sxm@runpod-community", 2.69),  # the Community price, not "Secure"
+    ("h100-sxm@reference-2usd", 2.00),  # SGLang $2/GPU-h
+    ("h800@deepseek-reference", 2.00),  # DeepSeek assumes $2/GPU-h
+    ("h200@aws", 7.91),  # p5en $63.296 / 8
+    ("a100-80gb@lambda", 2.79),
+    ("l40s@runpod-secure", 1.09),
+    ("b200@lambda", 6.69),
 ]
 
 
@@ -407,33 +432,112 @@ def _output_tok_s(profile, input_tokens, output_tokens):
 
 
 def test_70b_profile_reproduces_the_nim_slo_point(catalog):
-    # econ §3.3: NIM, Llama 3.3 70B FP8 on 2x H100, 5000 in / 500 out, concurrency 50 -> 814 output tok/s.
+    # NIM, Llama 3.3 70B FP8 on 2x H100, 5000 in / 500 out, concurrency 50 -> 814 output tok/s.
     profile = catalog.profiles["llama-3.3-70b-fp8-2xh100"]
     assert _output_tok_s(profile, 5000, 500) == pytest.approx(814, abs=2)
 
 
 def test_sglang_reference_cost_per_million_output_tokens(catalog):
-    # econ §5 check case 5: 8 H100 x $2/h / (22,282 tok/s x 3600 / 1e6) = $0.199 per 1M output tokens.
+    # check case 5: 8 H100 x $2/h / (22,282 tok/s x 3600 / 1e6) = $0.199 per 1M output tokens.
     profile = catalog.profiles["sglang-deepseek-8xh100"]
     hourly = profile.gpus_per_replica * catalog.offers[profile.default_offer].usd_per_gpu_hour
     assert hourly / (profile.decode_tokens_per_s * 3600 / 1e6) == pytest.approx(0.1995, abs=5e-4)
 
 
 def test_deepseek_reference_node_count(catalog):
-    # econ §5 check case 3: 608B input and 168B output tokens a day -> 95.5 + 131.4 = 226.9 nodes.
+    # check case 3: 608B input and 168B output tokens a day -> 95.5 + 131.4 = 226.9 nodes.
     profile = catalog.profiles["deepseek-v3-h800-node"]
     nodes = 608e9 / 86_400 / profile.prefill_tokens_per_s + 168e9 / 86_400 / profile.decode_tokens_per_s
     assert nodes == pytest.approx(226.9, abs=0.1)
-    # econ §5 check case 1: 226.75 nodes x 8 GPUs x 24 h x $2 = $87,072 a day.
+    # check case 1: 226.75 nodes x 8 GPUs x 24 h x $2 = $87,072 a day.
     daily = 226.75 * profile.gpus_per_replica * 24 * catalog.offers[profile.default_offer].usd_per_gpu_hour
     assert daily == pytest.approx(87_072)
 
 
 def test_profile_throughputs_are_plausible(catalog):
-    # Prefill is compute-bound and faster than decode at the latency target in every source (facts §4).
+    # Prefill is compute-bound and faster than decode at the latency target in every source ().
     problems = [
         p.id
         for p in catalog.profiles.values()
         if not (math.isfinite(p.prefill_tokens_per_s) and p.prefill_tokens_per_s > p.decode_tokens_per_s > 0)
     ]
     assert problems == []
+
+
+# ---------------------------------------------------------------- history corrections (issue 12, item 4)
+
+HISTORY = [
+    # (model, day, field, value) -- the database that confirms it
+    ("claude-opus-4-6", D(2026, 3, 12), "long_context.input", 10.00),  # genai-prices 0.2.3: >200K tier until 03-13
+    ("claude-opus-4-6", D(2026, 3, 12), "long_context.output", 37.50),
+    ("claude-opus-4-6", D(2026, 3, 13), "long_context", None),  # flat from 2026-03-13 (both databases)
+    ("claude-sonnet-4-6", D(2026, 2, 20), "long_context.output", 22.50),  # genai-prices 0.2.3
+    ("claude-sonnet-4-6", D(2026, 3, 13), "long_context", None),
+    ("gpt-5.6-sol", D(2026, 8, 20), "input", 5.00),  # genai-prices 0.2.3: 5/30 until the 08-21 cut
+    ("gpt-5.6-sol", D(2026, 8, 20), "output", 30.00),
+    ("gpt-5.6-sol", D(2026, 8, 20), "long_context.output", 45.00),  # >272K 10/45
+    ("gpt-5.6-sol", D(2026, 8, 21), "input", 4.00),  # LiteLLM 1.110.2 and genai-prices 0.2.3
+    ("gpt-5.6-terra", D(2026, 7, 29), "input", 2.50),  # genai-prices 0.2.3 launch price
+    ("gpt-5.6-terra", D(2026, 7, 30), "input", 2.00),
+    ("gpt-5.6-luna", D(2026, 7, 29), "output", 6.00),  # genai-prices 0.2.3 launch price 1/6
+    ("gpt-5.6-luna", D(2026, 7, 30), "output", 1.20),
+    ("together-llama-3.3-70b", D(2025, 12, 31), "input", 0.88),  # LiteLLM 1.80.10 and genai-prices 0.2.3
+    ("deepinfra-llama-4-maverick", D(2025, 12, 31), "input", 0.15),  # LiteLLM 1.80.10
+    ("deepinfra-llama-4-maverick", D(2025, 12, 31), "output", 0.60),
+    ("deepinfra-llama-4-scout", D(2025, 12, 31), "input", 0.08),
+    ("deepinfra-gemma-3-27b", D(2025, 12, 31), "input", 0.09),
+    ("deepinfra-gemma-3-27b", D(2026, 11, 30), "input", 0.08),  # LiteLLM 1.110.2
+    ("deepseek-v4-pro", D(2026, 8, 1), "input", 0.435),  # genai-prices 0.2.3: flat before 2026-08-17
+    ("deepseek-v4-pro", D(2026, 8, 17), "input", 1.32),  # peak price after
+    ("deepseek-v4-flash", D(2026, 8, 1), "output", 0.28),  # genai-prices 0.2.3
+    ("fireworks-llama-3.1-8b", D(2026, 11, 30), "input", 0.20),  # disputed; genai-prices and the size tier
+    ("grok-code-fast-1", D(2026, 1, 1), "output", 1.50),  # LiteLLM 1.80.10 and genai-prices 0.2.3
+    ("grok-4.20", D(2026, 4, 29), "input", 2.00),  # genai-prices 0.2.3: cut on 2026-04-30
+    ("grok-4.20", D(2026, 4, 30), "input", 1.25),
+]
+
+
+def _field(entry, path):
+    value = entry
+    for part in path.split("."):
+        value = getattr(value, part)
+    return value
+
+
+@pytest.mark.parametrize(("model_id", "day", "field", "value"), HISTORY, ids=[f"{h[0]}-{h[2]}@{h[1]}" for h in HISTORY])
+def test_price_history(catalog, model_id, day, field, value):
+    got = _field(catalog.models[model_id].price_on(day), field)
+    assert got == (None if value is None else pytest.approx(value))
+
+
+def test_deepseek_v4_1_flash_starts_when_genai_prices_says_it_launched(catalog):
+    # genai-prices 0.2.3: "Released 2026-09-10"; the catalog had started it on 2026-07-24.
+    assert catalog.models["deepseek-flash"].prices[0].start == D(2026, 9, 10)
+
+
+RETIREMENTS = [
+    # (model, status, retires, successor) -- LiteLLM 1.110.2's deprecation_date unless noted
+    ("together-llama-3.3-70b", "deprecated", None, None),  # 2026-10-22 in the note only: no successor yet
+    ("together-llama-3.1-8b", "retired", D(2026, 3, 6), None),
+    ("fireworks-gpt-oss-120b", "retired", D(2026, 11, 7), None),
+    ("gemini-2.5-flash", "deprecated", D(2026, 12, 1), None),  # replacement gemini-3.5-flash-lite in the note
+    ("together-deepseek-r1-throughput", "retired", None, None),  # in neither current database
+    ("together-qwen3-235b-a22b", "retired", None, None),
+]
+
+
+@pytest.mark.parametrize(("model_id", "status", "retires", "successor"), RETIREMENTS, ids=[r[0] for r in RETIREMENTS])
+def test_retirement(catalog, model_id, status, retires, successor):
+    model = catalog.models[model_id]
+    assert (model.status, model.retires, model.successor) == (status, retires, successor)
+
+
+def test_stale_entries_of_the_last_note_are_read_again(catalog):
+    for model_id in (
+        "fireworks-qwen-2.5-72b",
+        "together-llama-4-maverick",
+        "together-deepseek-r1-throughput",
+        "together-qwen3-235b-a22b",
+    ):
+        entry = catalog.models[model_id].prices[-1]
+        assert entry.checked == TODAY and entry.source in DATABASE_SOURCES, model_id

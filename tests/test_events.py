@@ -90,12 +90,13 @@ def test_a_model_gone_before_the_first_month_without_successor_is_an_error(toy_c
 
 def test_a_chain_of_successors(catalog, toy_scenario):
     # deepseek-r1 shut down on 2025-09-29 (successor deepseek-v3-2), which shut down on 2026-07-24
-    # (successor deepseek-flash): a 2027 forecast prices deepseek-flash, and says so twice
+    # (successor deepseek-v4-flash, the model the legacy names moved to): a 2027 forecast prices
+    # deepseek-v4-flash, and says so twice
     from calculators.prices import price_model
 
     priced = price_model(catalog, "deepseek-r1", {})
     assert [h.day for h in priced.handovers] == [D(2025, 9, 29), D(2026, 7, 24)]
-    flash = catalog.models["deepseek-flash"].price_on(D(2027, 1, 1))
+    flash = catalog.models["deepseek-v4-flash"].price_on(D(2027, 1, 1))
     on = priced.price_on(D(2027, 1, 1))
     assert (on.input, on.output) == (flash.input, flash.output)
-    assert priced.name_at(len(priced.prices) - 1) == catalog.models["deepseek-flash"].name
+    assert priced.name_at(len(priced.prices) - 1) == catalog.models["deepseek-v4-flash"].name

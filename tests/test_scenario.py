@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from calculators.scenario import (
@@ -71,7 +71,7 @@ def test_lenient_mode_keeps_valid_parts():
 @pytest.mark.parametrize(
     "text, fragment",
     [
-        ("workload: [unclosed", "not valid YAML at line 1"),
+        ("workload: [unclosed", "not valid YAML at line 2, column 1"),  # where the list should have closed
         ("!!python/object/apply:os.system ['echo hi']", "not valid YAML"),  # safe_load refuses tags
         ("just a string", "(document): must be a mapping"),
     ],
@@ -159,3 +159,35 @@ def test_document_round_trip(doc):
     assert parse_scenario(scenario_to_dict(scenario))[0] == scenario
     assert load_scenario_text(scenario_to_yaml(scenario)) == scenario
     assert parse_scenario(scenario_to_dict(scenario, omit_defaults=True))[0] == scenario
+
+
+# Every character YAML treats as a line break, the C0/C1 controls, the BOM and noncharacters: a user can
+# type or paste each of them into a name field (surrogates cannot be typed: they are not text).
+TYPED_EDGE_CHARACTERS = "\n\r\x85\u2028\u2029\t\x00\x1b\x7f\x9f\ufeff\ufffe\uffff"
+
+
+@pytest.mark.parametrize("char", TYPED_EDGE_CHARACTERS, ids=lambda c: f"U+{ord(c):04X}")
+def test_a_line_separator_or_control_in_a_name_survives_the_yaml_round_trip(char):
+    # '0' + U+0085 + '0' came back as '0 0': YAML folds a line break inside a plain or single-quoted scalar
+    name = f"0{char}0"
+    scenario, _ = parse_scenario({"name": name, "price_overrides": {name: {"input": 1}}, "flagship_only": {"model": name}})
+    assert scenario.name == name and scenario.flagship_only.model == name
+    assert load_scenario_text(scenario_to_yaml(scenario)) == scenario
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(min_size=1, max_size=60).filter(lambda t: t.strip() and len(t) <= 200))
+@example(text="0\x850")
+@example(text="a\u2028b\u2029c\r\nd")
+def test_any_typed_text_survives_the_yaml_round_trip(text):
+    scenario, problems = parse_scenario(
+        {
+            "name": text,
+            "hybrid": {"routes": [{"model": text, "share": 1}]},
+            "price_overrides": {text: {"output": 2}},
+            "quality": {"error_rates": {text: 0.1}},
+        }
+    )
+    assert problems == []
+    assert scenario.name == text.strip()
+    assert load_scenario_text(scenario_to_yaml(scenario)) == scenario

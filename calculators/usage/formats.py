@@ -10,8 +10,9 @@ Column references use a mini-syntax: ``"a|b"`` accepts either spelling (first pr
 wins), a trailing ``?`` marks the column optional. Header matching ignores case and
 surrounding spaces.
 
-The semantics of each exporter follow ``/work/shared/reference/usage-export-formats.md``
-(sections cited per entry).
+The semantics of each exporter follow its provider's documentation and real exports (OpenAI
+usage and cost dashboards, Anthropic Console, OpenRouter activity, LiteLLM proxy spend tables,
+Helicone and Langfuse exports); the comment on each entry names the export.
 """
 
 from __future__ import annotations
@@ -168,7 +169,7 @@ def _usd_only(extra, n):
 _CACHE_READ_KEYS = r"cache_read_input_tokens|cached_tokens|input_cached_tokens|input_cache_read|cache_read"
 
 SPECS: tuple[FormatSpec, ...] = (
-    FormatSpec(  # reference §1a
+    FormatSpec(  # OpenAI usage dashboard CSV
         id="openai_usage",
         name="OpenAI usage export (completions_usage_*.csv)",
         time=col("start_time|start_time_iso"),
@@ -179,7 +180,7 @@ SPECS: tuple[FormatSpec, ...] = (
         output=cols("output_tokens?"),  # optional: embeddings_usage_*.csv has none
         requests=col("num_model_requests"),
     ),
-    FormatSpec(  # §1b
+    FormatSpec(  # OpenAI cost dashboard CSV
         id="openai_cost",
         name="OpenAI cost export (cost_*.csv)",
         time=col("start_time|start_time_iso"),
@@ -191,7 +192,7 @@ SPECS: tuple[FormatSpec, ...] = (
         row_check=_usd_only,
         notes=("cost export: spend history only, no token counts",),
     ),
-    FormatSpec(  # §2a, 12- and 14-column variants and the older single cache-write column
+    FormatSpec(  # Anthropic Console usage CSV, 12- and 14-column variants and the older single cache-write column
         id="anthropic_usage",
         name="Anthropic Console usage export (claude_api_tokens_*.csv)",
         time=col("usage_date_utc"),
@@ -208,7 +209,7 @@ SPECS: tuple[FormatSpec, ...] = (
         requests=None,
         notes=("Anthropic usage exports have no request count: requests are unknown",),
     ),
-    FormatSpec(  # §2b, 11- and 12-column variants
+    FormatSpec(  # Anthropic Console cost CSV, 11- and 12-column variants
         id="anthropic_cost",
         name="Anthropic Console cost export (claude_api_cost_*.csv)",
         time=col("usage_date_utc"),
@@ -219,7 +220,7 @@ SPECS: tuple[FormatSpec, ...] = (
         model_hook=_anthropic_cost_model,
         notes=("cost export: spend history only, no token counts",),
     ),
-    FormatSpec(  # §5a
+    FormatSpec(  # OpenRouter activity export, per generation
         id="openrouter_activity",
         name="OpenRouter activity export (one row per generation)",
         time=col("created_at"),
@@ -233,7 +234,7 @@ SPECS: tuple[FormatSpec, ...] = (
         identify=cols("generation_id"),
         notes=("output_tokens = tokens_completion, which includes reasoning (OpenRouter bills reasoning as completion)",),
     ),
-    FormatSpec(  # §5b (single source)
+    FormatSpec(  # OpenRouter grouped activity export (single source)
         id="openrouter_grouped",
         name="OpenRouter grouped activity export (day x model)",
         time=col("Date"),
@@ -245,7 +246,7 @@ SPECS: tuple[FormatSpec, ...] = (
         cost=col("Usage"),
         notes=("OpenRouter grouped export has no cache column: cached_input_tokens is 0",),
     ),
-    FormatSpec(  # §6, per request
+    FormatSpec(  # LiteLLM proxy spend logs, per request
         id="litellm_spendlogs",
         name="LiteLLM_SpendLogs table dumped to CSV",
         time=col("startTime"),
@@ -261,7 +262,7 @@ SPECS: tuple[FormatSpec, ...] = (
         model_hook=_litellm_model,
         notes=("LiteLLM: prompt_tokens taken as all input; cache reads read from the metadata JSON when present",),
     ),
-    FormatSpec(  # §6, LiteLLM_Daily{User,Team,Tag,EndUser}Spend
+    FormatSpec(  # LiteLLM proxy LiteLLM_Daily{User,Team,Tag,EndUser}Spend
         id="litellm_daily_spend",
         name="LiteLLM daily spend table (LiteLLM_Daily*Spend) dumped to CSV",
         time=col("date"),
@@ -275,7 +276,7 @@ SPECS: tuple[FormatSpec, ...] = (
         model_hook=_litellm_model,
         notes=("LiteLLM: prompt_tokens taken as all input (OpenAI semantics, cache reads included)",),
     ),
-    FormatSpec(  # §7a
+    FormatSpec(  # Helicone export
         id="helicone",
         name="Helicone export CSV (npx @helicone/export)",
         time=col("request_created_at|response_created_at"),
@@ -287,7 +288,7 @@ SPECS: tuple[FormatSpec, ...] = (
         identify=cols("response_id"),
         notes=("Helicone CSV has no cache columns: cached_input_tokens is 0",),
     ),
-    FormatSpec(  # §7b
+    FormatSpec(  # Langfuse v2 generations export
         id="langfuse_v2",
         name="Langfuse generations export (legacy v2)",
         time=col("startTime"),
@@ -299,7 +300,7 @@ SPECS: tuple[FormatSpec, ...] = (
         identify=cols("traceId"),
         notes=("Langfuse v2 export has no cache columns: cached_input_tokens is 0",),
     ),
-    FormatSpec(  # §7c; column order varies by release, matching is by name
+    FormatSpec(  # Langfuse v3 batch export; column order varies by release, matching is by name
         id="langfuse_v3",
         name="Langfuse observations export (current, v3)",
         time=col("startTime"),
@@ -328,7 +329,7 @@ SPECS: tuple[FormatSpec, ...] = (
 SPECS_BY_ID: dict[str, FormatSpec] = {s.id: s for s in SPECS}
 FORMATS: dict[str, str] = {s.id: s.name for s in SPECS}
 
-# Headers that are valid exports of an empty period (reference §1a: "only the header").
+# Headers that are valid exports of an empty period (an OpenAI usage export of an empty period is "only the header").
 EMPTY_PERIOD_HEADERS = {frozenset({"start_time", "end_time", "start_time_iso", "end_time_iso"})}
 
 

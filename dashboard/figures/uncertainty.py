@@ -148,6 +148,8 @@ def _value_text(key: str, value: float) -> str:
         return percent(value, 0 if float(round(value * 100, 6)).is_integer() else 1)
     if unit == "usd":
         return money(value)
+    if unit == "factor":
+        return f"x{value:.2f}"
     return f"{value:,.0f}"
 
 

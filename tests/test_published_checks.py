@@ -1,7 +1,7 @@
 """Published claims and check cases, reproduced by the engine from their stated inputs.
 
-Sources: ../shared/reference/source-article.md (the article the product grew from) and
-../shared/reference/economics.md section 5 (check cases).
+Sources: the article the product grew from (its claims, restated with their inputs below) and published
+check cases (each case's id names the work whose stated inputs and outputs it reproduces).
 """
 
 from __future__ import annotations

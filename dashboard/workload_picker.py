@@ -35,6 +35,7 @@ from dashboard import cache
 from dashboard import portfolio_state as PS
 from dashboard import state as S
 from dashboard.markup import md
+from dashboard.sidebar.link import write_params
 from dashboard.widgets import share_box
 
 PICK_KEY, NAME_KEY, PLAN_KEY, CATEGORY_KEY = "wl_pick", "wl_name", "wl_plan", "wl_category"
@@ -171,20 +172,11 @@ def fold_and_sync(scenario: Scenario, catalog) -> tuple[Portfolio | None, int]:
     st.session_state["_portfolio_last_scenario"] = scenario
     portfolio, index = PS.current(st.session_state)
     if portfolio is None:
-        for key in PS.LINK_KEYS:
-            if key in st.query_params:
-                del st.query_params[key]
+        write_params({}, PS.LINK_KEYS)  # a single scenario: no portfolio keys in the URL
         return None, 0
     portfolio = PS.fold(portfolio, index, scenario)
     st.session_state[PS.PORTFOLIO_KEY] = portfolio
-    params = PS.link_params(portfolio, index, catalog)
-    for key in PS.LINK_KEYS:
-        want = params.get(key)
-        if st.query_params.get(key) != want:
-            if want is None:
-                del st.query_params[key]
-            else:
-                st.query_params[key] = want
+    write_params(PS.link_params(portfolio, index, catalog), PS.LINK_KEYS)
     return portfolio, index
 
 

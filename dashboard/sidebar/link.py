@@ -35,8 +35,12 @@ def sync_link(scenario: Scenario, catalog: Catalog, undrawn: tuple[str, ...] = (
     Only when they changed: each write is a message to the browser. A bound key is never
     written here (Streamlit forbids it; its widget keeps it in sync itself).
     """
-    params = cache.share_params(scenario, catalog)
-    for key in ("x", "off", "start", *undrawn):
+    write_params(cache.share_params(scenario, catalog), ("x", "off", "start", *undrawn))
+
+
+def write_params(params: dict[str, str], keys) -> None:
+    """Make each of ``keys`` in the URL equal ``params[key]`` (absent: removed), writing only what changed."""
+    for key in keys:
         want = params.get(key)
         if st.query_params.get(key) != want:
             if want is None:

@@ -76,7 +76,22 @@ def replica_capacity_per_month(plan: ServerPlan, input_tokens, generated_tokens)
     7508571
     """
     rps = replica_requests_per_s(input_tokens, generated_tokens, plan.prefill_tokens_per_s, plan.decode_tokens_per_s)
-    return rps * SECONDS_PER_MONTH * plan.utilization / plan.peak_to_average
+    return capacity_from_requests_per_s(rps, plan)
+
+
+def capacity_from_requests_per_s(requests_per_s, plan: ServerPlan):
+    """``rps x 730 x 3600 x utilization / peak_to_average``: a replica's requests a month from its rate.
+
+    Broadcasts over ``requests_per_s`` and the plan's utilization (Monte Carlo draws). Used
+    directly where the rate comes from the capacity model rather than from two throughputs.
+
+    Example: 7.142857 requests/s at 60% utilization and a peak 1.5x the average: 7,508,571.
+
+    >>> plan = ServerPlan(2, 2.0, 50_000, 5_000, utilization=0.6, peak_to_average=1.5, min_replicas=1, ops_usd_per_month=0)
+    >>> round(capacity_from_requests_per_s(1 / 0.14, plan))
+    7508571
+    """
+    return requests_per_s * SECONDS_PER_MONTH * plan.utilization / plan.peak_to_average
 
 
 def replicas_needed(requests_per_month, capacity_per_month, min_replicas: int):

@@ -49,7 +49,12 @@ from calculators.engine import Evaluation, evaluate, resolve_server_plan, unavai
 from calculators.mixed import mixed_cost
 from calculators.prices import PricedModel, entry_weights, month_starts, price_model
 from calculators.scenario import DEFAULT_DRAWS, UNCERTAIN_INPUTS, Range, Scenario, Uncertainty
-from calculators.selfhost import SECONDS_PER_MONTH, ServerPlan, replica_capacity_per_month, self_hosted_monthly_cost
+from calculators.selfhost import (
+    ServerPlan,
+    capacity_from_requests_per_s,
+    replica_capacity_per_month,
+    self_hosted_monthly_cost,
+)
 from calculators.strategies import API_STRATEGIES, BASELINES, CHALLENGERS, REGISTRY, Bill, StrategyError, mixed_slots
 from pricing.catalog import Catalog
 
@@ -332,8 +337,7 @@ def _server(scenario: Scenario, catalog: Catalog, x: Mapping[str, np.ndarray]) -
     generated = x["output_tokens"] + x["reasoning_tokens"]
     if _modelled(scenario, plan):  # the capacity model at each draw's shape, as the engine run of the draw
         rps = plan.capacity.requests_per_s(generated, x.get("efficiency", scenario.self_hosted.efficiency_factor))
-        rps = (rps * np.ones_like(generated))[None, :]
-        return drawn, rps * SECONDS_PER_MONTH * drawn.utilization / plan.peak_to_average
+        return drawn, capacity_from_requests_per_s((rps * np.ones_like(generated))[None, :], drawn)
     return drawn, replica_capacity_per_month(drawn, w.input_tokens, generated[None, :])
 
 

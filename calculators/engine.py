@@ -568,7 +568,7 @@ def evaluate(scenario: Scenario, catalog: Catalog) -> Evaluation:
 
     other = fixed_monthly_usd(scenario)
     if other:
-        for key, result in strategies.items():
+        for result in strategies.values():
             if result.ok:
                 result.monthly_cost_usd += other
                 result.breakdown.append(BreakdownRow(OTHER_CHARGES, "other", other))

@@ -22,7 +22,7 @@ from calculators.links import scenario_to_params
 from calculators.scenario import load_scenario_text
 from dashboard.sidebar.prices import PRICE_TABLE_KEY
 from dashboard.sidebar.strategies import STRATEGY_SECTIONS
-from dashboard.uncertainty_view import RANGES_KEY
+from dashboard.tabs.uncertainty import RANGES_KEY
 from pricing import load_catalog
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")  # Streamlit caches are process-global

@@ -46,7 +46,7 @@ STILL_OVER = {
     "dashboard/figures/cost.py comparison_chart()": 65,
     "dashboard/figures/cost.py forecast_figure()": 112,
     "dashboard/figures/cost.py": 529,
-    "dashboard/serving_view.py _fleet()": 72,
+    "dashboard/tabs/serving.py _fleet()": 72,
     "dashboard/uncertainty_inputs.py quality_inputs()": 71,
     "dashboard/uncertainty_inputs.py uncertainty_inputs()": 78,
     "dashboard/usage_view.py render_usage_tab()": 84,

@@ -11,8 +11,8 @@ from calculators.capacity import Replica, operating_point, throughput_curve
 from calculators.links import scenario_to_params
 from calculators.scenario import load_scenario_text
 from calculators.serving_optimizer import serving_options
+from dashboard.figures.serving import throughput_figure
 from dashboard.markup import md
-from dashboard.serving_charts import throughput_figure
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVING = {"view": "Serving"}

@@ -28,8 +28,8 @@ from calculators.fleet import (
 from calculators.formatting import money
 from calculators.selfhost_capacity import LIMIT_LABELS
 from calculators.serving_optimizer import serving_options
+from dashboard.figures.serving import throughput_figure
 from dashboard.markup import md
-from dashboard.serving_charts import throughput_figure
 
 SHAPE_KEY = "srv_shape"
 WINDOW_KEY = "srv_window"

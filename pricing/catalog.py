@@ -27,6 +27,8 @@ from typing import Any
 
 import yaml
 
+from calculators import clock
+
 DATA_DIR = Path(__file__).resolve().parent
 TIERS = ("flagship", "mid", "small", "open")
 STATUSES = ("active", "preview", "deprecated", "retired")
@@ -132,13 +134,16 @@ class Model:
         """The entry in force on ``day`` (see ``price_in_force``)."""
         return price_in_force(self.prices, day)
 
-    def lifecycle_note(self, until: dt.date | None = None) -> str | None:
-        """A sentence about retirement, if the model retires before ``until`` (or at all)."""
+    def lifecycle_note(self, until: dt.date | None = None, today: dt.date | None = None) -> str | None:
+        """A sentence about retirement, if the model retires before ``until`` (or at all).
+
+        The tense depends on ``today`` (default: ``calculators.clock.today()``, which tests pin).
+        """
         if self.retires is None:
             return None
         if until is not None and self.retires >= until:
             return None
-        today = dt.date.today()
+        today = today or clock.today()
         verb = "shut down on" if self.retires <= today else "retires on"
         tail = f"; successor: {self.successor}" if self.successor else ""
         return f"{self.name} {verb} {self.retires.isoformat()}{tail}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -282,3 +283,19 @@ def test_billing_rule_comes_from_the_vendor_and_an_entry_may_override_it():
     assert catalog.models["big"].prices[0].batch_discount_on_cached_input is False
     assert catalog.models["small"].prices[0].batch_discount_on_cached_input is True
     assert build().models["big"].prices[0].batch_discount_on_cached_input is True  # the default
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (dt.date(2026, 10, 1), "Big retires on 2026-10-22"),
+        (dt.date(2026, 10, 22), "Big shut down on 2026-10-22"),
+    ],
+    ids=["before", "on-the-day"],
+)
+def test_lifecycle_note_reads_today_from_the_clock(monkeypatch, today, expected):
+    from calculators import clock
+
+    monkeypatch.setattr(clock, "today", lambda: today)
+    model = dataclasses.replace(build().models["big"], retires=dt.date(2026, 10, 22), successor=None)
+    assert model.lifecycle_note() == expected

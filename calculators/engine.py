@@ -7,7 +7,9 @@ in the catalog, shares that do not add up, a server with zero throughput) carrie
 
 Definitions: a month is 730 hours; ``monthly_cost_usd`` is the first forecast month at the
 workload as given, with the prices in force in that month (day-weighted when a price
-changes mid-month); savings are ``1 - strategy / flagship_only``.
+changes mid-month); savings are ``1 - strategy / flagship_only``. Every strategy's cost (this
+month, forecast, volume curve) includes the workload's fixed ``other_monthly_usd`` line
+(non-token charges), shown as its own part of the breakdown.
 """
 
 from __future__ import annotations
@@ -39,12 +41,23 @@ from calculators.strategies import BASELINES, REGISTRY, STRATEGIES, STRATEGY_LAB
 from pricing.catalog import Catalog
 
 CURVE_POINTS = 200
+OTHER_CHARGES = "Other charges"  # the breakdown's component for workload.other_monthly_usd
+
+
+def fixed_monthly_usd(scenario: Scenario) -> float:
+    """The fixed line every strategy's monthly cost carries: ``workload.other_monthly_usd`` (0 when absent).
+
+    Non-token charges (web search, tool calls, code execution) do not depend on the model a
+    request runs on, so they are the same dollars under every strategy: they raise every total
+    (and lower every saving in percent) but move no break-even volume and no comparison.
+    """
+    return float(scenario.workload.other_monthly_usd or 0.0)
 
 
 @dataclass(frozen=True)
 class BreakdownRow:
-    component: str  # a model's display name, "GPUs" or "Operations"
-    part: str  # input, cached_input, cache_write, output, reasoning, gpus, ops
+    component: str  # a model's display name, "GPUs", "Operations" or "Other charges"
+    part: str  # input, cached_input, cache_write, output, reasoning, gpus, ops, other
     usd: float
 
 
@@ -148,7 +161,7 @@ class Evaluation:
         result = self.strategies.get(key)
         if result is None or not result.ok or result.usd_per_request is None:
             return None
-        return float(result.usd_per_request[0]) * requests_per_month
+        return float(result.usd_per_request[0]) * requests_per_month + fixed_monthly_usd(self.scenario)
 
     def to_json_dict(self) -> dict:
         """The CLI's JSON shape (documented in the README)."""
@@ -158,6 +171,8 @@ class Evaluation:
             "monthly_cost_usd": self.monthly_cost_usd,
             "savings_vs_flagship_only": self.savings_vs_flagship_only,
         }
+        if self.scenario.workload.other_monthly_usd is not None:
+            doc["other_monthly_usd"] = fixed_monthly_usd(self.scenario)  # included in every cost below
         if self.self_hosted is not None:
             info = self.self_hosted
             doc["self_hosted"] = {
@@ -551,6 +566,13 @@ def evaluate(scenario: Scenario, catalog: Catalog) -> Evaluation:
         if mixed is not None:
             cost["self_hosted_mixed"] = mixed.cost.total_usd
 
+    other = fixed_monthly_usd(scenario)
+    if other:
+        for result in strategies.values():
+            if result.ok:
+                result.monthly_cost_usd += other
+                result.breakdown.append(BreakdownRow(OTHER_CHARGES, "other", other))
+        cost = {k: v + other for k, v in cost.items()}
     cumulative = {k: np.cumsum(v) for k, v in cost.items()}
     forecast = Forecast(
         months=bounds[:-1],
@@ -573,10 +595,12 @@ def evaluate(scenario: Scenario, catalog: Catalog) -> Evaluation:
     if plan is not None and "self_hosted" in cost:
         curve_cost["self_hosted"] = self_hosted_monthly_cost(volumes, plan, capacity)
         step_volumes, step_costs = _staircase(lo, hi, plan, capacity)
+        step_costs = step_costs + other
     if mixed is not None:
         prices = (mixed.flagship_usd_per_request[0], mixed.overflow_usd_per_request[0])
         server = (capacity, plan.replica_usd_per_month, plan.ops_usd_per_month, plan.min_replicas, mixed.overflow_to_api)
         curve_cost["self_hosted_mixed"] = mixed_cost(volumes, mixed.small_share, *prices, *server).total_usd
+    curve_cost = {k: v + other for k, v in curve_cost.items()}
 
     events: list[tuple[dt.date, str]] = []
     notices: list[str] = []

@@ -80,6 +80,7 @@ SHORT_KEYS: dict[str, tuple[str, str]] = {
     "cache": ("workload", "cached_input_share"),
     "cw": ("workload", "cache_write_share"),
     "batch": ("workload", "batch_share"),
+    "oth": ("workload", "other_monthly_usd"),  # non-token charges, $ a month (absent: none)
     "g": ("growth", "monthly_rate"),
     "h": ("growth", "horizon_months"),
     "start": ("growth", "start_month"),

@@ -47,6 +47,7 @@ SCHEMA_VERSION = 1
 MAX_HORIZON_MONTHS = 120
 MAX_TOKENS_PER_MONTH = 1e15
 MAX_PRICE_PER_MTOK = 10_000.0
+MAX_OTHER_MONTHLY_USD = 1e9  # workload.other_monthly_usd: non-token charges a month
 # Inputs the Monte Carlo band and the tornado vary: key → (lowest, highest) allowed value.
 UNCERTAIN_INPUTS = {
     "growth_rate": (-0.99, 1.0),  # growth.monthly_rate
@@ -92,6 +93,9 @@ class Workload:
     cached_input_share: float = 0.0
     cache_write_share: float = 0.0
     batch_share: float = 0.0
+    # Non-token charges (web search, tool calls, code execution): a fixed line in every strategy's
+    # monthly cost, the same for all of them (so it moves no break-even). None: no such line.
+    other_monthly_usd: float | None = None
 
     @property
     def tokens_per_request(self) -> float:
@@ -217,6 +221,7 @@ def _parse_workload(reader: Reader, doc: Mapping, d: Workload) -> Workload:
         cached_input_share=reader.number(raw, "cached_input_share", p, d.cached_input_share, 0, 1),
         cache_write_share=reader.number(raw, "cache_write_share", p, d.cache_write_share, 0, 1),
         batch_share=reader.number(raw, "batch_share", p, d.batch_share, 0, 1),
+        other_monthly_usd=reader.number(raw, "other_monthly_usd", p, d.other_monthly_usd, 0, MAX_OTHER_MONTHLY_USD),
     )
     if workload.cached_input_share + workload.cache_write_share > 1 + 1e-9:
         reader.fail("workload.cache_write_share", "cached_input_share + cache_write_share must not exceed 1")

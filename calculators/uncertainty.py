@@ -45,7 +45,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from calculators.costs import request_cost
-from calculators.engine import Evaluation, evaluate, resolve_server_plan, unavailable_months
+from calculators.engine import Evaluation, evaluate, fixed_monthly_usd, resolve_server_plan, unavailable_months
 from calculators.mixed import mixed_cost
 from calculators.prices import PricedModel, entry_weights, month_starts, price_model
 from calculators.scenario import DEFAULT_DRAWS, UNCERTAIN_INPUTS, Range, Scenario, Uncertainty
@@ -388,7 +388,8 @@ def draw_costs(scenario: Scenario, catalog: Catalog, values: Mapping[str, np.nda
                     plan.min_replicas,
                     m.overflow_to_api,
                 ).total_usd
-    return out
+    other = fixed_monthly_usd(scenario)  # the engine's fixed line (non-token charges), in every strategy
+    return {key: values + other for key, values in out.items()} if other else out
 
 
 def percentiles(samples: np.ndarray, q: tuple[int, ...] = PERCENTILES) -> np.ndarray:

@@ -49,6 +49,18 @@ def workload(catalog: Catalog) -> None:
     percent_slider(
         "Batch share", "batch", help="Share of requests sent through a batch API (the model's batch discount applies)."
     )
+    st.number_input(
+        "Other charges ($ a month)",
+        min_value=0.0,
+        max_value=1e9,
+        value=_default("oth"),
+        step=10.0,
+        format="%.2f",
+        key="oth",
+        bind="query-params",
+        help="Non-token charges (web search, tool calls, code execution): one fixed line added to every strategy's "
+        "monthly cost. Empty: none.",
+    )
     per_request = in_tokens + out_tokens + reasoning
     with volume_box:
         _volume(per_request)

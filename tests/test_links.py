@@ -84,6 +84,7 @@ VERSION_1_SHORT_KEYS = {
     "cache": ("workload", "cached_input_share"),
     "cw": ("workload", "cache_write_share"),
     "batch": ("workload", "batch_share"),
+    "oth": ("workload", "other_monthly_usd"),
     "g": ("growth", "monthly_rate"),
     "h": ("growth", "horizon_months"),
     "start": ("growth", "start_month"),

@@ -19,7 +19,7 @@ from calculators.quality import QualityResult
 from calculators.scenario import STRATEGY_LABELS
 from calculators.sensitivity import Sensitivity
 from calculators.uncertainty import INPUT_UNITS, PERCENTILES, BandResult
-from dashboard.figures.cost import MARGIN, figure_from, plotly_text
+from dashboard.figures.cost import MARGIN, figure_from, mark_equal_lines, plotly_text
 from dashboard.theme import NEUTRAL, STRATEGY_COLORS, strategy_color
 
 BAND_OPACITY = 0.18
@@ -94,6 +94,7 @@ def band_figure(
                 "hovertemplate": f"<b>{name}</b> median: $%{{y:,.0f}}<extra></extra>",
             },
         ]
+    mark_equal_lines(data)  # the hybrid's median under the cascade's when they cost the same
     return figure_from(
         data,
         "Monthly cost with uncertainty",

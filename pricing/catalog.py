@@ -322,6 +322,18 @@ def alias_key(name: str) -> str:
     return " ".join(name.strip().lower().split())
 
 
+def without_prefixes(key: str) -> str:
+    """A normalised name without the gateway, cloud and vendor prefixes ``name_candidates`` strips.
+
+    >>> without_prefixes("openrouter/anthropic/claude-haiku-4.5")
+    'claude-haiku-4.5'
+    """
+    stripped = key
+    while (shorter := _STRIP_PREFIXES.sub("", stripped, count=1)) != stripped:
+        stripped = shorter
+    return stripped
+
+
 def name_candidates(key: str) -> list[str]:
     """The names to look up for a normalised model name, most literal first.
 

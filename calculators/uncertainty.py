@@ -45,7 +45,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from calculators.costs import request_cost
-from calculators.engine import Evaluation, evaluate, fixed_monthly_usd, resolve_server_plan, unavailable_months
+from calculators.engine import Evaluation, evaluate, fixed_monthly_usd, unavailable_months
 from calculators.mixed import mixed_cost
 from calculators.prices import PricedModel, entry_weights, month_starts, price_model
 from calculators.scenario import DEFAULT_DRAWS, UNCERTAIN_INPUTS, Range, Scenario, Uncertainty
@@ -55,6 +55,7 @@ from calculators.selfhost import (
     replica_capacity_per_month,
     self_hosted_monthly_cost,
 )
+from calculators.server_plan import resolve_server_plan
 from calculators.strategies import API_STRATEGIES, BASELINES, CHALLENGERS, REGISTRY, Bill, StrategyError, mixed_slots
 from pricing.catalog import Catalog
 

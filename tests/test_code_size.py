@@ -19,10 +19,6 @@ _spec.loader.exec_module(code_size)
 STILL_OVER = {
     "calculators/capacity.py operating_point()": 67,
     "calculators/document.py _compose_document()": 62,
-    "calculators/engine.py _self_hosted_mixed()": 68,
-    "calculators/engine.py evaluate()": 96,
-    "calculators/engine.py resolve_server_plan()": 61,
-    "calculators/engine.py": 597,
     "calculators/portfolio_report.py portfolio_json()": 72,
     "calculators/portfolio_report.py render_portfolio_table()": 63,
     "calculators/portfolio_scenario.py _parse_workload()": 66,

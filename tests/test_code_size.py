@@ -23,7 +23,6 @@ STILL_OVER = {
     "calculators/portfolio_report.py render_portfolio_table()": 63,
     "calculators/portfolio_scenario.py _parse_workload()": 66,
     "calculators/serving_optimizer.py serving_options()": 62,
-    "calculators/uncertainty.py monte_carlo()": 62,
     "calculators/usage/cli.py format_table()": 61,
     "calculators/usage/history.py fit_growth()": 62,
     "calculators/usage/history.py list_price_history()": 89,

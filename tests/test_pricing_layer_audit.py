@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from calculators import clock
 from pricing.__main__ import main
 from pricing.catalog import GENERATED, GENERATED_LAYER, load_catalog
 from pricing.importers import InputError, read_price_file
@@ -261,3 +262,11 @@ def test_a_reference_price_that_is_no_older_entrys_still_differs(tmp_path: Path,
     directory = catalog_dir(tmp_path / "catalog", prices)
     assert main(["audit", f"{litellm}@2026-11-30", "--catalog-dir", str(directory)]) == 1
     assert "1 differ without one" in capsys.readouterr().out
+
+
+def test_a_reference_without_a_date_is_read_as_of_the_clocks_today(tmp_path: Path, wheels, capsys, monkeypatch) -> None:
+    # No @date and no --today: the day comes from calculators.clock, which a test pins.
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 7, 1))
+    directory = catalog_dir(tmp_path / "catalog", [entry(dt.date(2025, 1, 1), 1.0, 4.0)])
+    main(["audit", str(wheels[0]), "--catalog-dir", str(directory)])
+    assert "LiteLLM 1.2.3 @ 2026-07-01" in capsys.readouterr().out.splitlines()[0]

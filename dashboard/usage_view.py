@@ -292,13 +292,13 @@ def _features(usage: UsageImport, scenario: Scenario, catalog, model_map, featur
     shown = pd.DataFrame(
         {
             "feature": pd.Series([r["feature"] for r in rows], dtype="string"),
-            "from column": pd.Series([r["column"] or "–" for r in rows], dtype="string"),
+            "from column": pd.Series([r["column"] for r in rows], dtype="object"),
             "tokens a month": [tokens(r["tokens_per_month"]) for r in rows],
-            "requests a month": [tokens(r["requests_per_month"]) if unit else "–" for r in rows],
-            "other charges": [_money_or_dash(r["other_charges_usd"]) for r in rows],
+            "requests a month": [tokens(r["requests_per_month"]) if unit else None for r in rows],
+            "other charges": [None if r["other_charges_usd"] is None else money(r["other_charges_usd"]) for r in rows],
         }
     )
-    st.dataframe(safe_frame(shown), hide_index=True, width="stretch")
+    table(shown)
     if features["skipped"]:
         st.caption(md("No priced usage in the workload month: " + ", ".join(features["skipped"]) + "."))
     portfolio, problems = portfolio_from_usage(usage, scenario, catalog, model_map, apply_growth, features)

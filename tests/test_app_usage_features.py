@@ -41,6 +41,7 @@ def test_an_export_with_features_starts_a_portfolio_of_them(catalog):
     [table] = [d.value for d in at.dataframe if "feature" in d.value.columns]
     assert table["feature"].tolist() == ["support-triage", "doc-extraction"]
     assert table["from column"].tolist() == ["traceName", "traceName"]
+    assert table["other charges"].isna().all()  # none in this export: the table's placeholder
     assert table["tokens a month"].tolist() == ["5k", "8.1k"]
     assert table["requests a month"].tolist() == ["2", "1"]
     at.button(key="start_portfolio_from_usage").click().run()

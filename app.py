@@ -13,7 +13,7 @@ import streamlit as st
 
 from calculators import links
 from calculators.recommendation import recommend
-from dashboard import cache, portfolio_view, sections, state, workload_picker
+from dashboard import cache, portfolio_view, sections, state, style, workload_picker
 from dashboard.markup import md
 from dashboard.sidebar import link, prices, scenario_files, strategies, workload
 from dashboard.tabs.breakdown import render_breakdown_tab
@@ -34,6 +34,7 @@ SIDEBAR_PX = 380  # room for a slider and its exact number side by side, and the
 st.set_page_config(
     page_title="Token Cost Forecaster", page_icon=":material/savings:", layout="wide", initial_sidebar_state=SIDEBAR_PX
 )
+style.apply()  # metric cards that wrap and fit at every window size
 try:
     catalog = cache.catalog()
 except CatalogError as exc:  # a broken pricing/ edit: say which file and field, show nothing wrong

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from calculators.engine import Evaluation
-from calculators.export import safe_cell, safe_frame
+from calculators.export import safe_cell
 from calculators.formatting import money, percent, tokens
 from calculators.scenario import Scenario, parse_scenario, scenario_to_dict
 from calculators.usage import (
@@ -35,6 +35,7 @@ from dashboard.figures import cost as charts
 from dashboard.figures import usage as usage_charts
 from dashboard.markup import md
 from dashboard.sidebar.scenario_files import load_scenario
+from dashboard.tables import table
 
 LIST_PRICE_FORMULA = (
     "For each month and model, with `I` input tokens (cache reads and writes included), `C` cache reads and `O` "
@@ -386,7 +387,7 @@ def _list_vs_export(usage: UsageImport, totals: pd.DataFrame) -> None:
             "export, unpriced models": [_money_or_dash(v) for v in totals["unpriced_export_cost_usd"]],
         }
     )
-    st.dataframe(safe_frame(shown), hide_index=True, width="stretch")
+    table(shown)
     flagged = totals["difference_pct"].abs() > DIFFERENCE_THRESHOLD_PCT
     if flagged.any():
         months = ", ".join(totals.loc[flagged, "month"].tolist())

@@ -8,21 +8,27 @@ import pandas as pd
 import streamlit as st
 
 from calculators.engine import Evaluation
-from calculators.export import safe_frame
 from dashboard import assumptions, cache
 from dashboard.figures import cost as charts
+from dashboard.tables import table
 
 VIEW_PERSIST = "session"  # view settings outlive the tab's closing, but are not part of the scenario
 
+# Short headers and widths in pixels that put every column but the long note within the ~830 px a table gets
+# at 1400 px: left to themselves, the grid's columns took their widest cell and pushed source and date out of view.
 PRICE_COLUMNS = {
-    "input": st.column_config.NumberColumn("input $/1M", format="%.4g"),
-    "cached input": st.column_config.NumberColumn("cached $/1M", format="%.4g"),
-    "cache write": st.column_config.NumberColumn("cache write $/1M", format="%.4g"),
-    "output": st.column_config.NumberColumn("output $/1M", format="%.4g"),
-    "batch discount": st.column_config.NumberColumn(format="percent"),
-    "source": st.column_config.LinkColumn(display_text="source"),
-    "checked": st.column_config.DateColumn(),
+    "strategy": st.column_config.TextColumn(width=120),
+    "model": st.column_config.TextColumn(width=180),
+    "input": st.column_config.NumberColumn(format="%.4g", width=60, help="$ per 1M input tokens"),
+    "cached input": st.column_config.NumberColumn("cached", format="%.4g", width=65, help="$ per 1M cached input tokens"),
+    "cache write": st.column_config.NumberColumn("write", format="%.4g", width=60, help="$ per 1M tokens written to the cache"),
+    "output": st.column_config.NumberColumn(format="%.4g", width=65, help="$ per 1M output tokens"),
+    "batch discount": st.column_config.NumberColumn("batch", format="percent", width=60, help="the batch API's discount"),
+    "source": st.column_config.LinkColumn(display_text="source", width=60),
+    "checked": st.column_config.DateColumn(width=90),
+    "note": st.column_config.TextColumn(width="large"),
 }
+PRICES_CAPTION = "Prices in $ per 1M tokens in the first forecast month; batch: the batch API's discount."
 SERVER_COLUMNS = {
     "source": st.column_config.LinkColumn(display_text="source"),
     "checked": st.column_config.DateColumn(),
@@ -46,7 +52,8 @@ def assumptions_box(ev: Evaluation, kind: str, catalog, with_server: bool = Fals
         st.markdown(assumptions.FORMULAS[kind])
         rows = assumptions.prices_used(ev)
         if rows:
-            st.dataframe(safe_frame(pd.DataFrame(rows)), hide_index=True, width="stretch", column_config=PRICE_COLUMNS)
+            table(pd.DataFrame(rows), column_config=PRICE_COLUMNS)
+            st.caption(PRICES_CAPTION)
         server = assumptions.server_assumptions(ev, catalog) if with_server else None
         if server:
-            st.dataframe(safe_frame(pd.DataFrame(server)), hide_index=True, width="stretch", column_config=SERVER_COLUMNS)
+            table(pd.DataFrame(server), column_config=SERVER_COLUMNS)

@@ -100,7 +100,7 @@ def render_quality(ev: Evaluation, catalog) -> None:
         key="quality_table",
         column_config={
             "strategy": st.column_config.TextColumn("Strategy"),
-            "tokens": st.column_config.NumberColumn("Tokens / month", format="dollar"),
+            "tokens": st.column_config.NumberColumn("Token cost / month", format="dollar"),
             "error_rate": st.column_config.NumberColumn("Error rate", format="percent"),
             "errors": st.column_config.NumberColumn("Wrong answers / month", format="compact"),
             "error_cost": st.column_config.NumberColumn("Error cost / month", format="dollar"),

@@ -6,9 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from calculators.engine import Evaluation
-from calculators.export import forecast_csv, forecast_rows, safe_frame
+from calculators.export import forecast_csv, forecast_rows
 from calculators.formatting import SCIENTIFIC_FROM
 from dashboard.figures import cost as charts
+from dashboard.tables import table
 from dashboard.widgets import download_button
 
 
@@ -19,14 +20,17 @@ def render_table_tab(ev: Evaluation) -> None:
     # floats: volumes pass int64 inside the documented bounds (1e15 tokens a month growing 10% a month)
     frame = frame.astype(dict.fromkeys(numbers, float))
     usd = [h for h in numbers if "USD" in h]
-    huge = bool(usd) and float(frame[usd].abs().max().max()) >= SCIENTIFIC_FROM
-    # "$29,907,629,905,160,606,666,568,237,056.00" is not readable: scientific from $1,000T on
-    money_columns = {h: st.column_config.NumberColumn(format="$%.3e" if huge else "dollar") for h in usd}
-    st.dataframe(
-        safe_frame(frame),
-        hide_index=True,
-        width="stretch",
+    top = float(frame[usd].abs().max().max()) if usd else 0.0
+    # "$29,907,629,905,160,606,666,568,237,056.00" is not readable: scientific from $1,000T on; cents only where they count
+    money_format = "$%.3e" if top >= SCIENTIFIC_FROM else "$%,.0f" if top >= 1000 else "dollar"
+    # short headers ("Hybrid routing", "Hybrid routing, to date"): the CSV's long ones made every column wide
+    money_columns = {
+        h: st.column_config.NumberColumn(_short(h), format=money_format, help=h.replace("USD", "US dollars")) for h in usd
+    }
+    table(
+        frame,
         column_config={
+            "month": st.column_config.TextColumn(pinned=True),  # the row's month stays in view as the table scrolls
             "requests": st.column_config.NumberColumn(format="compact"),
             "tokens": st.column_config.NumberColumn(format="compact"),
             **money_columns,
@@ -40,3 +44,9 @@ def render_table_tab(ev: Evaluation) -> None:
         "download_csv",
         stretch=False,
     )
+
+
+def _short(header: str) -> str:
+    """``"Hybrid routing (USD/month)"`` → ``"Hybrid routing"``; ``"Cascade cumulative (USD)"`` → ``"Cascade, to date"``."""
+    name = header.removesuffix(" (USD/month)").removesuffix(" (USD)")
+    return f"{name.removesuffix(' cumulative')}, to date" if name.endswith(" cumulative") else name

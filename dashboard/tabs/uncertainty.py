@@ -15,14 +15,14 @@ import pandas as pd
 import streamlit as st
 
 from calculators.engine import Evaluation
-from calculators.export import safe_frame
-from calculators.formatting import percent
+from calculators.formatting import money, percent
 from calculators.scenario import STRATEGY_LABELS
 from calculators.strategies import BASELINES, CHALLENGERS, REGISTRY
 from calculators.uncertainty import PERCENTILES, BandResult
 from dashboard import cache
 from dashboard.figures import uncertainty as figures
 from dashboard.markup import md
+from dashboard.tables import table
 from dashboard.tabs.common import VIEW_PERSIST, chart
 from dashboard.uncertainty_inputs import uncertainty_inputs
 
@@ -54,6 +54,26 @@ def chance_sentences(band: BandResult, month: int) -> list[str]:
         name = REGISTRY[challenger].noun
         lines.append(f"By {label} {name} is cheaper " + " and ".join(parts) + ".")
     return lines
+
+
+def flat_chance_sentences(band: BandResult) -> list[str]:
+    """When every chance is the same in every month, one sentence per challenger for the whole horizon; else ``[]``."""
+    series = [p for against in band.probability_cheaper.values() for p in against.values()]
+    if not series or any(float(np.ptp(p)) > 0 for p in series):
+        return []
+    first, last = (band.months[i].strftime("%Y-%m") for i in (0, -1))
+    lines = []
+    for challenger in CHALLENGERS:
+        against = band.probability_cheaper.get(challenger)
+        if against:
+            parts = [f"than {REGISTRY[b].noun} in {percent(float(against[b][0]))} of draws" for b in BASELINES if b in against]
+            lines.append(
+                f"In every month from {first} to {last}, {REGISTRY[challenger].noun} is cheaper " + " and ".join(parts) + "."
+            )
+    return lines
+
+
+TOTAL_HEADERS = {"point": "Point estimate", "p10": "P10", "p50": "Median", "p90": "P90"}
 
 
 def totals_frame(band: BandResult) -> pd.DataFrame:
@@ -114,18 +134,11 @@ def render_uncertainty_tab(ev: Evaluation, catalog) -> None:
             uncertainty_inputs(ev.scenario, catalog)
     _chances(ev, band)
     st.markdown("**Cost over the whole horizon**")
-    st.dataframe(
-        safe_frame(totals_frame(band)),
-        hide_index=True,
-        width="stretch",
+    totals = totals_frame(band)
+    table(
+        totals.assign(**{column: totals[column].map(money) for column in TOTAL_HEADERS}),  # "$22.5k", as on the cards
         key="band_totals",
-        column_config={
-            "strategy": st.column_config.TextColumn("Strategy"),
-            "point": st.column_config.NumberColumn("Point estimate ($)", format="compact"),
-            "p10": st.column_config.NumberColumn("P10 ($)", format="compact"),
-            "p50": st.column_config.NumberColumn("Median ($)", format="compact"),
-            "p90": st.column_config.NumberColumn("P90 ($)", format="compact"),
-        },
+        column_config={"strategy": "Strategy", **TOTAL_HEADERS},
     )
     _sensitivity(ev, catalog)
 
@@ -138,6 +151,10 @@ def _chances(ev: Evaluation, band: BandResult) -> None:
                 "or the hybrid to see how often it wins."
             )
         )
+        return
+    if flat := flat_chance_sentences(band):  # a chart of straight 0% or 100% lines says nothing a sentence does not
+        for line in flat:
+            st.markdown(md(line))
         return
     chart(ev, "chance", lambda _: figures.probability_figure(band), "chart_chance")
     labels = [m.strftime("%Y-%m") for m in band.months]

@@ -19,7 +19,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from apptest_support import APP, ROOT, fresh_caches, pinned_today, run_app  # noqa: F401 (autouse fixtures)
+from apptest_support import APP, run_app
 from streamlit.testing.v1 import AppTest
 
 from calculators.engine import evaluate
@@ -33,7 +33,7 @@ from dashboard import cache, state
 from dashboard.markup import md
 from pricing import load_catalog
 
-pytestmark = pytest.mark.usefixtures("fresh_caches")  # Streamlit caches are process-global
+pytestmark = pytest.mark.usefixtures("fresh_caches", "pinned_today")  # caches are process-global; the calendar pinned
 
 UNCERTAINTY = {"view": "Uncertainty"}
 RANGES_OPEN = {"view": "Uncertainty", "unc_ranges": True}

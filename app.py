@@ -1,7 +1,8 @@
 """Token Cost Forecaster: ``streamlit run app.py``.
 
 Thin on purpose, a table of contents of the page: the sidebar's sections in (dashboard.sidebar), one engine
-call (dashboard.cache.evaluation), figures and tables out (dashboard.sections and the tab modules). The whole scenario lives in the URL.
+call (dashboard.cache.evaluation), figures and tables out (dashboard.sections around one module per tab). The whole
+scenario lives in the URL.
 """
 
 from __future__ import annotations
@@ -12,11 +13,16 @@ import streamlit as st
 
 from calculators import links
 from calculators.recommendation import recommend
-from dashboard import cache, inputs, portfolio_view, sections, state, workload_picker
+from dashboard import cache, inputs, portfolio_view, sections, state, style, workload_picker
 from dashboard.markup import md
-from dashboard.serving_view import render_serving_tab
 from dashboard.sidebar import link, prices, scenario_files, strategies, workload
-from dashboard.uncertainty_view import render_uncertainty_tab
+from dashboard.tabs.breakdown import render_breakdown_tab
+from dashboard.tabs.compare import render_compare_tab
+from dashboard.tabs.forecast import render_forecast_tab
+from dashboard.tabs.serving import render_serving_tab
+from dashboard.tabs.table import render_table_tab
+from dashboard.tabs.uncertainty import render_uncertainty_tab
+from dashboard.tabs.volume import render_volume_tab
 from dashboard.usage_view import render_usage_tab
 from pricing import CatalogError
 
@@ -28,6 +34,7 @@ SIDEBAR_PX = 380  # room for a slider and its exact number side by side, and the
 st.set_page_config(
     page_title="Token Cost Forecaster", page_icon=":material/savings:", layout="wide", initial_sidebar_state=SIDEBAR_PX
 )
+style.apply()  # metric cards that wrap and fit at every window size
 try:
     catalog = cache.catalog()
 except CatalogError as exc:  # a broken pricing/ edit: say which file and field, show nothing wrong
@@ -94,13 +101,13 @@ with results, sections.guard("The results"):
     with sections.guard("The recommendation"):
         sections.recommendation(recommend(ev, catalog))
     renderers = {
-        "Compare": lambda: sections.compare_tab(ev, catalog),
-        "Cost vs volume": lambda: sections.volume_tab(ev, catalog),
-        "Forecast": lambda: sections.forecast_tab(ev, catalog),
+        "Compare": lambda: render_compare_tab(ev, catalog),
+        "Cost vs volume": lambda: render_volume_tab(ev, catalog),
+        "Forecast": lambda: render_forecast_tab(ev, catalog),
         "Uncertainty": lambda: render_uncertainty_tab(ev, catalog),
-        "Breakdown": lambda: sections.breakdown_tab(ev, catalog),
+        "Breakdown": lambda: render_breakdown_tab(ev, catalog),
         "Serving": lambda: render_serving_tab(ev, catalog),
-        "Table & CSV": lambda: sections.table_tab(ev),
+        "Table & CSV": lambda: render_table_tab(ev),
         "Your usage": lambda: render_usage_tab(scenario, catalog, ev),
         "Portfolio": lambda: portfolio_view.render_portfolio_tab(portfolio, catalog),
     }

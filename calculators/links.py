@@ -29,6 +29,7 @@ from urllib.parse import urlencode
 
 from calculators.document import DocumentError, load_json, named
 from calculators.scenario import MAX_PRICE_PER_MTOK, MAX_ROUTES, STRATEGIES, Scenario, parse_scenario, scenario_to_dict
+from calculators.strategies import REGISTRY
 
 LINK_VERSION = 1
 MAX_PARAMS = 64
@@ -69,7 +70,8 @@ LINK_DEFAULTS: dict[int, dict] = {
     }
 }
 
-# short key → (section, field). Model slots map to the slot's "model".
+# short key → (section, field). Model slots map to the slot's "model". A strategy's keys are its registry
+# entry's link_keys (calculators/strategies.py): a new strategy names its own, an old link reads the same.
 SHORT_KEYS: dict[str, tuple[str, str]] = {
     "rpm": ("workload", "requests_per_month"),
     "in": ("workload", "input_tokens"),
@@ -78,22 +80,15 @@ SHORT_KEYS: dict[str, tuple[str, str]] = {
     "cache": ("workload", "cached_input_share"),
     "cw": ("workload", "cache_write_share"),
     "batch": ("workload", "batch_share"),
+    "oth": ("workload", "other_monthly_usd"),  # non-token charges, $ a month (absent: none)
     "g": ("growth", "monthly_rate"),
     "h": ("growth", "horizon_months"),
     "start": ("growth", "start_month"),
-    "fm": ("flagship_only", "model"),
-    "c1": ("cascade", "first"),
-    "c2": ("cascade", "second"),
-    "esc": ("cascade", "escalation_rate"),
-    "om": ("hosted_open", "model"),
-    "prof": ("self_hosted", "profile"),
-    "gpuh": ("self_hosted", "gpu_hour_usd"),
-    "util": ("self_hosted", "utilization"),
-    "peak": ("self_hosted", "peak_to_average"),
-    "minr": ("self_hosted", "min_replicas"),
-    "ops": ("self_hosted", "ops_usd_per_month"),
+    **{short: (key, field) for key, strategy in REGISTRY.items() for short, field in strategy.link_keys.items()},
     "n": ("", "name"),
 }
+# (section, field) of each model slot a short key can name: the link carries the slot's model name alone
+SLOT_FIELDS = frozenset((key, field) for key, strategy in REGISTRY.items() for field in strategy.section.slot_fields)
 RESERVED = ("off", "x", "v")
 
 
@@ -102,8 +97,8 @@ def _get(doc: Mapping, section: str, key: str) -> Any:
     if not isinstance(holder, Mapping):
         return None
     value = holder.get(key)
-    if isinstance(value, Mapping) and section == "cascade":
-        # a cascade slot without its own reasoning tokens is just its model name
+    if isinstance(value, Mapping) and (section, key) in SLOT_FIELDS:
+        # a slot without its own reasoning tokens is just its model name
         return value.get("model") if set(value) == {"model"} else None
     return value
 
@@ -118,7 +113,7 @@ def _set(doc: dict, section: str, key: str, value: Any) -> None:
     if value == "":
         holder.pop(key, None)
         return
-    if section == "cascade" and key in ("first", "second"):
+    if (section, key) in SLOT_FIELDS:
         value = {"model": value}
     holder[key] = value
 
@@ -200,9 +195,9 @@ def _without_short_keys(section: str, value: Any) -> Any:
     short_fields = {k for s, k in SHORT_KEYS.values() if s == section}
     rest = {}
     for key, item in value.items():
-        slot_with_reasoning = section == "cascade" and isinstance(item, Mapping) and set(item) != {"model"}
+        slot_with_reasoning = (section, key) in SLOT_FIELDS and isinstance(item, Mapping) and set(item) != {"model"}
         if key not in short_fields or slot_with_reasoning:
-            rest[key] = item  # a cascade slot with its own reasoning tokens travels whole
+            rest[key] = item  # a slot with its own reasoning tokens travels whole
     return rest
 
 

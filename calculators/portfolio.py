@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from calculators.breakeven import BreakEven, break_even
-from calculators.engine import BreakdownRow, Evaluation, evaluate
+from calculators.engine import BreakdownRow, Evaluation, evaluate, fixed_monthly_usd
 from calculators.portfolio_scenario import Portfolio, PortfolioWorkload, workload_scenario
 from calculators.scenario import STRATEGIES
 from calculators.selfhost import ServerPlan, replicas_needed
@@ -186,7 +186,8 @@ def _fleet(members: list[WorkloadResult]) -> Fleet | None:
         for r, info in zip(members, infos, strict=True)
     )
     cost = pooled * plan.replica_usd_per_month + plan.ops_usd_per_month
-    separate_cost = sum(r.evaluation.forecast.cost["self_hosted"] for r in members)
+    # The members' own fleets, without their fixed lines (non-token charges): those are no fleet's.
+    separate_cost = sum(r.evaluation.forecast.cost["self_hosted"] - fixed_monthly_usd(r.evaluation.scenario) for r in members)
     return Fleet(tuple(load), plan, load, pooled, separate, cost, separate_cost, _fleet_break_even(members, load, plan))
 
 
@@ -221,7 +222,7 @@ def _plan_parts(results: list[WorkloadResult], choices: dict[str, str], months: 
     parts = {}
     for result in results:
         if result.name in shares:
-            parts[result.name] = shares[result.name] + result.amortization
+            parts[result.name] = shares[result.name] + result.amortization + fixed_monthly_usd(result.evaluation.scenario)
         else:
             parts[result.name] = result.cost.get(choices[result.name], np.zeros(months))
     return parts, fleet

@@ -48,12 +48,12 @@ from calculators.scenario import (
     SelfHostedMixed,
     Uncertainty,
     Workload,
-    _Reader,
     capped,
     dump_yaml,
     parse_scenario,
     scenario_to_dict,
 )
+from calculators.schema import Reader
 
 PORTFOLIO_VERSION = 2
 MAX_WORKLOADS = 12
@@ -175,14 +175,14 @@ def portfolio_from_scenario(scenario: Scenario, plan: str | None = None) -> Port
 
 def _number(problems: list[str], raw: Mapping, key: str, path: str, low: float, high: float, *, integer: bool = False):
     """A bounded number read by the version-1 parser's reader (its checks: any int size; its bounded messages)."""
-    reader = _Reader()
+    reader = Reader()
     value = reader.number(raw, key, path, None, low, high, integer=integer)
     problems += reader.problems
     return value
 
 
 def _unknown(problems: list[str], raw: Mapping, path: str, known: tuple[str, ...]) -> None:
-    reader = _Reader()
+    reader = Reader()
     reader.unknown_keys(raw, path, known)
     problems += reader.problems
 

@@ -12,9 +12,10 @@ A strategy's cost formula is one of three ``kind``s:
 - ``"mixed"``: a share on the server, the rest on API models (``mixed.mixed_cost``), whose API
   models are its ``bills``.
 
-Adding a seventh strategy: its scenario section (a dataclass and its parser in ``scenario.py``),
-an entry here (labels, bills, error terms, summary; a formula of one of the kinds above, or a new
-kind in the engine), and its sidebar box (``dashboard/sidebar/strategies.py``).
+Adding a seventh strategy: its scenario section (a dataclass, its reader and writer: a ``Section`` in
+``strategy_sections.py``), an entry here (labels, section, link keys, bills, error terms, summary; a
+formula of one of the kinds above, or a new kind in the engine), the ``Scenario`` field that holds its
+settings, and its sidebar box (``dashboard/sidebar/strategies.py``).
 
 Pure: no streamlit, no files. The functions take a ``Scenario`` whose numbers may be numpy
 arrays (one per Monte Carlo draw): a bill's weight then is an array too.
@@ -23,11 +24,21 @@ arrays (one per Monte Carlo draw): a bill's weight then is an array too.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from calculators.strategy_sections import (
+    CASCADE_SECTION,
+    HYBRID_SECTION,
+    MODEL_SECTION,
+    SELF_HOSTED_MIXED_SECTION,
+    SELF_HOSTED_SECTION,
+    ModelSlot,
+    Section,
+)
+
 if TYPE_CHECKING:  # annotations only: scenario.py imports this module
-    from calculators.scenario import ModelSlot, Scenario
+    from calculators.scenario import Scenario
 
 
 class StrategyError(ValueError):
@@ -52,6 +63,7 @@ class Strategy:
     noun: str  # "hybrid routing": in a sentence ("cheaper than hybrid routing")
     kind: str  # "api", "server" or "mixed" (see the module docstring)
     baseline: bool  # self-hosting is compared against it (break-even, first cheaper month, chance cheaper)
+    section: Section  # its section of the scenario document: read, written, slots bounded (strategy_sections)
     models: Callable[[Any], list[str]]  # the model names its section names
     bills: Callable[[Scenario], list[Bill]]  # the API models it pays for, per request
     rated: Callable[[Scenario], list[tuple[str, str | None]]]  # (model, its role) whose error rate its errors use
@@ -59,6 +71,9 @@ class Strategy:
     summary: Callable[[Any], str]  # its settings in a line: "small → big, 20% escalate"
     check: Callable[[Scenario], None] = lambda scenario: None  # raises StrategyError when it cannot be priced
     notes: Callable[[Scenario, list], list[str]] = lambda scenario, priced: []  # after pricing its bills
+    # the share link's short keys for its scalar fields, short key → field (calculators/links.SHORT_KEYS);
+    # what has none travels in the link's payload. A model-slot field's short key carries the model name.
+    link_keys: dict[str, str] = field(default_factory=dict)
 
     @property
     def challenger(self) -> bool:
@@ -158,11 +173,13 @@ REGISTRY: dict[str, Strategy] = {
             noun="flagship only",
             kind="api",
             baseline=True,
+            section=MODEL_SECTION,
             models=lambda setting: [setting.model],
             bills=_single("flagship_only"),
             rated=lambda s: [(s.flagship_only.model, None)],
             errors=lambda s, ev, rates, q: ev.forecast.requests * rates.need(s.flagship_only.model),
             summary=lambda setting: setting.model,
+            link_keys={"fm": "model"},
         ),
         Strategy(
             key="hybrid",
@@ -172,6 +189,7 @@ REGISTRY: dict[str, Strategy] = {
             noun="hybrid routing",
             kind="api",
             baseline=True,
+            section=HYBRID_SECTION,
             models=lambda setting: [r.model for r in setting.routes],
             bills=lambda s: [Bill(r, r.share) for r in s.hybrid.routes],
             rated=lambda s: [(r.model, None) for r in s.hybrid.routes],
@@ -187,12 +205,14 @@ REGISTRY: dict[str, Strategy] = {
             noun="the cascade",
             kind="api",
             baseline=False,
+            section=CASCADE_SECTION,
             models=lambda setting: [setting.first.model, setting.second.model],
             bills=_cascade_bills,
             rated=lambda s: [(s.cascade.second.model, "escalated")],  # the first model's misses are cascade_miss_rate
             errors=_cascade_errors,
             summary=lambda c: f"{c.first.model} → {c.second.model}, {share_text(c.escalation_rate)} escalate",
             notes=_cascade_notes,
+            link_keys={"c1": "first", "c2": "second", "esc": "escalation_rate"},
         ),
         Strategy(
             key="hosted_open",
@@ -202,12 +222,14 @@ REGISTRY: dict[str, Strategy] = {
             noun="the hosted open model",
             kind="api",
             baseline=False,
+            section=MODEL_SECTION,
             models=lambda setting: [setting.model],
             bills=_single("hosted_open"),
             rated=lambda s: [(s.hosted_open.model, None)],
             errors=lambda s, ev, rates, q: ev.forecast.requests * rates.need(s.hosted_open.model),
             summary=lambda setting: setting.model,
             notes=_hosted_notes,
+            link_keys={"om": "model"},
         ),
         Strategy(
             key="self_hosted",
@@ -217,11 +239,20 @@ REGISTRY: dict[str, Strategy] = {
             noun="self-hosting",
             kind="server",
             baseline=False,
+            section=SELF_HOSTED_SECTION,
             models=lambda setting: [],
             bills=lambda s: [],
             rated=lambda s: [],  # its rate is self_hosted_error_rate or its open model's
             errors=lambda s, ev, rates, q: ev.forecast.requests * rates.self_hosted(s, q),
             summary=_server_summary,
+            link_keys={
+                "prof": "profile",
+                "gpuh": "gpu_hour_usd",
+                "util": "utilization",
+                "peak": "peak_to_average",
+                "minr": "min_replicas",
+                "ops": "ops_usd_per_month",
+            },
         ),
         Strategy(
             key="self_hosted_mixed",
@@ -231,6 +262,7 @@ REGISTRY: dict[str, Strategy] = {
             noun="self-hosted + flagship",
             kind="mixed",
             baseline=False,
+            section=SELF_HOSTED_MIXED_SECTION,
             models=lambda setting: [slot.model for slot in (setting.flagship, setting.overflow_model) if slot],
             bills=_mixed_bills,
             rated=_mixed_rated,

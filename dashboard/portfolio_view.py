@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from calculators.export import safe_frame
 from calculators.formatting import money
 from calculators.portfolio import TOTAL_LABELS, TOTALS, PortfolioEvaluation, evaluate_portfolio
 from calculators.portfolio_report import category_text, move_lines
@@ -12,6 +11,7 @@ from calculators.portfolio_scenario import Portfolio
 from calculators.scenario import STRATEGY_LABELS
 from dashboard.figures import portfolio as portfolio_charts
 from dashboard.markup import md
+from dashboard.tables import table
 
 
 @st.cache_resource(show_spinner=False, max_entries=64, hash_funcs={Portfolio: repr})
@@ -47,20 +47,16 @@ def render_portfolio_tab(portfolio: Portfolio | None, catalog) -> None:
     with table_tab:
         frame = portfolio_charts.workloads_frame(result)
         dollars = {c: st.column_config.NumberColumn(format="dollar") for c in frame.columns if c.endswith("$/month")}
-        st.dataframe(safe_frame(frame), hide_index=True, width="stretch", column_config=dollars)
+        table(frame, column_config=dollars)
         st.markdown("**Where each plan's money goes this month**")
-        st.dataframe(
-            safe_frame(portfolio_charts.plan_breakdown_frame(result)),
-            hide_index=True,
-            width="stretch",
+        table(
+            portfolio_charts.plan_breakdown_frame(result),
             column_config={"$/month": st.column_config.NumberColumn(format="dollar")},
         )
         st.markdown("**The three totals by month**")
         totals = portfolio_charts.totals_frame(result)
-        st.dataframe(
-            safe_frame(totals),
-            hide_index=True,
-            width="stretch",
+        table(
+            totals,
             column_config={label: st.column_config.NumberColumn(format="dollar") for label in TOTAL_LABELS.values()},
         )
     categories = [w for w in result.workloads if w.workload.category]

@@ -1,4 +1,5 @@
-"""The results: KPI cards, the recommendation, one tab per figure, the table and its CSV.
+"""The results around the tabs: the KPI cards, the strategies' errors and the engine's notes, the
+recommendation above the tabs, the catalog's freshness below them (the tabs are ``dashboard.tabs``).
 
 Each section runs inside ``guard``: if it fails, it shows the message in its place and the
 rest of the page keeps working; no traceback reaches the page.
@@ -9,22 +10,17 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
-import pandas as pd
 import streamlit as st
 
 from calculators import clock
 from calculators.engine import Evaluation
-from calculators.export import forecast_csv, forecast_rows, safe_frame
-from calculators.formatting import SCIENTIFIC_FROM, cost_change, money, percent, tokens
+from calculators.formatting import cost_change, money, percent, tokens
 from calculators.recommendation import VOLUME_TIERS, Recommendation
 from calculators.scenario import STRATEGY_LABELS
 from calculators.strategies import BASELINES, REGISTRY
-from dashboard import assumptions, cache
-from dashboard.figures import cost as charts
 from dashboard.markup import md
-from dashboard.widgets import download_button
 
 log = logging.getLogger(__name__)
 
@@ -164,115 +160,6 @@ def recommendation(rec: Recommendation) -> None:
         st.markdown("Article's volume tiers: " + " · ".join(ladder))
         for line in (*rec.latency, *rec.caveats):
             st.caption(md(line))
-
-
-def _chart(ev: Evaluation, kind: str, build: Callable[[Evaluation], object], key: str) -> None:
-    fig = cache.figure(kind, ev.scenario, build, ev)
-    st.plotly_chart(fig, width="stretch", theme="streamlit", config=charts.chart_config(ev, kind), key=key)
-
-
-def _assumptions(ev: Evaluation, kind: str, catalog, with_server: bool = False) -> None:
-    box = st.expander(
-        "Assumptions: formula and prices used", icon=":material/functions:", key=f"assumptions_{kind}", on_change="rerun"
-    )
-    if not box.open:  # lazy: the tables are built when someone looks
-        return
-    with box:
-        st.markdown(assumptions.FORMULAS[kind])
-        rows = assumptions.prices_used(ev)
-        if rows:
-            st.dataframe(
-                safe_frame(pd.DataFrame(rows)),
-                hide_index=True,
-                width="stretch",
-                column_config={
-                    "input": st.column_config.NumberColumn("input $/1M", format="%.4g"),
-                    "cached input": st.column_config.NumberColumn("cached $/1M", format="%.4g"),
-                    "cache write": st.column_config.NumberColumn("cache write $/1M", format="%.4g"),
-                    "output": st.column_config.NumberColumn("output $/1M", format="%.4g"),
-                    "batch discount": st.column_config.NumberColumn(format="percent"),
-                    "source": st.column_config.LinkColumn(display_text="source"),
-                    "checked": st.column_config.DateColumn(),
-                },
-            )
-        if with_server:
-            server = assumptions.server_assumptions(ev, catalog)
-            if server:
-                st.dataframe(
-                    safe_frame(pd.DataFrame(server)),
-                    hide_index=True,
-                    width="stretch",
-                    column_config={
-                        "source": st.column_config.LinkColumn(display_text="source"),
-                        "checked": st.column_config.DateColumn(),
-                    },
-                )
-
-
-def compare_tab(ev: Evaluation, catalog) -> None:
-    from dashboard.uncertainty_view import render_quality  # it draws with this module's helpers' style
-
-    option, height = charts.comparison_chart(ev)
-    st.echarts_chart(option, height=height, key="chart_comparison")
-    with guard("The quality-adjusted cost"):
-        render_quality(ev, catalog)
-    _assumptions(ev, "comparison", catalog, with_server=True)
-
-
-def volume_tab(ev: Evaluation, catalog) -> None:
-    _chart(ev, "volume", charts.volume_figure, "chart_volume")
-    st.caption(
-        md(
-            "Log scales. Lines: API strategies. Staircase: self-hosting (one more replica at each step). "
-            "◆ break-even points; dashed line: your volume; shaded bands: the article's volume tiers."
-        )
-    )
-    _assumptions(ev, "volume", catalog, with_server=True)
-
-
-def forecast_tab(ev: Evaluation, catalog) -> None:
-    _chart(ev, "forecast", charts.forecast_figure, "chart_forecast")
-    _chart(ev, "cumulative", lambda e: charts.forecast_figure(e, cumulative=True), "chart_cumulative")
-    if ev.events:
-        st.markdown("**Dated price changes and retirements in the horizon**")
-        for day, text in ev.events:
-            st.markdown(f"- {day:%Y-%m-%d}: {md(text)}")
-    _assumptions(ev, "forecast", catalog, with_server=True)
-
-
-def breakdown_tab(ev: Evaluation, catalog) -> None:
-    _chart(ev, "breakdown", charts.breakdown_figure, "chart_breakdown")
-    _assumptions(ev, "breakdown", catalog, with_server=True)
-
-
-def table_tab(ev: Evaluation) -> None:
-    header, rows = forecast_rows(ev)
-    frame = pd.DataFrame(rows, columns=header)
-    numbers = header[1:-1]  # between the month and the events
-    # floats: volumes pass int64 inside the documented bounds (1e15 tokens a month growing 10% a month)
-    frame = frame.astype(dict.fromkeys(numbers, float))
-    usd = [h for h in numbers if "USD" in h]
-    huge = bool(usd) and float(frame[usd].abs().max().max()) >= SCIENTIFIC_FROM
-    # "$29,907,629,905,160,606,666,568,237,056.00" is not readable: scientific from $1,000T on
-    money_columns = {h: st.column_config.NumberColumn(format="$%.3e" if huge else "dollar") for h in usd}
-    st.dataframe(
-        safe_frame(frame),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "requests": st.column_config.NumberColumn(format="compact"),
-            "tokens": st.column_config.NumberColumn(format="compact"),
-            **money_columns,
-        },
-    )
-    download_button(
-        "Download the forecast (CSV)",
-        lambda: forecast_csv(ev),
-        f"{charts.slug(ev.scenario.name)}-forecast.csv",
-        "text/csv",
-        "download_csv",
-        stretch=False,
-    )
 
 
 def strategy_errors(ev: Evaluation) -> None:

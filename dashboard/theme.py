@@ -21,6 +21,7 @@ PART_COLORS = {
     "reasoning": "#ef4444",
     "gpus": "#ea580c",
     "ops": "#a8a29e",
+    "other": "#64748b",
 }
 PART_LABELS = {
     "input": "Input",
@@ -30,6 +31,7 @@ PART_LABELS = {
     "reasoning": "Reasoning",
     "gpus": "GPUs",
     "ops": "Operations",
+    "other": "Other charges (fixed)",
 }
 
 # Neutral marks (break-even points, "you are here", price-change markers): mid-grey is readable

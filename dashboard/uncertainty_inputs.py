@@ -18,7 +18,7 @@ from calculators.scenario import (
     Quality,
     Scenario,
 )
-from calculators.uncertainty import INPUT_LABELS, INPUT_UNITS, default_range, point_values
+from calculators.uncertain_inputs import INPUT_LABELS, INPUT_UNITS, default_range, point_values
 from dashboard import inputs
 from dashboard import state as S
 from dashboard.markup import md

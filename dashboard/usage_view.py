@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from calculators.engine import Evaluation
-from calculators.export import safe_cell, safe_frame
+from calculators.export import safe_cell
 from calculators.formatting import money, percent, tokens
 from calculators.scenario import Scenario, parse_scenario, scenario_to_dict
 from calculators.usage import (
@@ -35,6 +35,7 @@ from dashboard.figures import cost as charts
 from dashboard.figures import usage as usage_charts
 from dashboard.markup import md
 from dashboard.sidebar.scenario_files import load_scenario
+from dashboard.tables import table
 
 LIST_PRICE_FORMULA = (
     "For each month and model, with `I` input tokens (cache reads and writes included), `C` cache reads and `O` "
@@ -59,13 +60,18 @@ MAPPING_ROWS = 50  # rows of the mapping table: the costliest unresolved models 
 
 def start_scenario(scenario: Scenario, usage_doc: Mapping[str, Any], apply_growth: bool = False) -> tuple[Scenario, list[str]]:
     """``scenario`` with the workload and hybrid routes that ``workload_from_usage`` found, and its
-    fitted growth only when the user confirmed it (``apply_growth``).
+    fitted growth only when the user confirmed it (``apply_growth``). The workload month's other
+    charges (web search, tool calls...) become the fixed ``other_monthly_usd`` line (none: cleared).
 
     What the export does not give keeps the scenario's value; routes replace the hybrid's only
     when the export named priced models (at most 12: the top models, the last carrying the rest).
     """
     doc = scenario_to_dict(scenario)
     doc.setdefault("workload", {}).update(copy.deepcopy(dict(usage_doc.get("workload") or {})))
+    doc["workload"].pop("other_monthly_usd", None)  # the export's own other charges replace the scenario's
+    other = (usage_doc.get("other_charges") or {}).get("cost_usd")
+    if other:
+        doc["workload"]["other_monthly_usd"] = round(float(other), 2)
     routes = (usage_doc.get("hybrid") or {}).get("routes") or []
     if routes:
         doc["hybrid"] = {"routes": copy.deepcopy(routes)}
@@ -286,6 +292,12 @@ def _other_charges(doc: Mapping[str, Any]) -> None:
             md(
                 f"Other charges in {doc['source_month']} (not models, not in the comparison): "
                 f"{', '.join(other['charges'])}, {cost} a month."
+                + (
+                    " Starting the forecast from your usage carries them as a fixed monthly line in every strategy "
+                    "(Other charges, in the sidebar's workload)."
+                    if other["cost_usd"]
+                    else ""
+                )
             )
         )
 
@@ -375,7 +387,7 @@ def _list_vs_export(usage: UsageImport, totals: pd.DataFrame) -> None:
             "export, unpriced models": [_money_or_dash(v) for v in totals["unpriced_export_cost_usd"]],
         }
     )
-    st.dataframe(safe_frame(shown), hide_index=True, width="stretch")
+    table(shown)
     flagged = totals["difference_pct"].abs() > DIFFERENCE_THRESHOLD_PCT
     if flagged.any():
         months = ", ".join(totals.loc[flagged, "month"].tolist())

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from calculators import clock
 from pricing.audit import audit_catalog, format_audit, parse_reference
 from pricing.catalog import DATA_DIR, GENERATED_LAYER, CatalogError
 from pricing.checks import DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_DIFF_PCT, check_catalog, format_findings
@@ -123,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # argparse has printed the usage message
         return int(exc.code or 0)
-    today = getattr(args, "today", None) or dt.date.today()
+    today = getattr(args, "today", None) or clock.today()
     try:
         if args.command == "generate-layer":
             return _generate_layer(args)

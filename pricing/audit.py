@@ -7,6 +7,11 @@ entry's first day; an undated price (all of LiteLLM's) only with the entry in fo
 reference's day. Only the fields a reference gives are
 compared; a model a reference does not list is not counted against it.
 
+An undated price equal to an *older* entry of the catalog's history is a stale row (LiteLLM
+1.80.10 still listing Gemini 1.5 Pro's launch price after its cut): the reference has not
+caught up with a change the catalog dates, so it is not compared with the newer entry; the
+table shows ``stale`` in its column and the summary counts these.
+
 A disagreement is *explained* when the entry carries an ``audit_note`` (why the catalog keeps
 its figure: the vendor's page says otherwise, the database is wrong, a tier the catalog does not
 hold...). The command prints one table (model, entry, field, catalog, each reference, verdict)
@@ -16,7 +21,7 @@ and a summary line, and exits 1 when any disagreement is unexplained.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +30,7 @@ from pricing.importers import ImportedModel, ImportResult, compare_prices, match
 from pricing.importers.report import fmt_price
 
 AGREE, EXPLAINED, DIFFERS = "agree", "explained", "DIFFERS"
+STALE = "stale"  # a reference's column when its price is an older catalog entry's
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,7 @@ class Audit:
     rows: list[Row] = field(default_factory=list)
     entries: dict[tuple[str, dt.date], str] = field(default_factory=dict)  # verdict per entry listed by a reference
     unlisted: int = 0  # entries no reference lists
+    stale: int = 0  # (entry, reference) pairs left out because the reference's price is an older entry's
 
     @property
     def unexplained(self) -> list[Row]:
@@ -71,7 +78,8 @@ class Audit:
         return (
             f"Audit against {names}: {total} catalog entries listed by a reference, {counts[AGREE]} agree with every "
             f"reference ({share:.1f}%), {counts[EXPLAINED]} differ with a recorded reason, {counts[DIFFERS]} differ "
-            f"without one; {self.unlisted} entries listed by no reference."
+            f"without one; {self.unlisted} entries listed by no reference"
+            + (f"; {self.stale} stale reference rows (an older entry's price) not compared." if self.stale else ".")
         )
 
 
@@ -90,13 +98,16 @@ def audit_catalog(catalog: Catalog, references: Sequence[Reference]) -> Audit:
     for model_id, model in sorted(catalog.models.items()):
         for entry in model.prices:
             listed = [(ref, found.get(model_id)) for ref, found in zip(references, matches, strict=True)]
-            compared = [
+            speaking = [
                 (ref, imported) for ref, imported in listed if imported is not None and _compared(ref, imported, model, entry)
             ]
+            stale = [pair for pair in speaking if _stale(pair[0], pair[1], model, entry)]
+            compared = [pair for pair in speaking if pair not in stale]
+            audit.stale += len(stale)
             if not compared:
                 audit.unlisted += 1
                 continue
-            rows = _entry_rows(model, entry, compared, references)
+            rows = _entry_rows(model, entry, compared, references, {references.index(ref) for ref, _ in stale})
             audit.rows += rows
             verdicts = {r.verdict for r in rows}
             audit.entries[(model_id, entry.start)] = (
@@ -112,12 +123,26 @@ def _compared(ref: Reference, imported: ImportedModel, model: Model, entry: Pric
     return bool(imported.change_dates()) or entry.covers(ref.day)
 
 
+def _stale(ref: Reference, imported: ImportedModel, model: Model, entry: PriceEntry) -> bool:
+    """Whether an undated reference price is that of an entry older than ``entry`` (and not ``entry``'s own)."""
+    if imported.change_dates():
+        return False
+    price = imported.price_on(ref.day)
+    if not compare_prices(entry, price):
+        return False
+    return any(not compare_prices(older, price) for older in model.prices if older.start < entry.start)
+
+
 def _reference_day(imported: ImportedModel, entry: PriceEntry, ref: Reference) -> dt.date:
     return entry.start if imported.change_dates() else ref.day
 
 
 def _entry_rows(
-    model: Model, entry: PriceEntry, compared: list[tuple[Reference, ImportedModel]], references: Sequence[Reference]
+    model: Model,
+    entry: PriceEntry,
+    compared: list[tuple[Reference, ImportedModel]],
+    references: Sequence[Reference],
+    stale: Set[int] = frozenset(),
 ) -> list[Row]:
     """One row per field any reference disagrees on, or one 'agree' row for the entry."""
     by_field: dict[str, dict[int, float]] = {}
@@ -127,15 +152,19 @@ def _entry_rows(
         for change in compare_prices(entry, imported.price_on(day)):
             by_field.setdefault(change.field, {})[references.index(ref)] = change.new
             catalog_value[change.field] = change.old
-    if not by_field:
-        return [Row(model.id, entry.start, "all", None, (), AGREE)]
-    verdict = EXPLAINED if entry.audit_note else DIFFERS
     listed = {references.index(ref) for ref, _ in compared}
+
+    def column(i: int, values: dict[int, float], name: str) -> str:
+        if i in values:
+            return fmt_price(values[i], name)
+        return "=" if i in listed else STALE if i in stale else "-"
+
+    if not by_field:
+        return [Row(model.id, entry.start, "all", None, tuple(column(i, {}, "") for i in range(len(references))), AGREE)]
+    verdict = EXPLAINED if entry.audit_note else DIFFERS
     rows = []
     for name, values in sorted(by_field.items()):
-        row_refs = tuple(
-            fmt_price(values[i], name) if i in values else "=" if i in listed else "-" for i in range(len(references))
-        )
+        row_refs = tuple(column(i, values, name) for i in range(len(references)))
         rows.append(Row(model.id, entry.start, name, catalog_value[name], row_refs, verdict, entry.audit_note))
     return rows
 

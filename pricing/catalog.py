@@ -27,6 +27,8 @@ from typing import Any
 
 import yaml
 
+from calculators import clock
+
 DATA_DIR = Path(__file__).resolve().parent
 TIERS = ("flagship", "mid", "small", "open")
 STATUSES = ("active", "preview", "deprecated", "retired")
@@ -132,13 +134,16 @@ class Model:
         """The entry in force on ``day`` (see ``price_in_force``)."""
         return price_in_force(self.prices, day)
 
-    def lifecycle_note(self, until: dt.date | None = None) -> str | None:
-        """A sentence about retirement, if the model retires before ``until`` (or at all)."""
+    def lifecycle_note(self, until: dt.date | None = None, today: dt.date | None = None) -> str | None:
+        """A sentence about retirement, if the model retires before ``until`` (or at all).
+
+        The tense depends on ``today`` (default: ``calculators.clock.today()``, which tests pin).
+        """
         if self.retires is None:
             return None
         if until is not None and self.retires >= until:
             return None
-        today = dt.date.today()
+        today = today or clock.today()
         verb = "shut down on" if self.retires <= today else "retires on"
         tail = f"; successor: {self.successor}" if self.successor else ""
         return f"{self.name} {verb} {self.retires.isoformat()}{tail}"
@@ -320,6 +325,18 @@ def price_in_force(prices: tuple[PriceEntry, ...], day: dt.date) -> PriceEntry:
 def alias_key(name: str) -> str:
     """The form names are compared in: lower case, surrounding spaces dropped, inner runs of spaces single."""
     return " ".join(name.strip().lower().split())
+
+
+def without_prefixes(key: str) -> str:
+    """A normalised name without the gateway, cloud and vendor prefixes ``name_candidates`` strips.
+
+    >>> without_prefixes("openrouter/anthropic/claude-haiku-4.5")
+    'claude-haiku-4.5'
+    """
+    stripped = key
+    while (shorter := _STRIP_PREFIXES.sub("", stripped, count=1)) != stripped:
+        stripped = shorter
+    return stripped
 
 
 def name_candidates(key: str) -> list[str]:
@@ -591,7 +608,46 @@ def _parse_model(
 
 # libyaml's build of the safe loader: what yaml.safe_load does (same tags, same types), about 8x
 # faster on the catalog (12 ms instead of 100 ms, paid by the first page after a server start).
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SAFE_BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class DuplicateKeyError(yaml.YAMLError):
+    """A mapping gives one key twice (YAML would silently keep the later value)."""
+
+
+class SafeLoader(_SAFE_BASE):  # type: ignore[misc, valid-type]
+    """The safe loader (libyaml's when built) that refuses a key given twice in one mapping.
+
+    A hand edit that adds ``input: 2.50`` to an entry that already has ``input: 3.00`` would
+    otherwise load as whichever comes last, with no word. The check compares plain string keys
+    by their text (every key in the catalog files) and constructs any other key to compare it.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                if key_node.tag == _MERGE_TAG:
+                    continue
+                key = key_node.value if key_node.tag == _STR_TAG else self.construct_object(key_node, deep=True)
+                try:
+                    duplicate = key in seen
+                    seen.add(key)
+                except TypeError:  # an unhashable key: the constructor below reports it
+                    continue
+                if duplicate:
+                    raise DuplicateKeyError(f"duplicate key {key!r} on line {key_node.start_mark.line + 1}")
+        return super().construct_mapping(node, deep=deep)
+
+
+SAFE_LOADER = SafeLoader
+
+
+def read_yaml_text(text: str | bytes) -> Any:
+    """Parse YAML with :data:`SAFE_LOADER` (safe tags only, a duplicate key is an error)."""
+    return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 (a safe loader)
 
 
 def _read_yaml(path: Path, problems: _Problems) -> Any:

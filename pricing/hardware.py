@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from calculators.capacity import PRECISIONS, EngineFactors, GpuSpec, OpenModel
-from pricing.catalog import CatalogError
+from pricing.catalog import CatalogError, DuplicateKeyError, read_yaml_text
 
 DATA_DIR = Path(__file__).resolve().parent
 
@@ -106,8 +106,10 @@ class _Check:
 
 def _read(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        return read_yaml_text(path.read_text(encoding="utf-8"))
+    except DuplicateKeyError as exc:
+        raise CatalogError([f"{path.name}: cannot be read: {exc}"]) from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise CatalogError([f"{path.name}: cannot be read ({type(exc).__name__})"]) from None
 
 

@@ -198,7 +198,7 @@ MUTATIONS = [
     ),
     M(
         "page table not neutralised",
-        "dashboard/sections.py",
+        "dashboard/tabs/common.py",
         "safe_frame(pd.DataFrame(rows)),",
         "pd.DataFrame(rows),",
         ("tests/test_app_numbers.py",),

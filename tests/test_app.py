@@ -14,7 +14,7 @@ import json
 
 import pandas as pd
 import pytest
-from apptest_support import APP, ROOT, editor_key, fresh_caches, pinned_today, run_app, view_key  # noqa: F401 (autouse fixtures)
+from apptest_support import APP, ROOT, editor_key, run_app, view_key
 from streamlit.testing.v1 import AppTest
 
 from calculators.engine import evaluate
@@ -41,7 +41,7 @@ from dashboard.sidebar.workload import UNIT_KEY, month_of
 from dashboard.usage_view import mapping_editor_key, start_scenario
 from pricing import load_catalog
 
-pytestmark = pytest.mark.usefixtures("fresh_caches")  # Streamlit caches are process-global
+pytestmark = pytest.mark.usefixtures("fresh_caches", "pinned_today")  # caches are process-global; the calendar pinned
 
 PRESETS = sorted((ROOT / "scenarios").glob("*.yaml"))
 TABLE_TAB = {"view": "Table & CSV"}  # open the forecast table, so it can be compared too

@@ -15,17 +15,17 @@ import re
 import pytest
 import streamlit.testing.v1.app_test as app_test_module
 import yaml
-from apptest_support import ROOT, fresh_caches, pinned_today, run_app, view_key  # noqa: F401 (autouse fixtures)
+from apptest_support import ROOT, run_app, view_key
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 from calculators.links import scenario_to_params
 from calculators.scenario import load_scenario_text
 from dashboard.sidebar.prices import PRICE_TABLE_KEY
 from dashboard.sidebar.strategies import STRATEGY_SECTIONS
-from dashboard.uncertainty_view import RANGES_KEY
+from dashboard.tabs.uncertainty import RANGES_KEY
 from pricing import load_catalog
 
-pytestmark = pytest.mark.usefixtures("fresh_caches")  # Streamlit caches are process-global
+pytestmark = pytest.mark.usefixtures("fresh_caches", "pinned_today")  # caches are process-global; the calendar pinned
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -10,6 +11,7 @@ import yaml
 from toy_data import TOY_GPUS, TOY_HOST, TOY_SERVING, TOY_VENDOR
 
 from pricing.catalog import CatalogError, build_catalog, load_catalog, price_in_force
+from pricing.hardware import load_hardware
 
 
 def build(vendor=None, gpus=None, serving=None):
@@ -165,6 +167,40 @@ def test_yaml_tags_are_refused(tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("file", "text", "message"),
+    [
+        # an entry given `input` twice: YAML alone keeps the later 2.50 without a word
+        ("vendors/toy.yaml", None, "toy.yaml: cannot read YAML: duplicate key 'input' on line {line}"),
+        ("gpus.yaml", "gpus:\n  - id: h100\n    id: a100\n", "gpus.yaml: cannot read YAML: duplicate key 'id' on line 3"),
+        ("serving.yaml", "profiles: []\nprofiles: [x]\n", "serving.yaml: cannot read YAML: duplicate key 'profiles' on line 2"),
+    ],
+    ids=["price-field", "gpu-id", "top-level"],
+)
+def test_a_key_given_twice_is_an_error_naming_file_and_key(tmp_path, file, text, message):
+    (tmp_path / "vendors").mkdir()
+    vendor = yaml.safe_dump(TOY_VENDOR, sort_keys=False)
+    if text is None:  # the toy vendor file with its first entry's input price given a second time
+        lines = vendor.splitlines()
+        at = next(i for i, line in enumerate(lines) if line.strip().startswith("input:"))
+        lines.insert(at + 1, lines[at].replace(lines[at].strip(), "input: 2.5"))
+        text = "\n".join(lines) + "\n"
+        message = message.format(line=at + 2)  # the second `input`, 1-based
+    files = {"vendors/toy.yaml": vendor, "gpus.yaml": yaml.safe_dump(TOY_GPUS), "serving.yaml": yaml.safe_dump(TOY_SERVING)}
+    files[file] = text
+    for name, content in files.items():
+        (tmp_path / name).write_text(content)
+    with pytest.raises(CatalogError) as info:
+        load_catalog(tmp_path)
+    assert info.value.problems == [message]
+
+
+def test_hardware_file_with_a_key_given_twice_is_refused(tmp_path):
+    (tmp_path / "hardware.yaml").write_text("gpus: []\ngpus: []\n")
+    with pytest.raises(CatalogError, match="hardware.yaml: cannot be read: duplicate key 'gpus' on line 2"):
+        load_hardware(tmp_path)
+
+
+@pytest.mark.parametrize(
     "name, expected",
     [
         ("big", "big"),
@@ -247,3 +283,19 @@ def test_billing_rule_comes_from_the_vendor_and_an_entry_may_override_it():
     assert catalog.models["big"].prices[0].batch_discount_on_cached_input is False
     assert catalog.models["small"].prices[0].batch_discount_on_cached_input is True
     assert build().models["big"].prices[0].batch_discount_on_cached_input is True  # the default
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (dt.date(2026, 10, 1), "Big retires on 2026-10-22"),
+        (dt.date(2026, 10, 22), "Big shut down on 2026-10-22"),
+    ],
+    ids=["before", "on-the-day"],
+)
+def test_lifecycle_note_reads_today_from_the_clock(monkeypatch, today, expected):
+    from calculators import clock
+
+    monkeypatch.setattr(clock, "today", lambda: today)
+    model = dataclasses.replace(build().models["big"], retires=dt.date(2026, 10, 22), successor=None)
+    assert model.lifecycle_note() == expected

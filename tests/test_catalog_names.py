@@ -86,7 +86,12 @@ RESOLUTION = [
     ("gemini-3.5-flash-lite", "gemini-3.5-flash-lite"),
     ("grok-4-fast-non-reasoning", "grok-4-fast"),
     ("devstral-2512", "devstral-2"),
-    ("ministral-8b-2512", "ministral-8b"),
+    ("ministral-8b-2512", "ministral-3-8b"),
+    # bare ministral-3b / ministral-8b are the 24.10 models in both databases (and Vercel's gateway), not Ministral 3
+    ("ministral-8b-2410", "ministral-8b"),
+    ("mistral/ministral-3b", "ministral-3b"),
+    ("mistralai/ministral-8b", "ministral-8b"),
+    ("ministral-3b-latest", "ministral-3-3b"),
     ("deepseek-reasoner", "deepseek-v3-2"),
     ("DeepSeek-V4-Pro-0813", "deepseek-v4-pro"),
     ("qwen-flash", "qwen-flash"),

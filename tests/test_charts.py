@@ -115,12 +115,40 @@ def test_volume_lines_staircase_and_axes(ev):
 
 
 def test_volume_break_even_points_are_marked_and_labelled(ev):
-    (marks,) = _traces(charts.volume_figure(ev), "Break-even")
+    fig = charts.volume_figure(ev)
+    marks = [t for t in fig.data if t.name.startswith("Break-even")]
     # vs flagship: 2,920 / (2,250 / 50,000) = 64,889 requests = 162M tokens;
     # vs hybrid: 2,920 / 0.014625 = 199,658 requests = 499M tokens
-    assert list(marks.x) == pytest.approx([64_888.9 * 2500, 199_658.1 * 2500], rel=1e-5)
-    assert list(marks.y) == pytest.approx([2920, 2920])  # at break-even the API line costs one replica
-    assert list(marks.text) == ["break-even vs flagship only: 162M", "break-even vs hybrid routing: 499M"]
+    assert [t.name for t in marks] == ["Break-even vs flagship only: 162M", "Break-even vs hybrid routing: 499M"]
+    assert [t.x[0] for t in marks] == pytest.approx([64_888.9 * 2500, 199_658.1 * 2500], rel=1e-5)
+    assert [t.y[0] for t in marks] == pytest.approx([2920, 2920])  # at break-even the API line costs one replica
+    assert [t.text[0] for t in marks] == ["162M", "499M"]  # the plot says the volume, the legend the rest
+    # both right of today's 125M tokens: their labels read rightwards, away from the dashed "now" line
+    assert [t.textposition for t in marks] == ["bottom right", "bottom right"]
+
+
+@pytest.mark.parametrize(
+    "second_y, dashed, name",
+    [
+        ([10.0, 20.0], True, "Cascade (= hybrid routing)"),  # the same costs: the later line would hide the earlier
+        ([10.0, 20.01], True, "Cascade (= hybrid routing)"),  # within 0.1%: one line to the eye
+        ([10.0, 21.0], False, "Cascade"),  # 5% apart: two lines
+    ],
+    ids=["equal", "within-0.1pct", "apart"],
+)
+def test_a_line_on_top_of_an_equal_one_is_dashed_and_named(second_y, dashed, name):
+    line = {"color": "#000", "width": 2.5}
+    data = [
+        {"mode": "lines", "x": [1, 2], "y": [10.0, 20.0], "name": "Hybrid routing", "line": line},
+        {"mode": "lines", "x": [1, 2], "y": second_y, "name": "Cascade", "line": line},
+        {"mode": "markers", "x": [1], "y": [10.0], "name": "Break-even", "line": line},
+    ]
+    charts.mark_equal_lines(data)
+    assert [(t["name"], t["line"].get("dash") == "dash") for t in data] == [
+        ("Hybrid routing", False),
+        (name, dashed),
+        ("Break-even", False),  # markers are not lines
+    ]
 
 
 def test_volume_marks_the_current_volume(ev):
@@ -187,11 +215,13 @@ def test_forecast_marks_the_month_self_hosting_overtakes(toy_catalog, toy_scenar
     assert ev.forecast.first_self_hosted_cheaper == {"flagship_only": 2, "hybrid": 8}
     fig = charts.forecast_figure(ev)
     stars = [t for t in fig.data if t.name.startswith("Self-hosting cheaper")]
-    assert [t.name for t in stars] == ["Self-hosting cheaper (2027-03)", "Self-hosting cheaper (2027-09)"]
+    assert [t.name for t in stars] == [
+        "Self-hosting cheaper than flagship only (2027-03)",
+        "Self-hosting cheaper than hybrid routing (2027-09)",
+    ]
     assert [t.x[0] for t in stars] == ["2027-03-01", "2027-09-01"]
-    texts = [a.text for a in fig.layout.annotations]
-    assert "self-hosting cheaper than flagship only · 2027-03" in texts
-    assert "self-hosting cheaper than hybrid routing · 2027-09" in texts
+    assert all(t.cliponaxis is False for t in stars)  # a first-month star is drawn whole, over the axis
+    assert not fig.layout.annotations  # said in the legend: a label on the plot was crossed by the rising lines
 
 
 def test_forecast_shows_dated_price_changes(toy_catalog, toy_scenario):

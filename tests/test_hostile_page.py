@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from apptest_support import fresh_caches, run_app, view_key  # noqa: F401 (fresh_caches is an autouse fixture)
+from apptest_support import run_app, view_key
 from hypothesis import HealthCheck, given, settings
 from streamlit.testing.v1 import AppTest
 from test_hostile import MAX_MESSAGE, alias_bomb, hostile_documents, hostile_links, payload
@@ -16,6 +16,8 @@ from test_hostile import MAX_MESSAGE, alias_bomb, hostile_documents, hostile_lin
 from calculators.formatting import money
 from calculators.links import LINK_UNREADABLE
 from dashboard.sidebar.scenario_files import LOAD_ERROR_KEY
+
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # Streamlit caches are process-global
 
 CORPUS = Path(__file__).resolve().parent / "hostile"
 PAGE = settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))

@@ -18,6 +18,7 @@ from calculators.engine import evaluate
 from calculators.links import (
     LINK_DEFAULTS,
     MAX_PAYLOAD_CHARS,
+    SHORT_KEYS,
     params_to_scenario,
     scenario_to_params,
     share_url,
@@ -71,6 +72,50 @@ def test_short_keys_are_readable(catalog):
     params = scenario_to_params(parse_scenario(doc)[0], catalog)
     # only what differs: volume and the growth values that are not link defaults (rate 0.05 is the schema default too)
     assert params["rpm"] == "2000000" and "x" not in params
+
+
+# Every short key a version-1 link may carry, as links were written before the strategies' keys moved to the
+# registry (calculators/strategies.py link_keys): an old link must keep reading the same.
+VERSION_1_SHORT_KEYS = {
+    "rpm": ("workload", "requests_per_month"),
+    "in": ("workload", "input_tokens"),
+    "out": ("workload", "output_tokens"),
+    "rsn": ("workload", "reasoning_tokens"),
+    "cache": ("workload", "cached_input_share"),
+    "cw": ("workload", "cache_write_share"),
+    "batch": ("workload", "batch_share"),
+    "oth": ("workload", "other_monthly_usd"),
+    "g": ("growth", "monthly_rate"),
+    "h": ("growth", "horizon_months"),
+    "start": ("growth", "start_month"),
+    "fm": ("flagship_only", "model"),
+    "c1": ("cascade", "first"),
+    "c2": ("cascade", "second"),
+    "esc": ("cascade", "escalation_rate"),
+    "om": ("hosted_open", "model"),
+    "prof": ("self_hosted", "profile"),
+    "gpuh": ("self_hosted", "gpu_hour_usd"),
+    "util": ("self_hosted", "utilization"),
+    "peak": ("self_hosted", "peak_to_average"),
+    "minr": ("self_hosted", "min_replicas"),
+    "ops": ("self_hosted", "ops_usd_per_month"),
+    "n": ("", "name"),
+}
+
+
+def test_the_short_keys_built_from_the_registry_are_the_version_1_keys_in_their_order():
+    assert list(SHORT_KEYS.items()) == list(VERSION_1_SHORT_KEYS.items())  # the order is the order params are written
+
+
+def test_a_cascade_slot_travels_as_its_model_name_and_with_reasoning_tokens_in_the_payload(catalog):
+    doc = {
+        "workload": {"requests_per_month": 1000},
+        "cascade": {"first": "claude-sonnet-4-5", "second": {"model": "gpt-5", "reasoning_tokens": 300}},
+    }
+    scenario, _ = parse_scenario(doc)
+    params = scenario_to_params(scenario, catalog)
+    assert params["c1"] == "claude-sonnet-4-5" and "c2" not in params  # the second slot has its own reasoning tokens
+    assert params_to_scenario(params, catalog)[0].cascade == scenario.cascade
 
 
 def test_routes_and_overrides_travel_in_the_payload(catalog):

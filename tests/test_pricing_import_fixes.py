@@ -26,6 +26,7 @@ from pricing.importers import (
     dump_vendor_document,
     genai_prices_to_models,
     litellm_to_models,
+    match_catalog,
 )
 
 TODAY = dt.date(2026, 12, 1)
@@ -87,6 +88,21 @@ def test_time_of_day_prices_keep_the_peak(default: tuple[float, float], by_hour:
     (imported,) = genai_prices_to_models(genai("deepseek", {"id": "deepseek-flash", "prices": prices})).models
     assert (imported.price_on(TODAY).input, imported.price_on(TODAY).output) == (0.30, 1.2)
     assert any("off-peak" in note for note in imported.notes)
+
+
+def test_time_of_day_prices_hold_in_every_dated_period() -> None:
+    # genai-prices' DeepSeek V4 Flash: flat 0.14/0.28 at first, then off-peak 0.22/0.66 from 2026-08-17 and 0.15/0.60
+    # from 2026-09-10, with undated peak windows at 0.30/1.20. The peak applies from 2026-08-17 on, not only on the
+    # last period; the undated first period keeps its flat price.
+    prices = [
+        {"prices": {"input_mtok": 0.14, "output_mtok": 0.28}},
+        {"constraint": {"start_date": "2026-08-17"}, "prices": {"input_mtok": 0.22, "output_mtok": 0.66}},
+        {"constraint": {"start_date": "2026-09-10"}, "prices": {"input_mtok": 0.15, "output_mtok": 0.6}},
+        {"constraint": {"start_time": "01:00", "end_time": "04:00"}, "prices": {"input_mtok": 0.3, "output_mtok": 1.2}},
+    ]
+    (imported,) = genai_prices_to_models(genai("deepseek", {"id": "deepseek-v4-flash", "prices": prices})).models
+    days = (dt.date(2026, 8, 1), dt.date(2026, 8, 17), dt.date(2026, 9, 10))
+    assert [(imported.price_on(d).input, imported.price_on(d).output) for d in days] == [(0.14, 0.28), (0.3, 1.2), (0.3, 1.2)]
 
 
 @pytest.mark.parametrize(
@@ -167,6 +183,24 @@ def test_losing_duplicate_match_is_not_a_new_model() -> None:
     data = {**litellm("gpt-x", 1.0, 4.0), **litellm("gpt-x-2025-01-01", 1.1, 4.0)}  # a dated id priced differently
     diff = diff_catalog(catalog, litellm_to_models(data), TODAY)
     assert diff.new_models == []
+
+
+def test_a_listed_key_beats_the_id_the_reader_made_up() -> None:
+    # DeepInfra lists DeepSeek-R1 (0.70/2.40) and DeepSeek-R1-0528 (0.50/2.15). The reader proposes the id
+    # deepinfra-deepseek-r1 for the first; the catalog's model of that id lists the second as its alias, so the
+    # second prices it and the first is no "new model" either.
+    r1, r1_0528 = "deepinfra/deepseek-ai/DeepSeek-R1", "deepinfra/deepseek-ai/DeepSeek-R1-0528"
+    catalog = catalog_of(
+        "deepinfra",
+        model("deepinfra-deepseek-r1", entry(dt.date(2025, 1, 1), 0.5, 2.15), aliases=[r1_0528]),
+        kind="inference_provider",
+    )
+    imported = litellm_to_models(
+        {**litellm(r1, 0.7, 2.4, provider="deepinfra"), **litellm(r1_0528, 0.5, 2.15, provider="deepinfra")}
+    )
+    assert match_catalog(catalog, imported.models)["deepinfra-deepseek-r1"].key == r1_0528
+    diff = diff_catalog(catalog, imported, TODAY)
+    assert (diff.changes, diff.new_models) == ([], [])
 
 
 def test_missing_alias_is_proposed_and_written(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from calculators import clock
 from pricing.__main__ import main
 from pricing.catalog import GENERATED, GENERATED_LAYER, load_catalog
 from pricing.importers import InputError, read_price_file
@@ -221,3 +222,51 @@ def test_audit_table_and_exit_code(tmp_path: Path, wheels, capsys, audit_note: s
         f"1 agree with every reference (50.0%), {int(bool(audit_note))} differ with a recorded reason, {int(not audit_note)} "
         "differ without one; 0 entries listed by no reference."
     )
+
+
+def test_a_reference_row_older_than_the_catalogs_history_is_stale_not_a_disagreement(tmp_path: Path, wheels, capsys) -> None:
+    # The catalog: 2.00/8.00 until the 2026-06-01 cut to 1.00/4.00. A LiteLLM file of 2026-11-30 that still says 2.00/8.00
+    # has not caught up with the cut: it is shown as stale for the newer entry, which counts as agreeing with genai-prices
+    # (1.00/4.00 from 2026-06-01), and its older row agrees with the first entry.
+    litellm = wheel(
+        tmp_path,
+        "litellm-1.0.0-py3-none-any.whl",
+        "litellm/model_prices_and_context_window_backup.json",
+        json.dumps({"gpt-x": {**LITELLM_DATA["gpt-x"], "input_cost_per_token": 2e-06, "output_cost_per_token": 8e-06}}),
+    )
+    prices = [entry(dt.date(2025, 1, 1), 2.0, 8.0, end=dt.date(2026, 6, 1)), entry(dt.date(2026, 6, 1), 1.0, 4.0)]
+    directory = catalog_dir(tmp_path / "catalog", prices)
+    argv = ["audit", f"{litellm}@2026-11-30", f"{wheels[1]}@2026-11-30", "--catalog-dir", str(directory), "--all"]
+    assert main(argv) == 0
+    lines = capsys.readouterr().out.splitlines()
+    # --all prints the agreeing entries with a column per reference: "=" agrees, "-" does not speak for it, "stale".
+    assert [line.split() for line in lines[1:3]] == [
+        ["gpt-x", "2025-01-01", "all", "-", "=", "agree"],
+        ["gpt-x", "2026-06-01", "all", "stale", "=", "agree"],
+    ]
+    assert lines[-1].endswith(
+        "2 catalog entries listed by a reference, 2 agree with every reference (100.0%), 0 differ with a recorded reason, "
+        "0 differ without one; 0 entries listed by no reference; 1 stale reference rows (an older entry's price) not compared."
+    )
+
+
+def test_a_reference_price_that_is_no_older_entrys_still_differs(tmp_path: Path, wheels, capsys) -> None:
+    # Same history, but LiteLLM says 3.00/8.00, which no entry ever was: a disagreement, not a stale row.
+    litellm = wheel(
+        tmp_path,
+        "litellm-1.0.0-py3-none-any.whl",
+        "litellm/model_prices_and_context_window_backup.json",
+        json.dumps({"gpt-x": {**LITELLM_DATA["gpt-x"], "input_cost_per_token": 3e-06, "output_cost_per_token": 8e-06}}),
+    )
+    prices = [entry(dt.date(2025, 1, 1), 2.0, 8.0, end=dt.date(2026, 6, 1)), entry(dt.date(2026, 6, 1), 1.0, 4.0)]
+    directory = catalog_dir(tmp_path / "catalog", prices)
+    assert main(["audit", f"{litellm}@2026-11-30", "--catalog-dir", str(directory)]) == 1
+    assert "1 differ without one" in capsys.readouterr().out
+
+
+def test_a_reference_without_a_date_is_read_as_of_the_clocks_today(tmp_path: Path, wheels, capsys, monkeypatch) -> None:
+    # No @date and no --today: the day comes from calculators.clock, which a test pins.
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 7, 1))
+    directory = catalog_dir(tmp_path / "catalog", [entry(dt.date(2025, 1, 1), 1.0, 4.0)])
+    main(["audit", str(wheels[0]), "--catalog-dir", str(directory)])
+    assert "LiteLLM 1.2.3 @ 2026-07-01" in capsys.readouterr().out.splitlines()[0]

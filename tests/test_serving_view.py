@@ -5,14 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from apptest_support import fresh_caches, run_app  # noqa: F401  (fresh_caches: autouse fixture)
+from apptest_support import run_app
 
 from calculators.capacity import Replica, operating_point, throughput_curve
 from calculators.links import scenario_to_params
 from calculators.scenario import load_scenario_text
 from calculators.serving_optimizer import serving_options
+from dashboard.figures.serving import throughput_figure
 from dashboard.markup import md
-from dashboard.serving_charts import throughput_figure
+
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # Streamlit caches are process-global
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVING = {"view": "Serving"}

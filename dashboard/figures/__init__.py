@@ -5,4 +5,5 @@ tested without a page (tests/test_charts.py, tests/test_uncertainty_charts.py).
 - ``uncertainty``: the Monte Carlo band, the chance-cheaper curve, the tornado.
 - ``usage``: the Your usage tab's history and repriced month.
 - ``portfolio``: the Portfolio tab's stacked costs and totals.
+- ``serving``: the Serving tab's throughput and latency against concurrency.
 """

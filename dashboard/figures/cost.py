@@ -26,6 +26,7 @@ from dashboard.theme import NEUTRAL, OVERRIDE_MARK, PART_COLORS, PART_LABELS, st
 
 MARGIN = {"l": 8, "r": 8, "t": 64, "b": 8}
 MIN_LABELLED_BAND = 0.14  # share of the log axis a tier band needs to carry its label
+NOW_LINE_FROM = 0.08  # the "now" line starts above the tier labels along the bottom, never through one
 _TIER_SHORT = ("<1M: flagship", "1-10M: by task", "10-100M: smaller models", ">100M: open or hybrid")
 
 
@@ -192,19 +193,18 @@ def volume_figure(ev: Evaluation) -> go.Figure:
     if curve.step_volumes.size and "self_hosted" in curve.cost:
         name = plotly_text(strategy_name(ev, "self_hosted"))
         data.append(_line("self_hosted", name, curve.step_volumes * scale, curve.step_costs, f"{unit}/month", line_shape="hv"))
-    marks = _break_even_marks(ev, scale, unit)
-    if marks:
-        data.append(marks)
+    mark_equal_lines(data)
+    now = ev.scenario.workload.requests_per_month * scale
+    data += _break_even_marks(ev, scale, unit, now)
     lo, hi = float(x[0]), float(x[-1])
     shapes, annotations = _tier_bands(lo, hi) if unit == "tokens" else ([], [])
-    now = ev.scenario.workload.requests_per_month * scale
     if lo <= now <= hi:
         shapes.append(
             {
                 "type": "line",
                 "x0": now,
                 "x1": now,
-                "y0": 0,
+                "y0": NOW_LINE_FROM,
                 "y1": 1,
                 "yref": "paper",
                 "line": {"color": NEUTRAL, "width": 1.5, "dash": "dash"},
@@ -271,41 +271,66 @@ def break_even_points(ev: Evaluation) -> list[tuple[str, str, float]]:
     return points
 
 
-def _break_even_marks(ev: Evaluation, scale: float, unit: str) -> dict | None:
-    xs, ys, labels, colors, hovers = [], [], [], [], []
+def _break_even_marks(ev: Evaluation, scale: float, unit: str, now: float) -> list[dict]:
+    """One trace per break-even point: its legend entry says what it is ("Break-even vs hybrid routing:
+    1.62B"), the plot only the volume, on the side away from the "now" line (left of it: above-left,
+    which clears the point's own rising line; right of it: below-right)."""
+    marks = []
     for other, kind, volume in break_even_points(ev):
         cost = ev.api_cost_at(other, volume)
         if cost is None:
             continue
         label = STRATEGY_LABELS.get(other, other)
-        xs.append(volume * scale)
-        ys.append(cost)
-        labels.append(f"{kind} vs {label.lower()}: {tokens(volume * scale)}")
-        colors.append(strategy_color(other))
-        hovers.append(
-            f"Self-hosting {kind} vs {label}<br>{tokens(volume * scale)} {unit}/month ({tokens(volume)} requests)<br>{money(cost)} a month"
+        x = volume * scale
+        name = f"{kind.capitalize()} vs {label.lower()}: {tokens(x)}"
+        marks.append(
+            {
+                "type": "scatter",
+                "mode": "markers+text",
+                "x": [x],
+                "y": [cost],
+                "name": name,
+                "text": [tokens(x)],
+                "textposition": "top left" if x <= now else "bottom right",
+                "textfont": {"size": 11},
+                "cliponaxis": False,
+                "marker": {
+                    "symbol": "diamond",
+                    "size": 12,
+                    "color": strategy_color(other),
+                    "line": {"color": strategy_color("self_hosted"), "width": 2},
+                },
+                "hovertemplate": f"Self-hosting {kind} vs {label}<br>{tokens(x)} {unit}/month ({tokens(volume)} requests)"
+                f"<br>{money(cost)} a month<extra></extra>",
+            }
         )
-    if not xs:
-        return None
-    return {
-        "type": "scatter",
-        "mode": "markers+text",
-        "x": xs,
-        "y": ys,
-        "name": "Break-even",
-        "text": labels,
-        # alternate label sides so two nearby break-evens do not print over each other
-        "textposition": ["top left" if i % 2 == 0 else "bottom right" for i in range(len(xs))],
-        "textfont": {"size": 11},
-        "marker": {
-            "symbol": "diamond",
-            "size": 12,
-            "color": colors,
-            "line": {"color": strategy_color("self_hosted"), "width": 2},
-        },
-        "hovertext": hovers,
-        "hovertemplate": "%{hovertext}<extra></extra>",
-    }
+    return marks
+
+
+def mark_equal_lines(data: list[dict]) -> list[dict]:
+    """A line drawn over an earlier one with the same values would hide it (the hybrid under the cascade
+    when they cost the same): the later one is dashed, so the earlier shows through, and its legend
+    entry says so ("Cascade (= hybrid routing)"). Changes and returns ``data``."""
+    drawn: list[dict] = []
+    for trace in data:
+        if trace.get("mode") != "lines":
+            continue
+        y = np.asarray(trace["y"], dtype=float)
+        same = next(
+            (
+                t
+                for t in drawn
+                if len(t["y"]) == len(y)
+                and np.array_equal(np.asarray(t["x"]), np.asarray(trace["x"]))
+                and np.allclose(np.asarray(t["y"], dtype=float), y, rtol=1e-3, atol=0.005)
+            ),
+            None,
+        )
+        if same is not None:
+            trace["line"] = {**trace["line"], "dash": "dash"}
+            trace["name"] = f"{trace['name']} (= {same['name'].lower()})"
+        drawn.append(trace)
+    return data
 
 
 def _tier_bands(lo: float, hi: float) -> tuple[list[dict], list[dict]]:
@@ -383,17 +408,18 @@ def forecast_figure(ev: Evaluation, cumulative: bool = False) -> go.Figure:
         if index is not None:
             marks.setdefault(index, []).append(STRATEGY_LABELS.get(other, other).lower())
     verb = "pays back vs" if cumulative else "cheaper than"
-    annotations = []
     for index, others in sorted(marks.items()):
-        y = float(series["self_hosted"][index])
         who = " and ".join(others)
+        # said in the legend, not in a label on the plot, where the rising lines would cross it
+        name = f"Self-hosting {verb} {who} ({f.months[index]:%Y-%m})"
         data.append(
             {
                 "type": "scatter",
                 "mode": "markers",
                 "x": [months[index]],
-                "y": [y],
-                "name": f"Self-hosting {'pays back' if cumulative else 'cheaper'} ({f.months[index]:%Y-%m})",
+                "y": [float(series["self_hosted"][index])],
+                "name": name,
+                "cliponaxis": False,  # a star in the first month sits on the axis: drawn whole, over it
                 "marker": {
                     "symbol": "star",
                     "size": 15,
@@ -403,23 +429,7 @@ def forecast_figure(ev: Evaluation, cumulative: bool = False) -> go.Figure:
                 "hovertemplate": f"Self-hosted {verb} {who} from %{{x|%b %Y}}<extra></extra>",
             }
         )
-        # the label reads away from the nearer edge, so a crossing in the first or last month is not clipped
-        leftish = index < len(months) / 2
-        annotations.append(
-            {
-                "x": months[index],
-                "y": y,
-                "text": f"self-hosting {verb} {who} · {f.months[index]:%Y-%m}",
-                "showarrow": True,
-                "arrowhead": 2,
-                "ax": 30 if leftish else -30,
-                "ay": -48,
-                "xanchor": "left" if leftish else "right",
-                "font": {"size": 11},
-                "bgcolor": "rgba(148,163,184,0.18)",  # a faint neutral plate: legible over lines, light or dark
-                "borderpad": 3,
-            }
-        )
+    mark_equal_lines(data)
     shapes = []
     if ev.events:
         top = max((float(np.max(v)) for v in series.values() if len(v)), default=0.0)
@@ -454,7 +464,6 @@ def forecast_figure(ev: Evaluation, cumulative: bool = False) -> go.Figure:
         "Cumulative cost" if cumulative else "Monthly cost forecast",
         f"{ev.scenario.name} · {g.monthly_rate * 100:+.1f}% a month over {g.horizon_months} months",
         shapes=shapes,
-        annotations=annotations,
         height=440,
         # explicit range: marker sizes would otherwise pad the axis by months on each side
         xaxis={"tickformat": "%b %Y", "range": [months[0], months[-1]]},

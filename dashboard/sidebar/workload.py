@@ -52,6 +52,18 @@ def workload(catalog: Catalog) -> None:
     percent_slider(
         "Batch share", "batch", help="Share of requests sent through a batch API (the model's batch discount applies)."
     )
+    other, kw = inputs.view("oth", keep_none=True)
+    st.number_input(
+        "Other charges ($ a month)",
+        min_value=0.0,
+        max_value=1e9,
+        value=None if other is None else float(other),
+        step=10.0,
+        format="%.2f",
+        help="Non-token charges (web search, tool calls, code execution): one fixed line added to every strategy's "
+        "monthly cost. Empty: none.",
+        **kw,
+    )
 
 
 def _volume(per_request: float) -> None:

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from calculators import clock
 from pricing.catalog import DATA_DIR
 from pricing.importers.diff import diff_catalog
 from pricing.importers.report import format_diff
@@ -47,7 +48,7 @@ def run_import(
     InputError
         Unusable input (the caller prints it and exits 2).
     """
-    today = today or dt.date.today()
+    today = today or clock.today()
     wanted_vendor = resolve_vendor(vendor) if vendor else None
     imported = read_price_file(path, expected=database)
     catalog = load_catalog_for_cli(catalog_dir)

@@ -67,7 +67,12 @@ def _genai_periods(raw: Any) -> tuple[tuple[PricePeriod, ...], list[str]]:
 
     Time-of-day prices (DeepSeek's peak and off-peak hours) are not periods: the catalog
     holds the peak price, so the dearer of the time-of-day and the default price becomes the
-    current price and the other is noted.
+    price and the other is noted. genai-prices lists its hour windows without dates (its own
+    evaluator applies them on every day); they are read as belonging to every *dated* period,
+    the changes that brought them (DeepSeek V4 Flash: off-peak 0.22 from 2026-08-17 and 0.15
+    from 2026-09-10, peak 0.30 throughout), and to the undated one only when it is the only
+    period. Reading them on the last period alone compared the catalog's peak price from
+    2026-08-17 with the off-peak one.
     """
     items = [{"prices": raw}] if isinstance(raw, Mapping) else raw
     if not isinstance(items, list) or not items:
@@ -93,8 +98,10 @@ def _genai_periods(raw: Any) -> tuple[tuple[PricePeriod, ...], list[str]]:
     if not periods:
         raise Skip("no prices")
     if by_hour:
-        periods[-1], note = _peak(periods[-1], by_hour)
-        notes.append(note)
+        dated = [i for i, period in enumerate(periods) if period.start is not None] or [len(periods) - 1]
+        for i in dated:
+            periods[i], note = _peak(periods[i], by_hour)
+            notes.append(note)
     return tuple(periods), list(dict.fromkeys(notes))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from pricing.catalog import Catalog, alias_key
+from pricing.catalog import Catalog, alias_key, without_prefixes
 from pricing.importers.records import ImportedModel
 
 # --------------------------------------------------------------- matching and diff
@@ -54,16 +54,28 @@ def match_catalog(catalog: Catalog, models: Iterable[ImportedModel]) -> dict[str
     """The imported model that prices each catalog model: catalog id -> first-party listing.
 
     Resold listings (Claude on Bedrock) never price a catalog model. When two listings
-    match one catalog model, the one whose own name is the catalog id wins, then one whose
-    name is an alias, then the first (the preferred provider); the others are matched too
-    (see :func:`match_each`), so they are never proposed as new models.
+    match one catalog model, the one whose database key (or that key without a gateway
+    prefix such as ``gemini/``) is the catalog id wins, then one whose key is an alias,
+    then one whose proposed id or other names are, then the first (the preferred
+    provider); the others are matched too (see :func:`match_each`), so they are never
+    proposed as new models. The proposed id is made up by the reader
+    (``deepinfra/deepseek-ai/DeepSeek-R1`` becomes ``deepinfra-deepseek-r1``), so it never
+    beats a key the catalog lists (``deepinfra/deepseek-ai/DeepSeek-R1-0528``, an alias of
+    that catalog model).
     """
 
     def closeness(imported: ImportedModel, catalog_id: str) -> int:
-        own = {alias_key(imported.key), alias_key(imported.id)}
-        if alias_key(catalog_id) in own:
+        model = catalog.models[catalog_id]
+        aliases = {alias_key(a) for a in model.aliases}
+        key = alias_key(imported.key)
+        keys = {key, without_prefixes(key)}
+        if alias_key(catalog_id) in keys:
             return 0
-        return 1 if own & {alias_key(a) for a in catalog.models[catalog_id].aliases} else 2
+        if keys & aliases:
+            return 1
+        if alias_key(imported.id) == alias_key(catalog_id) or {alias_key(a) for a in imported.aliases} & aliases:
+            return 2
+        return 3
 
     matched: dict[str, ImportedModel] = {}
     for imported, found in match_each(catalog, models):

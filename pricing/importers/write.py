@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from pricing.catalog import DATA_DIR, CatalogError, build_catalog, load_catalog
+from pricing.catalog import DATA_DIR, CatalogError, build_catalog, load_catalog, read_yaml_text
 from pricing.importers.diff import CatalogDiff
 from pricing.importers.entries import entry_values, import_note
 from pricing.importers.vendors import VENDORS
@@ -115,9 +115,10 @@ def _validate(directory: Path, texts: Mapping[Path, str], new_texts: Mapping[Pat
     """Build the whole catalog from the edited texts; WriteRefused if it would not load."""
     try:
         paths = sorted(set(texts) | set(new_texts))
-        vendor_docs = [(f"vendors/{p.name}", yaml.safe_load(new_texts.get(p, texts.get(p)))) for p in paths]
-        gpus = yaml.safe_load((directory / "gpus.yaml").read_text(encoding="utf-8"))
-        serving = yaml.safe_load((directory / "serving.yaml").read_text(encoding="utf-8"))
+        # The loader's own reader: an edit that repeats a key is refused here, as load_catalog would refuse it.
+        vendor_docs = [(f"vendors/{p.name}", read_yaml_text(new_texts.get(p, texts.get(p)))) for p in paths]
+        gpus = read_yaml_text((directory / "gpus.yaml").read_text(encoding="utf-8"))
+        serving = read_yaml_text((directory / "serving.yaml").read_text(encoding="utf-8"))
         build_catalog(vendor_docs, gpus, serving)
     except CatalogError as exc:
         raise WriteRefused(exc.problems) from None

@@ -15,7 +15,6 @@ import streamlit as st
 
 from calculators.capacity import CapacityError, Replica, operating_point, throughput_curve
 from calculators.engine import Evaluation
-from calculators.export import safe_frame
 from calculators.fleet import (
     DAYS_PER_MONTH,
     TRAFFIC_SHAPES,
@@ -28,8 +27,9 @@ from calculators.fleet import (
 from calculators.formatting import money
 from calculators.selfhost_capacity import LIMIT_LABELS
 from calculators.serving_optimizer import serving_options
+from dashboard import tables
+from dashboard.figures.serving import throughput_figure
 from dashboard.markup import md
-from dashboard.serving_charts import throughput_figure
 
 SHAPE_KEY = "srv_shape"
 WINDOW_KEY = "srv_window"
@@ -143,7 +143,7 @@ def _cheapest(ev: Evaluation, catalog, replica, max_ttft_ms, max_itl_ms) -> None
             for o in options[:10]
         ]
     )
-    st.dataframe(safe_frame(table), hide_index=True, width="stretch")
+    tables.table(table)
 
 
 def _fleet(ev: Evaluation, replica, point) -> None:
@@ -210,7 +210,7 @@ def _fleet(ev: Evaluation, replica, point) -> None:
     except FleetError as exc:
         st.warning(md(str(exc)))
         return
-    st.dataframe(safe_frame(pd.DataFrame(rows)), hide_index=True, width="stretch")
+    tables.table(pd.DataFrame(rows))
     st.caption(
         md(
             f"This month's {w.requests_per_month:,.0f} requests spread over the day by the curve; each hour needs "

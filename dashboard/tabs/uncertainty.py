@@ -1,10 +1,9 @@
-"""Beyond point estimates: the Uncertainty tab (band, chance that self-hosting wins, tornado) and the
-quality-adjusted cost shown in the Compare tab.
+"""The Uncertainty tab, beyond point estimates: the band, the chance that self-hosting wins, the tornado.
 
-The numbers come from the pure core (``calculators.uncertainty``, ``.sensitivity``, ``.quality``)
-through ``dashboard.cache``, the figures from ``dashboard.figures.uncertainty``; the settings are
-widgets of ``dashboard.uncertainty_inputs`` whose values are the scenario's ``uncertainty`` and ``quality``
-sections (``state.PAYLOAD_KEYS``), so a share link reproduces what this tab shows.
+The numbers come from the pure core (``calculators.uncertainty``, ``.sensitivity``) through
+``dashboard.cache``, the figures from ``dashboard.figures.uncertainty``; the settings are widgets of
+``dashboard.uncertainty_inputs`` whose values are the scenario's ``uncertainty`` section
+(``state.PAYLOAD_KEYS``), so a share link reproduces what this tab shows.
 """
 
 from __future__ import annotations
@@ -16,23 +15,21 @@ import pandas as pd
 import streamlit as st
 
 from calculators.engine import Evaluation
-from calculators.export import safe_frame
-from calculators.formatting import money, percent, tokens
+from calculators.formatting import money, percent
 from calculators.scenario import STRATEGY_LABELS
 from calculators.strategies import BASELINES, CHALLENGERS, REGISTRY
 from calculators.uncertainty import PERCENTILES, BandResult
-from dashboard import cache, inputs
-from dashboard import state as S
-from dashboard.figures import cost as charts
+from dashboard import cache
 from dashboard.figures import uncertainty as figures
 from dashboard.markup import md
-from dashboard.uncertainty_inputs import quality_inputs, uncertainty_inputs
+from dashboard.tables import table
+from dashboard.tabs.common import VIEW_PERSIST, chart
+from dashboard.uncertainty_inputs import uncertainty_inputs
 
 MONTH_KEY = "unc_month"  # the month the chance that self-hosting is cheaper is read in (a view setting)
 TORNADO_KEY = "unc_tornado"  # which number the tornado explains (a view setting)
 PERIOD_KEY = "unc_tornado_period"  # over the first month or the whole horizon (a view setting)
 RANGES_KEY = "unc_ranges"  # the lazy expander around the ranges
-VIEW_PERSIST = "session"  # view settings outlive the tab's closing, but are not part of the scenario
 
 
 def method_note(band: BandResult) -> str:
@@ -57,6 +54,26 @@ def chance_sentences(band: BandResult, month: int) -> list[str]:
         name = REGISTRY[challenger].noun
         lines.append(f"By {label} {name} is cheaper " + " and ".join(parts) + ".")
     return lines
+
+
+def flat_chance_sentences(band: BandResult) -> list[str]:
+    """When every chance is the same in every month, one sentence per challenger for the whole horizon; else ``[]``."""
+    series = [p for against in band.probability_cheaper.values() for p in against.values()]
+    if not series or any(float(np.ptp(p)) > 0 for p in series):
+        return []
+    first, last = (band.months[i].strftime("%Y-%m") for i in (0, -1))
+    lines = []
+    for challenger in CHALLENGERS:
+        against = band.probability_cheaper.get(challenger)
+        if against:
+            parts = [f"than {REGISTRY[b].noun} in {percent(float(against[b][0]))} of draws" for b in BASELINES if b in against]
+            lines.append(
+                f"In every month from {first} to {last}, {REGISTRY[challenger].noun} is cheaper " + " and ".join(parts) + "."
+            )
+    return lines
+
+
+TOTAL_HEADERS = {"point": "Point estimate", "p10": "P10", "p50": "Median", "p90": "P90"}
 
 
 def totals_frame(band: BandResult) -> pd.DataFrame:
@@ -90,11 +107,6 @@ def tornado_options(ev: Evaluation) -> dict[str, tuple[str, bool]]:
 PERIODS = {"first month": "month0", "whole horizon": "horizon"}
 
 
-def _chart(ev: Evaluation, kind: str, build, key: str, **extra) -> None:
-    fig = cache.figure(kind, ev.scenario, lambda _: build(), ev)
-    st.plotly_chart(fig, width="stretch", theme="streamlit", config=charts.chart_config(ev, kind), key=key, **extra)
-
-
 def _selected(key: str, options: list, default) -> None:
     """Before a view widget is drawn: a remembered choice that no longer exists falls back to ``default``."""
     if st.session_state.get(key) not in options:
@@ -109,7 +121,7 @@ def render_uncertainty_tab(ev: Evaluation, catalog) -> None:
         st.info("No strategy is priced: there is nothing to put a band around.", icon=":material/info:")
         return
     band = cache.band(ev.scenario, catalog, ev)
-    _chart(ev, "band", lambda: figures.band_figure(band), "chart_band")
+    chart(ev, "band", lambda _: figures.band_figure(band), "chart_band")
     st.caption(md(method_note(band)))
     ranges = st.expander(
         f"Ranges of the {len(band.ranges)} uncertain inputs, draws and seed",
@@ -122,18 +134,11 @@ def render_uncertainty_tab(ev: Evaluation, catalog) -> None:
             uncertainty_inputs(ev.scenario, catalog)
     _chances(ev, band)
     st.markdown("**Cost over the whole horizon**")
-    st.dataframe(
-        safe_frame(totals_frame(band)),
-        hide_index=True,
-        width="stretch",
+    totals = totals_frame(band)
+    table(
+        totals.assign(**{column: totals[column].map(money) for column in TOTAL_HEADERS}),  # "$22.5k", as on the cards
         key="band_totals",
-        column_config={
-            "strategy": st.column_config.TextColumn("Strategy"),
-            "point": st.column_config.NumberColumn("Point estimate ($)", format="compact"),
-            "p10": st.column_config.NumberColumn("P10 ($)", format="compact"),
-            "p50": st.column_config.NumberColumn("Median ($)", format="compact"),
-            "p90": st.column_config.NumberColumn("P90 ($)", format="compact"),
-        },
+        column_config={"strategy": "Strategy", **TOTAL_HEADERS},
     )
     _sensitivity(ev, catalog)
 
@@ -147,7 +152,11 @@ def _chances(ev: Evaluation, band: BandResult) -> None:
             )
         )
         return
-    _chart(ev, "chance", lambda: figures.probability_figure(band), "chart_chance")
+    if flat := flat_chance_sentences(band):  # a chart of straight 0% or 100% lines says nothing a sentence does not
+        for line in flat:
+            st.markdown(md(line))
+        return
+    chart(ev, "chance", lambda _: figures.probability_figure(band), "chart_chance")
     labels = [m.strftime("%Y-%m") for m in band.months]
     _selected(MONTH_KEY, labels, labels[-1])
     month = st.select_slider(
@@ -178,110 +187,12 @@ def _sensitivity(ev: Evaluation, catalog) -> None:
         st.caption("No uncertain input moves this number within its range.")
         return
     kind = f"tornado-{strategy}{'-saving' * savings}-{measure}"
-    _chart(ev, kind, lambda: figures.tornado_figure(dataclasses.replace(result, rows=moving)), "chart_tornado")
+    chart(ev, kind, lambda _: figures.tornado_figure(dataclasses.replace(result, rows=moving)), "chart_tornado")
     still = [r.label for r in result.rows if r.effect == 0]
     st.caption(
         md(
             "Each bar runs the engine twice, with one input at the low and then the high end of its range and every "
             "other input at the scenario's value; the longest bar matters most."
             + (f" Not moving this number: {', '.join(still)}." if still else "")
-        )
-    )
-
-
-# ---------------------------------------------------------------- quality-adjusted cost
-
-
-QUALITY_COLUMNS = ["strategy", "tokens", "error_rate", "errors", "error_cost", "total"]
-
-
-def quality_frame(result) -> pd.DataFrame:
-    """First-month token cost, error rate, expected wrong answers, their cost and the total, per strategy
-    (empty error columns for a strategy that is not rated)."""
-    rows = []
-    for key, q in result.strategies.items():
-        rated = q.rated
-        rows.append(
-            {
-                "strategy": STRATEGY_LABELS.get(key, key),
-                "tokens": float(q.token_usd[0]),
-                "error_rate": float(q.error_rate[0]) if rated else None,
-                "errors": float(q.errors[0]) if rated else None,
-                "error_cost": float(q.error_usd[0]) if rated else None,
-                "total": float(q.total_usd[0]) if rated else None,
-            }
-        )
-    return pd.DataFrame(rows, columns=QUALITY_COLUMNS)
-
-
-def _missing_text(item: str) -> str:
-    if item.startswith("error_rates."):
-        return f"the error rate of {item.removeprefix('error_rates.')}"
-    names = {"cascade_miss_rate": "the cascade miss rate", "self_hosted_error_rate": "the self-hosted model's error rate"}
-    return names.get(item, item)
-
-
-def not_rated(result) -> str | None:
-    """Which strategies are not rated yet and what each needs (a missing rate is never taken as 0)."""
-    parts = [
-        f"{STRATEGY_LABELS.get(k, k)} (give {' and '.join(_missing_text(m) for m in q.missing)})"
-        for k, q in result.strategies.items()
-        if not q.rated
-    ]
-    return "Not rated yet: " + "; ".join(parts) + "." if parts else None
-
-
-def quality_sentence(result) -> str | None:
-    """The cheapest strategy once wrong answers count, when at least two are rated."""
-    totals = {k: float(q.total_usd[0]) for k, q in result.strategies.items() if q.rated}
-    if len(totals) < 2:
-        return None
-    best = min(totals, key=totals.get)
-    return f"Counting wrong answers, {STRATEGY_LABELS.get(best, best).lower()} costs least this month: {money(totals[best])}."
-
-
-def render_quality(ev: Evaluation, catalog) -> None:
-    """The quality-adjusted cost, off by default: a toggle, its settings, a table and a figure."""
-    on, kw = inputs.view(S.QUALITY_TOGGLE)
-    st.toggle(
-        "Quality-adjusted cost: add the expected cost of wrong answers",
-        value=bool(on),
-        **kw,
-        help="A cheaper model that errs more can cost more in the end. Give your error rates to compare.",
-    )
-    if not on:
-        return
-    quality_inputs(ev.scenario, catalog)
-    result = cache.quality(ev.scenario, catalog, ev)
-    if result is None:  # the toggle was switched on in this very run's callback: the next run has it
-        return
-    st.dataframe(
-        safe_frame(quality_frame(result)),
-        hide_index=True,
-        width="stretch",
-        key="quality_table",
-        column_config={
-            "strategy": st.column_config.TextColumn("Strategy"),
-            "tokens": st.column_config.NumberColumn("Tokens / month", format="dollar"),
-            "error_rate": st.column_config.NumberColumn("Error rate", format="percent"),
-            "errors": st.column_config.NumberColumn("Wrong answers / month", format="compact"),
-            "error_cost": st.column_config.NumberColumn("Error cost / month", format="dollar"),
-            "total": st.column_config.NumberColumn("Total / month", format="dollar"),
-        },
-        placeholder="—",
-    )
-    sentence, missing = quality_sentence(result), not_rated(result)
-    if sentence:
-        st.markdown(md(sentence))
-    if missing:
-        st.caption(md(missing))
-    if any(q.rated for q in result.strategies.values()):
-        _chart(ev, "quality", lambda: figures.quality_figure(result), "chart_quality")
-    requests = ev.forecast.requests[0]
-    st.caption(
-        md(
-            f"First month, {tokens(requests)} requests. Expected wrong answers = requests × the strategy's error rate "
-            "(hybrid: the routes' rates weighted by share; cascade: kept answers × miss rate + escalated × the second "
-            "model's rate). Error cost = wrong answers × the cost of one."
         )
     )

@@ -1,4 +1,4 @@
-"""Pure figure builder of the Serving view: a replica's throughput and latency against concurrency."""
+"""Pure figure builder of the Serving tab: a replica's throughput and latency against concurrency."""
 
 from __future__ import annotations
 

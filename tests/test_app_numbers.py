@@ -187,15 +187,15 @@ VIEWS = ["Compare", "Cost vs volume", "Forecast", "Uncertainty", "Breakdown", "T
 
 @pytest.mark.parametrize("view", VIEWS)
 def test_a_model_shut_down_mid_horizon_without_successor_is_not_priced_after_it(view):
-    # gemini-2.5-flash shuts down on 2026-12-01 and the catalog names no successor: a forecast from
-    # 2026-10 prices October and November only, and every view still draws
-    at = run_app(query={"start": "2026-10", "fm": "gemini-2.5-flash", "h": "6"}, session={"view": view})
+    # claude-opus-4-1 shuts down on 2027-01-08 (Bedrock, its last seller) and the catalog names no successor: a
+    # forecast from 2026-11 prices November and December only, and every view still draws
+    at = run_app(query={"start": "2026-11", "fm": "claude-opus-4-1", "h": "6"}, session={"view": view})
     assert not at.exception and not at.error
     if view == "Table & CSV":
         frame = at.dataframe[0].value
         column = frame["Flagship only (USD/month)"]
         assert column.iloc[:2].notna().all() and column.iloc[2:].isna().all()
-        assert "not priced from 2026-12" in frame["price changes and retirements"].iloc[2]
+        assert "not priced from 2027-01" in frame["price changes and retirements"].iloc[2]
 
 
 # ---------------------------------------------------------------- formulas in downloadable tables

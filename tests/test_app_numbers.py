@@ -15,7 +15,7 @@ import re
 import pytest
 import streamlit.testing.v1.app_test as app_test_module
 import yaml
-from apptest_support import ROOT, run_app
+from apptest_support import ROOT, run_app, view_key
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 from calculators.links import scenario_to_params
@@ -250,4 +250,4 @@ def test_the_page_reads_the_injected_calendar(monkeypatch):
     monkeypatch.setattr(clock, "today", lambda: dt.date(2029, 6, 1))
     at = run_app()
     assert at.query_params["start"] == "2029-07"
-    assert at.selectbox(key="start").value == "2029-07"
+    assert at.selectbox(key=view_key(at, "start")).value == "2029-07"

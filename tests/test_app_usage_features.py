@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from apptest_support import run_app
+from apptest_support import run_app, view_key
 
 from calculators.usage import import_usage
 from calculators.usage.features import portfolio_from_usage
@@ -70,5 +70,5 @@ def test_other_charges_reach_the_sidebar_and_every_strategy():
     at = _upload("search.csv", data)
     at.button(key="start_from_usage").click().run()
     assert not at.exception
-    assert at.number_input(key="oth").value == 12.5
+    assert at.number_input(key=view_key(at, "oth")).value == 12.5
     assert at.query_params["oth"] == "12.5"

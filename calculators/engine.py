@@ -17,12 +17,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import numpy as np
 
-from calculators.breakeven import BreakEven, break_even
-from calculators.capacity import CapacityError
+from calculators.breakeven import break_even
 from calculators.costs import CostParts, request_cost
 from calculators.mixed import MixedCost, mixed_break_even, mixed_cost
 from calculators.prices import (
@@ -34,180 +33,24 @@ from calculators.prices import (
     price_events,
     price_model,
 )
-from calculators.scenario import Scenario, SelfHosted, Workload
+from calculators.results import (
+    OTHER_CHARGES,
+    BreakdownRow,
+    Curve,
+    Evaluation,
+    Forecast,
+    MixedInfo,
+    SelfHostedInfo,
+    StrategyResult,
+    fixed_monthly_usd,
+)
+from calculators.scenario import ModelSlot, Scenario
 from calculators.selfhost import ServerPlan, replica_capacity_per_month, replicas_needed, self_hosted_monthly_cost
-from calculators.selfhost_capacity import resolve_capacity
+from calculators.server_plan import resolve_server_plan
 from calculators.strategies import BASELINES, REGISTRY, STRATEGIES, STRATEGY_LABELS, Bill, StrategyError, mixed_slots
 from pricing.catalog import Catalog
 
 CURVE_POINTS = 200
-OTHER_CHARGES = "Other charges"  # the breakdown's component for workload.other_monthly_usd
-
-
-def fixed_monthly_usd(scenario: Scenario) -> float:
-    """The fixed line every strategy's monthly cost carries: ``workload.other_monthly_usd`` (0 when absent).
-
-    Non-token charges (web search, tool calls, code execution) do not depend on the model a
-    request runs on, so they are the same dollars under every strategy: they raise every total
-    (and lower every saving in percent) but move no break-even volume and no comparison.
-    """
-    return float(scenario.workload.other_monthly_usd or 0.0)
-
-
-@dataclass(frozen=True)
-class BreakdownRow:
-    component: str  # a model's display name, "GPUs", "Operations" or "Other charges"
-    part: str  # input, cached_input, cache_write, output, reasoning, gpus, ops, other
-    usd: float
-
-
-@dataclass
-class StrategyResult:
-    key: str
-    label: str
-    error: str | None = None
-    monthly_cost_usd: float | None = None
-    usd_per_request: np.ndarray | None = None  # per forecast month (API strategies)
-    breakdown: list[BreakdownRow] = field(default_factory=list)
-    models: list[PricedModel] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-
-@dataclass
-class SelfHostedInfo:
-    plan: ServerPlan
-    capacity_per_replica: float  # requests a month
-    replicas: int
-    gpus: int
-    usd_per_million_tokens_full: float  # at full replicas, for comparisons
-    break_even: dict[str, BreakEven]
-
-
-@dataclass
-class MixedInfo:
-    """The self-hosted + flagship strategy (calculators/mixed.py): fleet and traffic split by forecast month."""
-
-    small_share: float
-    overflow_to_api: bool
-    flagship_usd_per_request: np.ndarray  # per forecast month
-    overflow_usd_per_request: np.ndarray  # per forecast month (zeros without overflow)
-    cost: MixedCost  # arrays per forecast month: replicas, served, overflow, flagship requests, dollars
-    break_even: dict[str, BreakEven]  # vs flagship_only / hybrid, in requests a month (all traffic)
-    first_cheaper: dict[str, int | None]  # vs strategy → first forecast month index where mixed is cheaper
-    replicas: int = 0  # in the first forecast month
-    gpus: int = 0  # replicas x GPUs per replica, in the first forecast month
-
-
-@dataclass
-class Forecast:
-    months: list[dt.date]
-    requests: np.ndarray
-    tokens: np.ndarray
-    cost: dict[str, np.ndarray]
-    cumulative: dict[str, np.ndarray]
-    first_self_hosted_cheaper: dict[str, int | None]  # vs strategy → month index or None
-    self_hosted_payback: dict[str, int | None] = field(default_factory=dict)  # the same for the running totals
-
-    def month_label(self, index: int | None) -> str | None:
-        return None if index is None else self.months[index].strftime("%Y-%m")
-
-
-@dataclass
-class Curve:
-    volumes: np.ndarray  # requests a month, log-spaced
-    cost: dict[str, np.ndarray]  # API strategies (linear) and self-hosted sampled at volumes
-    step_volumes: np.ndarray  # exact staircase: self-hosted cost changes right after each volume
-    step_costs: np.ndarray
-
-
-@dataclass
-class Evaluation:
-    scenario: Scenario
-    strategies: dict[str, StrategyResult]
-    forecast: Forecast
-    curve: Curve
-    self_hosted: SelfHostedInfo | None
-    events: list[tuple[dt.date, str]]
-    notices: list[str]
-    mixed: MixedInfo | None = None
-
-    @property
-    def monthly_cost_usd(self) -> dict[str, float]:
-        return {k: s.monthly_cost_usd for k, s in self.strategies.items() if s.ok}
-
-    @property
-    def savings_vs_flagship_only(self) -> dict[str, float | None]:
-        base = self.strategies.get("flagship_only")
-        out: dict[str, float | None] = {}
-        for key, result in self.strategies.items():
-            if not result.ok:
-                continue
-            if base is None or not base.ok or not base.monthly_cost_usd:
-                out[key] = None
-            else:
-                out[key] = 1.0 - result.monthly_cost_usd / base.monthly_cost_usd
-        return out
-
-    @property
-    def errors(self) -> dict[str, str]:
-        return {k: s.error for k, s in self.strategies.items() if s.error}
-
-    def api_cost_at(self, key: str, requests_per_month: float) -> float | None:
-        """What API strategy ``key`` costs a month at another volume, at the first month's prices (None: not priced)."""
-        result = self.strategies.get(key)
-        if result is None or not result.ok or result.usd_per_request is None:
-            return None
-        return float(result.usd_per_request[0]) * requests_per_month + fixed_monthly_usd(self.scenario)
-
-    def to_json_dict(self) -> dict:
-        """The CLI's JSON shape (documented in the README)."""
-        doc: dict = {
-            "scenario": self.scenario.name,
-            "start_month": self.forecast.months[0].strftime("%Y-%m"),
-            "monthly_cost_usd": self.monthly_cost_usd,
-            "savings_vs_flagship_only": self.savings_vs_flagship_only,
-        }
-        if self.scenario.workload.other_monthly_usd is not None:
-            doc["other_monthly_usd"] = fixed_monthly_usd(self.scenario)  # included in every cost below
-        if self.self_hosted is not None:
-            info = self.self_hosted
-            doc["self_hosted"] = {
-                "replicas": info.replicas,
-                "gpus": info.gpus,
-                "capacity_requests_per_month_per_replica": info.capacity_per_replica,
-                **({"limit": info.plan.capacity.limit} if info.plan.capacity is not None else {}),
-                "break_even": {f"vs_{k}": v.as_dict() for k, v in info.break_even.items()},
-                "first_month_cheaper": {
-                    f"vs_{k}": self.forecast.month_label(v) for k, v in self.forecast.first_self_hosted_cheaper.items()
-                },
-            }
-        if self.mixed is not None:
-            mixed = self.mixed
-            doc["self_hosted_mixed"] = {
-                "small_share": mixed.small_share,
-                "overflow_to_api": mixed.overflow_to_api,
-                "replicas": int(mixed.cost.replicas[0]),
-                "overflow_requests_per_month": float(mixed.cost.overflow[0]),
-                "break_even": {f"vs_{k}": v.as_dict() for k, v in mixed.break_even.items()},
-                "first_month_cheaper": {f"vs_{k}": self.forecast.month_label(v) for k, v in mixed.first_cheaper.items()},
-            }
-        rows = []
-        for t, month in enumerate(self.forecast.months):
-            row = {"month": month.strftime("%Y-%m"), "requests": float(self.forecast.requests[t])}
-            row |= {k: float(v[t]) for k, v in self.forecast.cost.items()}
-            rows.append(row)
-        doc["forecast"] = rows
-        doc["cumulative_cost_usd"] = {k: float(v[-1]) for k, v in self.forecast.cumulative.items()}
-        doc["events"] = [{"date": d.isoformat(), "event": text} for d, text in self.events]
-        doc["errors"] = self.errors
-        doc["notices"] = self.notices
-        return doc
-
-
 # ------------------------------------------------------------------- API strategies
 
 
@@ -330,69 +173,6 @@ def _bill_terms(bill: Bill, workload) -> tuple[str, float, float | None, float]:
 # ------------------------------------------------------------------------ self-hosted
 
 
-def resolve_server_plan(settings: SelfHosted, catalog: Catalog, workload: Workload | None = None) -> ServerPlan:
-    """Profile values with the scenario's explicit numbers taking precedence.
-
-    A section naming a ``model`` is sized by the capacity model at ``workload``'s request shape
-    (calculators/selfhost_capacity.py); its explicit throughput numbers still override.
-    """
-    profile = None
-    if settings.profile:
-        profile = catalog.profiles.get(settings.profile)
-        if profile is None:
-            raise StrategyError(f"serving profile {settings.profile!r} is not in serving.yaml")
-    capacity = None
-    if settings.model:
-        if workload is None:
-            raise StrategyError("the capacity model needs the workload's request shape")
-        try:
-            capacity = resolve_capacity(
-                settings, catalog, profile, workload.input_tokens, workload.output_tokens + workload.reasoning_tokens
-            )
-        except CapacityError as exc:
-            raise StrategyError(f"self_hosted: {exc}") from None
-        modelled = {
-            "gpus_per_replica": capacity.replica.gpus,
-            "prefill_tokens_per_s": capacity.point.prefill_tokens_per_s * settings.efficiency_factor,
-            "decode_tokens_per_s": capacity.point.decode_tokens_per_s * settings.efficiency_factor,
-        }
-    values = {}
-    for key in ("gpus_per_replica", "prefill_tokens_per_s", "decode_tokens_per_s"):
-        value = getattr(settings, key)
-        if value is None and capacity is not None:
-            value = modelled[key]
-        if value is None and profile is not None:
-            value = getattr(profile, key)
-        values[key] = value
-    gpu_hour = settings.gpu_hour_usd
-    if gpu_hour is None and capacity is not None:
-        gpu_hour = catalog.offers[capacity.offer].usd_per_gpu_hour
-    if gpu_hour is None and profile is not None:
-        gpu_hour = catalog.offers[profile.default_offer].usd_per_gpu_hour
-    missing = [k for k, v in (*values.items(), ("gpu_hour_usd", gpu_hour)) if v is None]
-    if missing:
-        raise StrategyError(f"self_hosted needs a serving profile, a model, or these values: {', '.join(missing)}")
-    if values["prefill_tokens_per_s"] <= 0 or values["decode_tokens_per_s"] <= 0:
-        raise StrategyError("self_hosted throughput must be above zero tokens per second")
-    name = profile.name if profile else "custom server"
-    if capacity is not None:
-        r = capacity.replica
-        name = f"{r.model.name}, {r.gpus}x {r.gpu.name} ({r.precision}, capacity model)"
-    return ServerPlan(
-        gpus_per_replica=int(values["gpus_per_replica"]),
-        gpu_hour_usd=float(gpu_hour),
-        prefill_tokens_per_s=float(values["prefill_tokens_per_s"]),
-        decode_tokens_per_s=float(values["decode_tokens_per_s"]),
-        utilization=settings.utilization,
-        peak_to_average=settings.peak_to_average,
-        min_replicas=settings.min_replicas,
-        ops_usd_per_month=settings.ops_usd_per_month,
-        profile=settings.profile,
-        profile_name=name,
-        capacity=capacity,
-    )
-
-
 def _self_hosted(scenario: Scenario, catalog: Catalog) -> tuple[StrategyResult, ServerPlan | None, float]:
     result = StrategyResult("self_hosted", STRATEGY_LABELS["self_hosted"])
     try:
@@ -434,33 +214,16 @@ def _self_hosted_mixed(
     if flagship is None:
         result.error = "self_hosted_mixed needs a flagship model: give self_hosted_mixed.flagship or flagship_only"
         return result, None
-    months = len(requests)
-    slots = {"flagship": flagship, "overflow": overflow}
-    priced: dict[str, _ApiStrategyBuilder] = {}
     try:
-        for name, slot in slots.items():
-            if slot is None:  # no overflow to the API
-                continue
-            priced[name] = _ApiStrategyBuilder(key, scenario, catalog, months, until)
-            priced[name].add(slot.model, 1.0, slot.reasoning_tokens)  # $ per request, rows at the whole volume
+        priced = _price_mixed_slots(scenario, catalog, len(requests), until, {"flagship": flagship, "overflow": overflow})
     except (UnknownModelError, StrategyError) as exc:
         result.error = str(exc)
         return result, None
     s, g, ops = settings.small_share, plan.replica_usd_per_month, plan.ops_usd_per_month
     flagship_price = priced["flagship"].per_request
-    overflow_price = priced["overflow"].per_request if "overflow" in priced else np.zeros(months)
+    overflow_price = priced["overflow"].per_request if "overflow" in priced else np.zeros(len(requests))
     cost = mixed_cost(requests, s, flagship_price, overflow_price, capacity, g, ops, plan.min_replicas, settings.overflow_to_api)
-    v0 = float(requests[0])
-    for name, volume in (("flagship", cost.flagship_requests[0]), ("overflow", cost.overflow[0])):
-        if name in priced:
-            share = float(volume) / v0 if v0 else 0.0
-            result.breakdown += [replace(row, usd=row.usd * share) for row in priced[name].result.breakdown if share]
-            result.models += [m for m in priced[name].result.models if m not in result.models]
-            result.notes += [n for n in priced[name].result.notes if n not in result.notes]
-    result.breakdown.append(BreakdownRow("GPUs", "gpus", float(cost.replicas[0]) * g))
-    if ops:
-        result.breakdown.append(BreakdownRow("Operations", "ops", ops))
-    result.monthly_cost_usd = float(cost.total_usd[0])
+    _fill_mixed_result(result, priced, cost, float(requests[0]), g, ops)
     breaks, baseline_cost = {}, {}
     for other in BASELINES:
         base = strategies.get(other)
@@ -482,6 +245,35 @@ def _self_hosted_mixed(
     replicas = int(cost.replicas[0])
     fleet = (replicas, replicas * plan.gpus_per_replica)
     return result, MixedInfo(s, settings.overflow_to_api, flagship_price, overflow_price, cost, breaks, firsts, *fleet)
+
+
+def _price_mixed_slots(
+    scenario: Scenario, catalog: Catalog, months: int, until: dt.date, slots: dict[str, ModelSlot | None]
+) -> dict[str, _ApiStrategyBuilder]:
+    """Each API slot of the mix priced per request (its breakdown rows at the whole volume); a None slot is skipped."""
+    priced = {}
+    for name, slot in slots.items():
+        if slot is None:  # no overflow to the API
+            continue
+        priced[name] = _ApiStrategyBuilder("self_hosted_mixed", scenario, catalog, months, until)
+        priced[name].add(slot.model, 1.0, slot.reasoning_tokens)
+    return priced
+
+
+def _fill_mixed_result(
+    result: StrategyResult, priced: dict[str, _ApiStrategyBuilder], cost: MixedCost, v0: float, g: float, ops: float
+) -> None:
+    """The mix's first month: its API slots' rows scaled to the requests they get, its GPUs and operations."""
+    for name, volume in (("flagship", cost.flagship_requests[0]), ("overflow", cost.overflow[0])):
+        if name in priced:
+            share = float(volume) / v0 if v0 else 0.0
+            result.breakdown += [replace(row, usd=row.usd * share) for row in priced[name].result.breakdown if share]
+            result.models += [m for m in priced[name].result.models if m not in result.models]
+            result.notes += [n for n in priced[name].result.notes if n not in result.notes]
+    result.breakdown.append(BreakdownRow("GPUs", "gpus", float(cost.replicas[0]) * g))
+    if ops:
+        result.breakdown.append(BreakdownRow("Operations", "ops", ops))
+    result.monthly_cost_usd = float(cost.total_usd[0])
 
 
 # ------------------------------------------------------------------------- evaluation
@@ -534,31 +326,13 @@ def evaluate(scenario: Scenario, catalog: Catalog) -> Evaluation:
 
     requests = scenario.workload.requests_per_month * (1.0 + g.monthly_rate) ** np.arange(months)
     cost = {k: r.usd_per_request * requests for k, r in strategies.items() if r.ok}
-
-    info = None
-    plan = None
-    capacity = math.nan
+    info, plan, capacity = None, None, math.nan
     if scenario.self_hosted is not None:
         result, plan, capacity = _self_hosted(scenario, catalog)
         strategies["self_hosted"] = result
         if result.ok:
             cost["self_hosted"] = self_hosted_monthly_cost(requests, plan, capacity)
-            replicas = int(replicas_needed(scenario.workload.requests_per_month, capacity, plan.min_replicas))
-            tokens = scenario.workload.tokens_per_request
-            per_m = plan.replica_usd_per_month / (capacity * tokens) * 1e6 if tokens and math.isfinite(capacity) else 0.0
-            breaks = {}
-            for other in BASELINES:
-                base = strategies.get(other)
-                if base is not None and base.ok:
-                    breaks[other] = break_even(
-                        float(base.usd_per_request[0]),
-                        capacity,
-                        plan.replica_usd_per_month,
-                        plan.ops_usd_per_month,
-                        plan.min_replicas,
-                        tokens,
-                    )
-            info = SelfHostedInfo(plan, capacity, replicas, replicas * plan.gpus_per_replica, per_m, breaks)
+            info = _self_hosted_info(scenario, plan, capacity, strategies)
     mixed = None
     if scenario.self_hosted_mixed is not None:
         result, mixed = _self_hosted_mixed(scenario, catalog, until, requests, plan, capacity, strategies)
@@ -567,23 +341,78 @@ def evaluate(scenario: Scenario, catalog: Catalog) -> Evaluation:
             cost["self_hosted_mixed"] = mixed.cost.total_usd
 
     other = fixed_monthly_usd(scenario)
-    if other:
-        for result in strategies.values():
-            if result.ok:
-                result.monthly_cost_usd += other
-                result.breakdown.append(BreakdownRow(OTHER_CHARGES, "other", other))
-        cost = {k: v + other for k, v in cost.items()}
+    cost = _add_other_charges(strategies, cost, other)
+    curve = _volume_curve(scenario, strategies, info, mixed, plan, capacity, other)
+    events, notices = _events_and_notices(strategies, g.start_month, until)
+    return Evaluation(
+        scenario=scenario,
+        strategies={k: strategies[k] for k in STRATEGIES if k in strategies},
+        forecast=_forecast(bounds[:-1], requests, scenario.workload.tokens_per_request, cost),
+        curve=curve,
+        self_hosted=info,
+        events=events,
+        notices=notices,
+        mixed=mixed,
+    )
+
+
+def _self_hosted_info(
+    scenario: Scenario, plan: ServerPlan, capacity: float, strategies: dict[str, StrategyResult]
+) -> SelfHostedInfo:
+    """The fleet at this month's volume, its $ per 1M tokens at full replicas, and its break-even volumes."""
+    replicas = int(replicas_needed(scenario.workload.requests_per_month, capacity, plan.min_replicas))
+    tokens = scenario.workload.tokens_per_request
+    per_m = plan.replica_usd_per_month / (capacity * tokens) * 1e6 if tokens and math.isfinite(capacity) else 0.0
+    breaks = {}
+    for other in BASELINES:
+        base = strategies.get(other)
+        if base is not None and base.ok:
+            breaks[other] = break_even(
+                float(base.usd_per_request[0]),
+                capacity,
+                plan.replica_usd_per_month,
+                plan.ops_usd_per_month,
+                plan.min_replicas,
+                tokens,
+            )
+    return SelfHostedInfo(plan, capacity, replicas, replicas * plan.gpus_per_replica, per_m, breaks)
+
+
+def _add_other_charges(strategies: dict[str, StrategyResult], cost: dict, other: float) -> dict:
+    """The fixed monthly line on every priced strategy: its month, its breakdown and its forecast."""
+    if not other:
+        return cost
+    for result in strategies.values():
+        if result.ok:
+            result.monthly_cost_usd += other
+            result.breakdown.append(BreakdownRow(OTHER_CHARGES, "other", other))
+    return {k: v + other for k, v in cost.items()}
+
+
+def _forecast(months: list[dt.date], requests: np.ndarray, tokens_per_request: float, cost: dict) -> Forecast:
     cumulative = {k: np.cumsum(v) for k, v in cost.items()}
-    forecast = Forecast(
-        months=bounds[:-1],
+    return Forecast(
+        months=months,
         requests=requests,
-        tokens=requests * scenario.workload.tokens_per_request,
+        tokens=requests * tokens_per_request,
         cost=cost,
         cumulative=cumulative,
         first_self_hosted_cheaper=first_cheaper(cost),
         self_hosted_payback=first_cheaper(cumulative),
     )
 
+
+def _volume_curve(
+    scenario: Scenario,
+    strategies: dict[str, StrategyResult],
+    info: SelfHostedInfo | None,
+    mixed: MixedInfo | None,
+    plan: ServerPlan | None,
+    capacity: float,
+    other: float,
+) -> Curve:
+    """Each strategy's monthly cost at log-spaced volumes around this month's, wide enough for the break-even
+    marks (``plan``: the self-hosted server, None when it is off or cannot be priced)."""
     marks = []
     if info:
         for be in info.break_even.values():
@@ -592,7 +421,7 @@ def evaluate(scenario: Scenario, catalog: Catalog) -> Evaluation:
     volumes = np.logspace(math.log10(lo), math.log10(hi), CURVE_POINTS)
     curve_cost = {k: r.usd_per_request[0] * volumes for k, r in strategies.items() if r.ok and r.usd_per_request is not None}
     step_volumes = step_costs = np.empty(0)
-    if plan is not None and "self_hosted" in cost:
+    if plan is not None:
         curve_cost["self_hosted"] = self_hosted_monthly_cost(volumes, plan, capacity)
         step_volumes, step_costs = _staircase(lo, hi, plan, capacity)
         step_costs = step_costs + other
@@ -601,26 +430,23 @@ def evaluate(scenario: Scenario, catalog: Catalog) -> Evaluation:
         server = (capacity, plan.replica_usd_per_month, plan.ops_usd_per_month, plan.min_replicas, mixed.overflow_to_api)
         curve_cost["self_hosted_mixed"] = mixed_cost(volumes, mixed.small_share, *prices, *server).total_usd
     curve_cost = {k: v + other for k, v in curve_cost.items()}
+    return Curve(volumes, curve_cost, step_volumes, step_costs)
 
+
+def _events_and_notices(
+    strategies: dict[str, StrategyResult], start: dt.date, until: dt.date
+) -> tuple[list[tuple[dt.date, str]], list[str]]:
+    """The dated price changes in the horizon (once each, by date) and every strategy's notes, labelled."""
     events: list[tuple[dt.date, str]] = []
     notices: list[str] = []
     for result in strategies.values():
         for priced in result.models:
-            for event in price_events(priced, g.start_month, until):
+            for event in price_events(priced, start, until):
                 if event not in events:
                     events.append(event)
         notices += [f"{result.label}: {n}" for n in result.notes]
     events.sort()
-    return Evaluation(
-        scenario=scenario,
-        strategies={k: strategies[k] for k in STRATEGIES if k in strategies},
-        forecast=forecast,
-        curve=Curve(volumes, curve_cost, step_volumes, step_costs),
-        self_hosted=info,
-        events=events,
-        notices=notices,
-        mixed=mixed,
-    )
+    return events, notices
 
 
 MAX_STEPS_DRAWN = 400

@@ -1,9 +1,9 @@
 """One-at-a-time sensitivity (the tornado): how far each uncertain input moves one number.
 
-For each uncertain input with a non-degenerate range (``uncertainty.resolve_ranges``: the
+For each uncertain input with a non-degenerate range (``uncertain_inputs.resolve_ranges``: the
 scenario's ``uncertainty`` section, or the defaults around the point values), the engine is run
 twice, with that input at its low and at its high end and every other input at its point value.
-Each bar is therefore exactly ``engine.evaluate(uncertainty.apply_input(scenario, key, low/high))``.
+Each bar is therefore exactly ``engine.evaluate(uncertain_inputs.apply_input(scenario, key, low/high))``.
 
 The number (the metric) is one of:
 
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from calculators.engine import Evaluation, evaluate
 from calculators.scenario import STRATEGY_LABELS, Range, Scenario
-from calculators.uncertainty import apply_input, resolve_ranges
+from calculators.uncertain_inputs import apply_input, resolve_ranges
 from pricing.catalog import Catalog
 
 MEASURES = ("month0", "horizon")

@@ -1,38 +1,29 @@
-"""What the AppTest modules share: the app's path, a pinned calendar, a fresh-cache fixture and a runner."""
+"""What the AppTest modules share: the app's path and a runner. Their fixtures (``fresh_caches``, ``pinned_today``)
+are in conftest.py; a module asks for them with ``pytestmark = pytest.mark.usefixtures(...)``."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
-import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from calculators import clock
+from dashboard import inputs
 from dashboard.sidebar.strategies import STRATEGY_SECTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 
 
-TODAY = dt.date(2026, 12, 15)  # the page's calendar in AppTest: next month is 2027-01, as in the presets
+def view_key(at: AppTest, view: str) -> str:
+    """The key of the widget showing ``view`` now: it carries a generation (``dashboard.inputs``), bumped
+    whenever the page creates that widget anew). A widget that is no view (a tab's own control) keeps its key."""
+    generation = at.session_state[inputs.GENERATION_KEY].get(view)
+    return view if generation is None else f"{view}#{generation}"
 
 
-@pytest.fixture(autouse=True)
-def pinned_today(monkeypatch):
-    """The page and the test read the same fixed date (``calculators.clock``): a test never passes or
-    fails with the calendar (a first month picked in the selector stays inside its window)."""
-    monkeypatch.setattr(clock, "today", lambda: TODAY)
-    return TODAY
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    """Streamlit's caches are process-global: clear them so no test sees another's results."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
+def editor_key(at: AppTest, editor: str) -> str:
+    """The key of a data editor now (its generation moves when its edits are folded in or a scenario loads)."""
+    return f"{editor}#{at.session_state[inputs.GENERATION_KEY].get(editor, 0)}"
 
 
 def run_app(query: dict | None = None, session: dict | None = None, *, strategies_open: bool = True) -> AppTest:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 import pytest
@@ -35,6 +36,20 @@ def fresh_caches():
     st.cache_data.clear()
     st.cache_resource.clear()
     yield
+
+
+APP_TODAY = dt.date(2026, 12, 15)  # the page's calendar in AppTest: next month is 2027-01, as in the presets
+
+
+@pytest.fixture
+def pinned_today(monkeypatch):
+    """The page and the test read the same fixed date (``calculators.clock``): a test never passes or
+    fails with the calendar (a first month picked in the selector stays inside its window). The AppTest
+    modules use it for every test (``pytestmark``)."""
+    from calculators import clock
+
+    monkeypatch.setattr(clock, "today", lambda: APP_TODAY)
+    return APP_TODAY
 
 
 @pytest.fixture(scope="session")

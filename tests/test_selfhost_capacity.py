@@ -10,7 +10,8 @@ from calculators.engine import StrategyError, evaluate, resolve_server_plan
 from calculators.links import params_to_scenario, scenario_to_params
 from calculators.scenario import ScenarioError, parse_scenario, scenario_to_dict
 from calculators.selfhost import replica_requests_per_s
-from calculators.uncertainty import apply_input, draw_costs, resolve_ranges
+from calculators.uncertain_inputs import apply_input, resolve_ranges
+from calculators.uncertainty import draw_costs
 
 BASE = {
     "name": "capacity",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from apptest_support import fresh_caches, run_app  # noqa: F401  (fresh_caches: autouse fixture)
+from apptest_support import run_app
 
 from calculators.capacity import Replica, operating_point, throughput_curve
 from calculators.links import scenario_to_params
@@ -13,6 +13,8 @@ from calculators.scenario import load_scenario_text
 from calculators.serving_optimizer import serving_options
 from dashboard.figures.serving import throughput_figure
 from dashboard.markup import md
+
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # Streamlit caches are process-global
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVING = {"view": "Serving"}

@@ -9,16 +9,8 @@ from hypothesis import strategies as st
 
 from calculators.engine import evaluate
 from calculators.scenario import UNCERTAIN_INPUTS, Range, ScenarioError, parse_scenario, scenario_to_dict
-from calculators.uncertainty import (
-    PERCENTILES,
-    apply_inputs,
-    default_range,
-    draw_inputs,
-    monte_carlo,
-    percentiles,
-    point_values,
-    resolve_ranges,
-)
+from calculators.uncertain_inputs import apply_inputs, default_range, draw_inputs, point_values, resolve_ranges
+from calculators.uncertainty import PERCENTILES, monte_carlo, percentiles
 
 # Toy prices: big $10 in / $50 out (long context above 100k input: $20 / $75), small $1 / $5, toyhost-open $0.5 / $0.5;
 # the toy server: 2 GPUs x $2/h per replica.

@@ -18,7 +18,8 @@ from calculators.formatting import money, percent
 from calculators.quality import QualityResult
 from calculators.scenario import STRATEGY_LABELS
 from calculators.sensitivity import Sensitivity
-from calculators.uncertainty import INPUT_UNITS, PERCENTILES, BandResult
+from calculators.uncertain_inputs import INPUT_UNITS
+from calculators.uncertainty import PERCENTILES, BandResult
 from dashboard.figures.cost import MARGIN, figure_from, mark_equal_lines, plotly_text
 from dashboard.theme import NEUTRAL, STRATEGY_COLORS, strategy_color
 

@@ -96,6 +96,10 @@ class Workload:
     # Non-token charges (web search, tool calls, code execution): a fixed line in every strategy's
     # monthly cost, the same for all of them (so it moves no break-even). None: no such line.
     other_monthly_usd: float | None = None
+    # How the volume is counted. None: requests. "tokens": the source (a usage export without request
+    # counts) gave tokens only, so requests_per_month counts blocks of TOKEN_BLOCK tokens with the
+    # source's input/output mix, and no request size is claimed (the page says so).
+    volume_unit: str | None = None
 
     @property
     def tokens_per_request(self) -> float:
@@ -209,6 +213,19 @@ def _parse_month(value: Any) -> dt.date | None:
     return None
 
 
+VOLUME_UNITS = ("requests", "tokens")
+TOKEN_BLOCK = 1_000  # with volume_unit "tokens": the tokens one counted "request" stands for
+
+
+def _volume_unit(reader: Reader, raw: Mapping, path: str, default: str | None) -> str | None:
+    """``workload.volume_unit``: "requests" (stored as None, the default) or "tokens"."""
+    value = reader.text(raw, "volume_unit", path, default)
+    if value is not None and value not in VOLUME_UNITS:
+        reader.fail(f"{path}.volume_unit", f"must be one of {', '.join(VOLUME_UNITS)}, got {value[:30]!r}")
+        return default
+    return None if value == "requests" else value
+
+
 def _parse_workload(reader: Reader, doc: Mapping, d: Workload) -> Workload:
     known = tuple(f.name for f in fields(Workload))
     raw = reader.section(doc, "workload", "workload", known) or {}
@@ -222,6 +239,7 @@ def _parse_workload(reader: Reader, doc: Mapping, d: Workload) -> Workload:
         cache_write_share=reader.number(raw, "cache_write_share", p, d.cache_write_share, 0, 1),
         batch_share=reader.number(raw, "batch_share", p, d.batch_share, 0, 1),
         other_monthly_usd=reader.number(raw, "other_monthly_usd", p, d.other_monthly_usd, 0, MAX_OTHER_MONTHLY_USD),
+        volume_unit=_volume_unit(reader, raw, p, d.volume_unit),
     )
     if workload.cached_input_share + workload.cache_write_share > 1 + 1e-9:
         reader.fail("workload.cache_write_share", "cached_input_share + cache_write_share must not exceed 1")

@@ -358,7 +358,9 @@ def _summary(usage: UsageImport) -> None:
     st.caption(md(f"{usage.filename}: {usage.format_name}"))
     cols = st.columns(4)
     span = f"{usage.period[0]:%b %Y} – {usage.period[1]:%b %Y}" if usage.period else "no dates"
-    cols[0].metric("Period", f"{len(months)} months", span, delta_color="off", delta_arrow="off", border=True)
+    cols[0].metric(
+        "Period", f"{len(months)} month{'s' * (len(months) != 1)}", span, delta_color="off", delta_arrow="off", border=True
+    )
     skipped = f"{usage.rows_skipped:,} skipped" if usage.rows_skipped else "none skipped"
     cols[1].metric("Rows read", f"{usage.rows_read:,}", skipped, delta_color="off", delta_arrow="off", border=True)
     models = usage.monthly["model"].nunique()

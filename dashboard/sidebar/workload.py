@@ -75,6 +75,22 @@ def _count_requests() -> None:
     inputs.set_value("vu", None)
 
 
+def _tokens_only_note(button_column) -> None:
+    """Why the volume is in tokens only, and the way back to requests."""
+    button_column.button(
+        "Count requests",
+        key="count_requests",
+        on_click=_count_requests,
+        width="stretch",
+        help=f"Treat each block of {TOKEN_BLOCK:,} tokens as a request, then set your request size below.",
+    )
+    st.caption(
+        "Your usage export has no request counts, so this scenario counts tokens: no request size is "
+        f"invented. Below, the sizes are per block of {TOKEN_BLOCK:,} tokens (self-hosting capacity "
+        "assumes requests of that size)."
+    )
+
+
 def _volume(per_request: float, tokens_only: bool = False) -> None:
     """The monthly volume: a 1-2-5 slider and the exact number beside it, both views of the requests a
     month (``rpm``); in tokens, they show requests × tokens per request and divide back.
@@ -84,18 +100,7 @@ def _volume(per_request: float, tokens_only: bool = False) -> None:
     head, unit_col = st.columns([3, 2], vertical_alignment="bottom")
     head.markdown("**Monthly volume**")
     if tokens_only:
-        unit_col.button(
-            "Count requests",
-            key="count_requests",
-            on_click=_count_requests,
-            width="stretch",
-            help=f"Treat each block of {TOKEN_BLOCK:,} tokens as a request, then set your request size below.",
-        )
-        st.caption(
-            "Your usage export has no request counts, so this scenario counts tokens: no request size is "
-            f"invented. Below, the sizes are per block of {TOKEN_BLOCK:,} tokens (self-hosting capacity "
-            "assumes requests of that size)."
-        )
+        _tokens_only_note(unit_col)
     by_tokens = per_request > 0 and (
         tokens_only
         or unit_col.segmented_control(

@@ -70,6 +70,8 @@ def start_scenario(scenario: Scenario, usage_doc: Mapping[str, Any], apply_growt
     doc = scenario_to_dict(scenario)
     doc.setdefault("workload", {}).update(copy.deepcopy(dict(usage_doc.get("workload") or {})))
     doc["workload"].pop("other_monthly_usd", None)  # the export's own other charges replace the scenario's
+    # an export without request counts: the volume is in tokens (blocks of TOKEN_BLOCK), and the page says so
+    doc["workload"]["volume_unit"] = "tokens" if usage_doc.get("volume_unit") == "tokens" else "requests"
     other = (usage_doc.get("other_charges") or {}).get("cost_usd")
     if other:
         doc["workload"]["other_monthly_usd"] = round(float(other), 2)

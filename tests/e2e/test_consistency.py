@@ -29,7 +29,7 @@ from test_browser import kpi, open_page
 
 from calculators.engine import evaluate
 from calculators.formatting import money
-from calculators.links import scenario_to_params
+from calculators.links import params_to_scenario, scenario_to_params
 from dashboard.sidebar.workload import REQUEST_STOPS
 from dashboard.state import link_default_scenario
 from pricing import load_catalog
@@ -123,3 +123,24 @@ def test_after_a_burst_the_page_equals_what_its_url_reopens_to(page: Page, app_u
     for key in CARDS:
         expect(kpi(second, key)).to_have_text(money(costs[key]))
     second.close()
+
+
+def test_back_reopens_the_previous_scenario(page: Page, app_url):
+    """Each change pushes its link: the browser's Back button shows the scenario before it, whole."""
+    page.goto(f"{app_url}/")
+    wait_for_app(page)
+    slider = _sidebar_slider(page, "Requests per month")
+    exact = page.get_by_test_id("stSidebar").get_by_label("Requests per month (exact)")
+    for shown in ("2000000", "5000000"):  # one step at a time: 1M -> 2M -> 5M requests a month
+        slider.press("ArrowRight")
+        page.wait_for_function("(v) => location.search.includes('rpm=' + v)", arg=shown, polling="raf")
+        wait_for_app(page)
+        expect(exact).to_have_value(shown)
+    page.go_back()
+    page.wait_for_function("() => location.search.includes('rpm=2000000')", polling="raf")
+    wait_for_app(page)
+    expect(exact).to_have_value("2000000")
+    catalog = load_catalog()
+    costs = evaluate(params_to_scenario(_url_params(page), catalog)[0], catalog).monthly_cost_usd
+    for key in CARDS:
+        expect(kpi(page, key)).to_have_text(money(costs[key]))

@@ -54,7 +54,7 @@ base = st.session_state[state.BASE_KEY]
 header, results, prices_box = st.container(), st.container(), st.container()
 
 with st.sidebar:
-    with st.expander("Presets", expanded=True, icon=":material/folder_open:"):
+    with st.expander("Presets", icon=":material/folder_open:"):  # collapsed: the workload is what a visit starts with
         scenario_files.presets(SCENARIOS)
         scenario_files.load_messages("preset")
     picker_box = st.container()  # the workload picker, drawn once this run's workload is folded in

@@ -144,3 +144,19 @@ def test_back_reopens_the_previous_scenario(page: Page, app_url):
     costs = evaluate(params_to_scenario(_url_params(page), catalog)[0], catalog).monthly_cost_usd
     for key in CARDS:
         expect(kpi(page, key)).to_have_text(money(costs[key]))
+
+
+def test_a_setting_inside_a_tab_reaches_the_url(page: Page, app_url):
+    """The tabs rerun on their own (a fragment); a setting changed inside one still reruns the page, so the
+    URL follows: switching on the quality-adjusted cost (Compare tab) puts a quality section in the link."""
+    page.goto(f"{app_url}/")
+    wait_for_app(page)
+    assert params_to_scenario(_url_params(page), load_catalog())[0].quality is None
+    page.get_by_role("tabpanel").get_by_text("Quality-adjusted cost: add the expected cost of wrong answers").click()
+    page.wait_for_function("() => new URLSearchParams(location.search).has('x')", polling="raf", timeout=15_000)
+    wait_for_app(page)
+    assert params_to_scenario(_url_params(page), load_catalog())[0].quality is not None
+    second = page.context.new_page()
+    open_page(second, address(page))
+    expect(second.get_by_role("tabpanel").get_by_role("switch", name="Quality-adjusted cost")).to_be_checked()
+    second.close()

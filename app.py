@@ -13,7 +13,7 @@ import streamlit as st
 
 from calculators import links
 from calculators.recommendation import recommend
-from dashboard import cache, portfolio_view, sections, state, style, workload_picker
+from dashboard import cache, inputs, portfolio_view, sections, state, style, workload_picker
 from dashboard.markup import md
 from dashboard.sidebar import link, prices, scenario_files, strategies, workload
 from dashboard.tabs.breakdown import render_breakdown_tab
@@ -41,11 +41,12 @@ except CatalogError as exc:  # a broken pricing/ edit: say which file and field,
     st.error("The price catalog cannot be loaded:\n" + "\n".join(f"- {md(p)}" for p in exc.problems))
     st.stop()
 
-if state.BASE_KEY not in st.session_state:
-    # First run of this session: the link is the scenario. A broken link keeps its valid parts.
+if not inputs.loaded() or inputs.history_navigation():
+    # The link is the scenario: on a session's first run, and when back/forward changed the address.
+    # A broken link keeps its valid parts.
     params = st.query_params.to_dict()
     link_scenario, link_notices = workload_picker.load_link(params, catalog) or links.params_to_scenario(params, catalog)
-    state.load_into_state(st.session_state, link_scenario, catalog)
+    inputs.load(link_scenario, catalog)
     st.session_state[NOTICES_KEY] = link_notices
 base = st.session_state[state.BASE_KEY]
 
@@ -57,20 +58,21 @@ with st.sidebar:
         scenario_files.presets(SCENARIOS)
         scenario_files.load_messages("preset")
     picker_box = st.container()  # the workload picker, drawn once this run's workload is folded in
-    st.text_input("Scenario name", value=state.default_values()["n"], max_chars=200, key="n", bind="query-params")
+    name, name_view = inputs.view("n")
+    st.text_input("Scenario name", value=name, max_chars=200, **name_view)
     with st.expander("Workload", expanded=True, icon=":material/data_usage:"):
         workload.workload(catalog)
-    routes, undrawn_params = strategies.strategy_sections(catalog, base)
+    routes = strategies.strategy_sections(catalog, base)
     with st.expander("Growth", expanded=True, icon=":material/trending_up:"):
         workload.growth()
 
 with prices_box:
-    overrides = prices.price_table(catalog, base, workload.month_of(st.session_state.get("start")))
+    overrides = prices.price_table(catalog, base, workload.month_of(inputs.get("start")))
 
-values = {key: st.session_state[key] for key in link.all_keys() if key in st.session_state}
+values = {key: value for key, value in inputs.values().items() if key in link.SCENARIO_KEYS}
 scenario, problems = state.scenario_from_values(values, base, routes, overrides)
-link.sync_link(scenario, catalog, undrawn_params)
-portfolio, selected = workload_picker.fold_and_sync(scenario, catalog)
+portfolio, selected = workload_picker.fold(scenario)
+link.write_link(scenario, catalog, portfolio, selected)  # the one URL writer: the address bar is this run's scenario
 with picker_box:
     workload_picker.render(portfolio, selected, SCENARIOS / "portfolios")
 

@@ -52,6 +52,10 @@ def _build_parser() -> argparse.ArgumentParser:
     us.add_argument("--format", default=None, help="skip detection and read the file as this format")
     us.add_argument("--scenario", default=None, help="scenario file: add the workload month re-priced under its strategies")
     us.add_argument("--json", action="store_true")
+    us.add_argument("--by", choices=["feature"], default=None, help="add each feature's workload (trace name, tag, team...)")
+    us.add_argument(
+        "--portfolio", action="store_true", help="print a version-2 scenario: one workload per feature (YAML, or --json)"
+    )
     capacity_cli.add_parser(sub)
     return parser
 
@@ -242,7 +246,9 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
             return capacity_cli.run_capacity(args, out, err)
         from calculators.usage import run_usage_cli  # imported lazily: pandas is slow to import
 
-        return run_usage_cli(args.file, args.json, args.format, out, err, scenario_path=args.scenario)
+        return run_usage_cli(
+            args.file, args.json, args.format, out, err, scenario_path=args.scenario, by=args.by, portfolio=args.portfolio
+        )
     except Exception as exc:  # a bug, not bad input: one line, exit 1 (the tests require 0 or 2 for any input)
         print(f"error: internal error ({type(exc).__name__}: {bounded(str(exc), 200)}); please report it", file=err)
         return 1

@@ -1,7 +1,7 @@
 """Widget state ⇄ Scenario, and the tables behind the two data editors. No streamlit here.
 
-The scalar widgets use ``calculators.links.SHORT_KEYS`` as their keys, so the URL written by
-``bind="query-params"`` and ``links.scenario_to_params`` agree. That table is the one list of
+The scalar settings are keyed by ``calculators.links.SHORT_KEYS`` (their widgets are views of
+them: ``dashboard.inputs``). That table is the one list of
 scalar fields: ``widget_values`` reads it to put a scenario into widget state and
 ``scenario_from_values`` reads it to turn widget state back into a scenario.
 
@@ -21,7 +21,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import math
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Mapping
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
@@ -144,15 +144,6 @@ def default_values() -> Mapping[str, Any]:
 @lru_cache(maxsize=4)
 def _default_values(today: dt.date) -> Mapping[str, Any]:
     return MappingProxyType(widget_values(_link_default(today)))
-
-
-def load_into_state(state: MutableMapping, scenario: Scenario, catalog: Catalog | None = None) -> None:
-    """Put a whole scenario into widget state (before the widgets run: from a callback or at the top)."""
-    state.update(widget_values(scenario, catalog))
-    state[BASE_KEY] = scenario
-    for key in (ROUTES_KEY, PRICES_KEY, RATES_KEY):  # the editors restart from the new base, without old edits
-        if key in state:
-            del state[key]
 
 
 def scenario_from_values(

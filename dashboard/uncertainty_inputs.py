@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import streamlit as st
 
@@ -18,6 +19,7 @@ from calculators.scenario import (
     Scenario,
 )
 from calculators.uncertain_inputs import INPUT_LABELS, INPUT_UNITS, default_range, point_values
+from dashboard import inputs
 from dashboard import state as S
 from dashboard.markup import md
 from pricing.catalog import Catalog
@@ -31,9 +33,6 @@ _RANGE_UNITS = {
 }
 
 
-RANGE_PERSIST = "session"  # the inputs live in a lazy tab: their values must outlive its closing
-
-
 def _shown(key: str, value: float) -> float:
     return round(value * _RANGE_UNITS[INPUT_UNITS[key]][0], 8)
 
@@ -42,16 +41,16 @@ def _complete_range(key: str, end: str, other_default: float) -> None:
     """One end of a range was typed while the other is empty: the other takes its default (what its
     placeholder showed), moved if need be so that low <= high. Clearing both ends restores the default."""
     this, other = S.range_key(key, end), S.range_key(key, "high" if end == "low" else "low")
-    value = st.session_state.get(this)
-    if value is None or st.session_state.get(other) is not None:
+    value = inputs.get(this)
+    if value is None or inputs.get(other) is not None:
         return
-    st.session_state[other] = max(other_default, value) if end == "low" else min(other_default, value)
+    inputs.set_value(other, max(other_default, value) if end == "low" else min(other_default, value))
 
 
 def _reset_ranges() -> None:
     for key in UNCERTAIN_INPUTS:
         for end in S.RANGE_ENDS:
-            st.session_state[S.range_key(key, end)] = None
+            inputs.set_value(S.range_key(key, end), None)
 
 
 def uncertainty_inputs(scenario: Scenario, catalog: Catalog) -> None:
@@ -82,23 +81,23 @@ def uncertainty_inputs(scenario: Scenario, catalog: Catalog) -> None:
         label_col.markdown(md(f"{INPUT_LABELS[key]} · now {_point_text(key, point)}"))
         typed = []
         for col, end, default, other in zip(end_cols, S.RANGE_ENDS, defaults, defaults[::-1], strict=True):
-            typed.append(
-                col.number_input(
-                    f"{INPUT_LABELS[key]}, {end} ({unit})",
-                    min_value=lowest,
-                    max_value=highest,
-                    value=None,
-                    step=step,
-                    format=number_format,
-                    key=S.range_key(key, end),
-                    placeholder=number_format % default,
-                    on_change=_complete_range,
-                    args=(key, end, other),
-                    label_visibility="collapsed",
-                    icon=icon,
-                    persist_state=RANGE_PERSIST,
-                )
+            value, kw = inputs.view(
+                S.range_key(key, end), keep_none=True, then=functools.partial(_complete_range, key, end, other)
             )
+            value = None if value is None else min(max(float(value), lowest), highest)
+            col.number_input(
+                f"{INPUT_LABELS[key]}, {end} ({unit})",
+                min_value=lowest,
+                max_value=highest,
+                value=value,
+                step=step,
+                format=number_format,
+                placeholder=number_format % default,
+                label_visibility="collapsed",
+                icon=icon,
+                **kw,
+            )
+            typed.append(value)
         low, high = typed
         if (low is None) != (high is None):
             problems.append(f"{INPUT_LABELS[key]}: give both ends (or neither, for the default range)")
@@ -111,24 +110,24 @@ def uncertainty_inputs(scenario: Scenario, catalog: Catalog) -> None:
             icon=":material/error:",
         )
     left, right, button = st.columns([3, 3, 3], vertical_alignment="bottom")
+    draws, kw = inputs.view("unc_draws")
     left.number_input(
         "Draws",
         min_value=MIN_DRAWS,
         max_value=MAX_DRAWS,
-        value=DEFAULT_DRAWS,
+        value=DEFAULT_DRAWS if draws is None else int(draws),
         step=500,
-        key="unc_draws",
-        persist_state=RANGE_PERSIST,
+        **kw,
         help="Monte Carlo draws: more draws, smoother percentiles (10,000 take a fraction of a second).",
     )
+    seed, kw = inputs.view("unc_seed")
     right.number_input(
         "Seed",
         min_value=0,
         max_value=MAX_SEED,
-        value=1,
+        value=1 if seed is None else int(seed),
         step=1,
-        key="unc_seed",
-        persist_state=RANGE_PERSIST,
+        **kw,
         help="The same seed and ranges give the same band: the share link reproduces it.",
     )
     button.button("Reset the ranges to the defaults", key="reset_ranges", on_click=_reset_ranges, width="stretch")
@@ -148,64 +147,64 @@ def _point_text(key: str, value: float) -> str:
 def _fold_rate_edits(shown) -> None:
     """The error-rate table was edited: make its rates the base's and restart the editor from them."""
     base: Scenario = st.session_state[S.BASE_KEY]
-    edited = S.apply_edits(shown, st.session_state.get(S.RATES_KEY))
+    edited = S.apply_edits(shown, inputs.editor_edits(S.RATES_KEY))
     quality = base.quality or Quality()
     rates = S.rates_from_frame(edited)
     st.session_state[S.BASE_KEY] = dataclasses.replace(base, quality=dataclasses.replace(quality, error_rates=rates))
-    del st.session_state[S.RATES_KEY]
+    inputs.reset_editor(S.RATES_KEY)
 
 
 def quality_inputs(scenario: Scenario, catalog: Catalog) -> None:
     """What a wrong answer costs, each model's error rate, the cascade's miss rate, the self-hosted model's rate."""
     base: Scenario = st.session_state[S.BASE_KEY]
     cost, miss, own = st.columns(3)
+    usd, kw = inputs.view("quality_cost")
     cost.number_input(
         "Cost of a wrong answer (USD)",
         min_value=0.0,
         max_value=MAX_COST_PER_ERROR_USD,
-        value=0.0,
+        value=0.0 if usd is None else float(usd),
         step=1.0,
         format="%.2f",
-        key="quality_cost",
-        persist_state=RANGE_PERSIST,
+        **kw,
         help="A support ticket, a refund, a human review: what one wrong answer costs you.",
     )
+    miss_pct, kw = inputs.view("quality_miss", keep_none=True)
     miss.number_input(
         "Cascade miss rate (%)",
         min_value=0.0,
         max_value=100.0,
-        value=None,
+        value=None if miss_pct is None else float(miss_pct),
         step=0.5,
         format="%.1f",
-        key="quality_miss",
-        persist_state=RANGE_PERSIST,
+        **kw,
         placeholder="needed for the cascade" if scenario.cascade else "no cascade",
         help="Wrong answers among the requests the cascade does not escalate (the first model's answers it keeps).",
     )
     profile = (
         catalog.profiles.get(scenario.self_hosted.profile) if scenario.self_hosted and scenario.self_hosted.profile else None
     )
+    own_pct, kw = inputs.view("quality_self", keep_none=True)
     own.number_input(
         "Self-hosted model error rate (%)",
         min_value=0.0,
         max_value=100.0,
-        value=None,
+        value=None if own_pct is None else float(own_pct),
         step=0.5,
         format="%.1f",
-        key="quality_self",
-        persist_state=RANGE_PERSIST,
+        **kw,
         placeholder="empty: from the table" if profile else "no self-hosted model",
         help="Empty: the rate given in the table for the same open model served by an API"
         + (f" ({profile.model})." if profile else "."),
     )
     frame = S.rates_frame(scenario, dict(base.quality.error_rates) if base.quality else {}, catalog)
-    if (st.session_state.get(S.RATES_KEY) or {}).get("edited_rows"):
+    if (inputs.editor_edits(S.RATES_KEY) or {}).get("edited_rows"):
         # edits that no callback folded (a state seeded before the run, as a test does): fold them, redraw
         _fold_rate_edits(frame)
         st.rerun()
     st.data_editor(
         frame,
-        key=S.RATES_KEY,
+        key=inputs.editor_key(S.RATES_KEY),
         on_change=_fold_rate_edits,
         args=(frame,),
         disabled=["model", "used_by"],

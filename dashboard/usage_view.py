@@ -27,6 +27,7 @@ from calculators.usage import (
     UsageImportError,
     import_usage,
 )
+from calculators.usage.features import MAX_FEATURES, feature_workloads, portfolio_from_usage, summary_rows
 from calculators.usage.history import FULL_MONTH_RULE
 from calculators.usage.report import repriced, scenario_price_overrides, usage_report
 from dashboard import cache
@@ -144,6 +145,12 @@ def _start_from(scenario: Scenario) -> None:
     load_scenario(scenario, "your usage export")
 
 
+def _start_portfolio(portfolio) -> None:
+    from dashboard.workload_picker import load_document
+
+    load_document(portfolio, "your usage export, one workload per feature")
+
+
 # -------------------------------------------------------------------------------- the tab
 
 
@@ -164,6 +171,7 @@ def _figures(usage: UsageImport, scenario: Scenario, catalog, model_map: dict[st
         "history_figure": usage_charts.history_figure(report["history"], usage.filename),
         "totals": monthly_totals(report["history"]),
         "repriced": repriced(usage, scenario, catalog, model_map, report=report),
+        "features": feature_workloads(usage, model_map, catalog) if usage.features is not None else None,
     }
     rep = result["repriced"]
     if rep is not None:
@@ -246,7 +254,11 @@ def render_usage_tab(scenario: Scenario, catalog, ev: Evaluation) -> None:
     start, problems = start_scenario(scenario, doc, apply_growth)
     for problem in problems:
         st.warning(md(problem))
-    st.button(
+    portfolio = None
+    if figures["features"] is not None:
+        portfolio = _features(usage, scenario, catalog, model_map, figures["features"], apply_growth)
+    left, right = st.columns(2) if portfolio is not None else (st.container(), None)
+    left.button(
         "Start the forecast from my usage",
         key="start_from_usage",
         on_click=_start_from,
@@ -256,6 +268,43 @@ def render_usage_tab(scenario: Scenario, catalog, ev: Evaluation) -> None:
         help="Loads this workload and your model mix as the hybrid's routes into the settings"
         + (", with the fitted growth." if apply_growth else "; growth stays as it is."),
     )
+    if right is not None:
+        right.button(
+            "Start a portfolio from my features",
+            key="start_portfolio_from_usage",
+            on_click=_start_portfolio,
+            args=(portfolio,),
+            icon=":material/account_tree:",
+            help=f"One workload per feature ({len(portfolio.workloads)}), each with its own volume and model mix (its "
+            "plan), next to this scenario's flagship and other strategies"
+            + (", with the fitted growth." if apply_growth else "; growth stays as it is."),
+        )
+
+
+def _features(usage: UsageImport, scenario: Scenario, catalog, model_map, features, apply_growth: bool):
+    """The workload month by feature; the portfolio of them (one workload each), or None."""
+    rows = summary_rows(features)
+    if not rows:
+        return None
+    column = features["column"]
+    st.markdown("**By feature** " + md(f"({column}, {features['month']}): the top {MAX_FEATURES - 1} by spend and the rest."))
+    unit = "requests" if all(r["requests_per_month"] is not None for r in rows) else None
+    shown = pd.DataFrame(
+        {
+            "feature": pd.Series([r["feature"] for r in rows], dtype="string"),
+            "from column": pd.Series([r["column"] for r in rows], dtype="object"),
+            "tokens a month": [tokens(r["tokens_per_month"]) for r in rows],
+            "requests a month": [tokens(r["requests_per_month"]) if unit else None for r in rows],
+            "other charges": [None if r["other_charges_usd"] is None else money(r["other_charges_usd"]) for r in rows],
+        }
+    )
+    table(shown)
+    if features["skipped"]:
+        st.caption(md("No priced usage in the workload month: " + ", ".join(features["skipped"]) + "."))
+    portfolio, problems = portfolio_from_usage(usage, scenario, catalog, model_map, apply_growth, features)
+    for problem in problems:
+        st.warning(md(problem))
+    return portfolio
 
 
 def _workload_line(doc: Mapping[str, Any], rep: Mapping[str, Any] | None) -> None:

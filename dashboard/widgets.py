@@ -1,7 +1,7 @@
 """Widget helpers every input section uses: a log slider and a percent slider with their exact numbers beside them,
-a model picker with its price caption. Each scalar setting has one primary widget, keyed by its share-link short
-key and bound to the URL; a companion beside it is derived from the primary before it is drawn and writes back
-in its ``on_change`` callback, so the two never disagree and only the primary reaches the URL and the scenario."""
+a model picker with its price caption. Each widget is a view of one setting (``dashboard.inputs``): a slider and
+the exact number beside it are two views of the same setting, each writing it in its own callback, and neither is
+ever written by the server (a changed setting creates the other view anew)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from calculators.formatting import compact
 from calculators.scenario import (
     Scenario,
 )
-from dashboard import cache
+from dashboard import cache, inputs
 from dashboard import state as S
 from dashboard.assumptions import model_caption
 from dashboard.figures.cost import slug
@@ -24,13 +24,6 @@ from pricing.catalog import Catalog
 
 def _default(key: str):
     return S.default_values()[key]
-
-
-def _copy(source: str, target: str, factor: float = 1.0) -> None:
-    """A companion changed: write its value (times ``factor``) to the primary."""
-    value = st.session_state[source]
-    if value is not None:
-        st.session_state[target] = round(value * factor, 10)
 
 
 def _catalog() -> Catalog:
@@ -50,34 +43,24 @@ def log_slider(
     help: str | None = None,
     disabled: bool = False,
 ) -> float:
-    """A slider over log-spaced ``stops`` with the exact (bound) number input beside it."""
+    """A slider over log-spaced ``stops`` with the exact number input beside it (two views of ``key``)."""
     slider_col, number_col = st.columns([3, 2], vertical_alignment="bottom")
+    value, exact = inputs.view(key)
     with number_col:
-        value = st.number_input(
+        st.number_input(
             f"{label} (exact)",
             min_value=min_value,
             max_value=max_value,
-            value=_default(key),
+            value=float(value),
             step=step,
             format=number_format,
-            key=key,
-            bind="query-params",
             label_visibility="collapsed",
             disabled=disabled,
+            **exact,
         )
-    companion = f"_{key}_slider"
-    st.session_state[companion] = nearest_stop(stops, value)
+    stop, near = inputs.view(f"{key}~", key, show=lambda v: nearest_stop(stops, v))
     with slider_col:
-        st.select_slider(
-            label,
-            options=stops,
-            format_func=slider_format,
-            key=companion,
-            on_change=_copy,
-            args=(companion, key),
-            help=help,
-            disabled=disabled,
-        )
+        st.select_slider(label, options=stops, value=stop, format_func=slider_format, help=help, disabled=disabled, **near)
     return value
 
 
@@ -90,39 +73,36 @@ def percent_slider(
     step: float = 0.01,
     help: str | None = None,
     disabled: bool = False,
-    bind: bool = True,
+    then=None,
 ) -> float:
-    """A percent slider (the value is a fraction as in the scenario) with an exact % input beside it.
-
-    Bound to the URL unless ``bind`` is False (a setting without a short key, see ``state.PAYLOAD_KEYS``)."""
+    """A percent slider (the value is a fraction as in the scenario) with an exact % input beside it
+    (two views of ``key``); ``then`` runs after either changed it."""
     slider_col, number_col = st.columns([3, 2], vertical_alignment="bottom")
+    value, slide = inputs.view(key, then=then)
     with slider_col:
-        value = st.slider(
+        st.slider(
             label,
             low,
             high,
-            value=_default(key),
+            value=min(max(float(value), low), high),
             step=step,
             format="percent",
-            key=key,
-            bind="query-params" if bind else None,
             help=help,
             disabled=disabled,
+            **slide,
         )
-    companion = f"_{key}_pct"
-    st.session_state[companion] = round(value * 100, 6)
+    percent, exact = inputs.view(f"{key}%", key, show=lambda v: round(v * 100, 6), take=lambda p: round(p / 100, 10), then=then)
     with number_col:
         st.number_input(
             f"{label} (%)",
             min_value=low * 100,
             max_value=high * 100,
+            value=min(max(float(percent), low * 100), high * 100),
             step=0.5,
             format="%.1f",
-            key=companion,
-            on_change=_copy,
-            args=(companion, key, 0.01),
             label_visibility="collapsed",
             disabled=disabled,
+            **exact,
         )
     return value
 
@@ -130,13 +110,10 @@ def percent_slider(
 def model_picker(label: str, key: str, options: list[str], day: dt.date, overrides: dict, *, disabled: bool = False) -> str:
     """A model selectbox (ids grouped by vendor and tier) with the model's price on the line below.
 
-    The option text is the catalog id because a bound selectbox writes its option text to the URL,
-    and share links carry ids.
+    The option text is the catalog id: share links carry ids.
     """
-    default = _default(key)
-    value = st.selectbox(
-        label, options, index=options.index(default) if default in options else 0, key=key, bind="query-params", disabled=disabled
-    )
+    value, kw = inputs.view(key)
+    st.selectbox(label, options, index=options.index(value) if value in options else 0, disabled=disabled, **kw)
     st.caption(md(model_caption(_catalog(), value, day, overrides)))
     return value
 
@@ -145,7 +122,7 @@ def model_options(catalog: Catalog, base: Scenario) -> list[str]:
     """Catalog ids in vendor/tier order, then any model the scenario names that the catalog lacks."""
     options = S.model_order(catalog)
     payload_models = [k for k, (_, _, unit) in S.PAYLOAD_KEYS.items() if unit == "model"]
-    extra = [st.session_state.get(k) for k in (*S.MODEL_KEYS, *payload_models)]
+    extra = [inputs.get(k) for k in (*S.MODEL_KEYS, *payload_models)]
     extra += base.models_used() + [n for n, _ in base.price_overrides]
     known = set(options)
     for name in extra:
@@ -171,6 +148,6 @@ def download_button(label: str, data, file_name: str, mime: str, key: str, *, st
 
 def share_box(what: str, url: str, yaml_text, name: str, key: str) -> None:
     """The Share box's link and YAML download for ``what`` ("scenario", "portfolio")."""
-    st.markdown(f"**Share link** (the whole {what}; copy with the button on the right)")
+    st.markdown(f"**Share link** (the whole {what}; the copy button is at the link's top right)")
     st.code(url, language=None, wrap_lines=True)
     download_button(f"Download {what} (YAML)", yaml_text, f"{slug(name)}.yaml", "application/x-yaml", key)

@@ -7,8 +7,9 @@ budget, and the portfolio's budget. The state flow (``dashboard.portfolio_state`
 
 1. callbacks change the portfolio in session state and load the selected workload into the widgets;
 2. the widgets give this run's scenario of the selected workload;
-3. ``fold_and_sync`` folds it into the portfolio and writes ``v``, ``p`` and ``w`` to the URL;
-4. ``render`` draws the picker from the folded portfolio (so nothing it shows lags the URL).
+3. ``fold`` folds it into the portfolio (the run's link, ``link_params``, is written by the page's one URL writer);
+4. ``render`` draws the picker from the folded portfolio (so nothing it shows lags the URL). Its widgets
+   are views (``dashboard.inputs``) of values the portfolio gives each run: never written by the server.
 """
 
 from __future__ import annotations
@@ -31,11 +32,10 @@ from calculators.portfolio_scenario import (
     workload_scenario,
 )
 from calculators.scenario import MAX_HORIZON_MONTHS, STRATEGY_LABELS, Scenario, ScenarioError
-from dashboard import cache
+from dashboard import cache, inputs
 from dashboard import portfolio_state as PS
 from dashboard import state as S
 from dashboard.markup import md
-from dashboard.sidebar.link import write_params
 from dashboard.widgets import share_box
 
 PICK_KEY, NAME_KEY, PLAN_KEY, CATEGORY_KEY = "wl_pick", "wl_name", "wl_plan", "wl_category"
@@ -50,15 +50,18 @@ NO_CATEGORY = ""
 def load_link(params: dict, catalog) -> tuple[Scenario, list[str]] | None:
     """A portfolio link: enter portfolio mode and return the selected workload's scenario; ``None`` otherwise.
 
-    The URL's other keys mirror the selected workload. Streamlit seeds the bound widgets from
-    them, so a mirror edited by hand wins for its widget, and the first run's fold writes it
-    into ``p``: the page and its URL agree from the first run on.
+    The URL's other short keys mirror the selected workload; a mirror edited by hand wins for its
+    setting, and the first run's fold writes it into ``p``: the page and its URL agree from the
+    first run on.
     """
     portfolio, index, notices = PS.from_link(params, catalog)
     if portfolio is None:
         return None if not notices else (links.params_to_scenario({}, catalog)[0], notices)
     scenario = PS.enter(st.session_state, portfolio, index)
-    _seed_widgets(portfolio, index)
+    mirror = {k: v for k, v in params.items() if k in links.SHORT_KEYS and k != "start"}
+    if mirror:
+        scenario, more = links.params_to_scenario(links.scenario_to_params(scenario, catalog) | mirror, catalog)
+        notices = [*notices, *more]
     return scenario, notices
 
 
@@ -68,21 +71,23 @@ def load_link(params: dict, catalog) -> tuple[Scenario, list[str]] | None:
 def _show(portfolio: Portfolio, index: int, message: str | None = None) -> None:
     """Select workload ``index``: the widgets now show it."""
     scenario = PS.enter(st.session_state, portfolio, index)
-    S.load_into_state(st.session_state, scenario, cache.catalog())
-    _seed_widgets(portfolio, index)
+    inputs.load(scenario, cache.catalog())
     st.session_state[MESSAGE_KEY] = message
 
 
-def _seed_widgets(portfolio: Portfolio, index: int) -> None:
+def _picker_values(portfolio: Portfolio, index: int) -> dict:
+    """What the picker's widgets show: the portfolio's, every run (the portfolio is their truth)."""
     w = portfolio.workloads[index]
-    st.session_state[PICK_KEY] = index
-    st.session_state[NAME_KEY] = w.name
-    st.session_state[PLAN_KEY] = w.plan
-    st.session_state[CATEGORY_KEY] = w.category or NO_CATEGORY
-    st.session_state[FT_USD_KEY] = w.fine_tune.one_time_usd if w.fine_tune else None
-    st.session_state[FT_MONTHS_KEY] = w.fine_tune.amortize_months if w.fine_tune else 12
-    st.session_state[BUDGET_KEY] = w.budget_usd
-    st.session_state[PORTFOLIO_BUDGET_KEY] = portfolio.budget_usd
+    return {
+        PICK_KEY: index,
+        NAME_KEY: w.name,
+        PLAN_KEY: w.plan,
+        CATEGORY_KEY: w.category or NO_CATEGORY,
+        FT_USD_KEY: w.fine_tune.one_time_usd if w.fine_tune else None,
+        FT_MONTHS_KEY: w.fine_tune.amortize_months if w.fine_tune else 12,
+        BUDGET_KEY: w.budget_usd,
+        PORTFOLIO_BUDGET_KEY: portfolio.budget_usd,
+    }
 
 
 def _start_portfolio() -> None:
@@ -113,14 +118,13 @@ def _remove() -> None:
 
 def _select() -> None:
     portfolio, _ = PS.current(st.session_state)
-    _show(portfolio, int(st.session_state[PICK_KEY]))
+    _show(portfolio, int(inputs.get(PICK_KEY)))
 
 
 def _rename() -> None:
     portfolio, index = PS.current(st.session_state)
-    renamed, problem = PS.rename(portfolio, index, st.session_state[NAME_KEY])
-    if problem:
-        st.session_state[NAME_KEY] = portfolio.workloads[index].name
+    renamed, problem = PS.rename(portfolio, index, inputs.get(NAME_KEY))
+    if problem:  # the name shown goes back to the workload's on the next run
         st.session_state[MESSAGE_KEY] = f"Not renamed: {problem}."
         return
     st.session_state[PS.PORTFOLIO_KEY] = renamed
@@ -130,19 +134,19 @@ def _rename() -> None:
 def _set_details() -> None:
     """Plan, category, fine-tuning and budgets: straight into the portfolio."""
     portfolio, index = PS.current(st.session_state)
-    usd = st.session_state.get(FT_USD_KEY)
-    months = int(st.session_state.get(FT_MONTHS_KEY) or 12)
+    usd = inputs.get(FT_USD_KEY)
+    months = int(inputs.get(FT_MONTHS_KEY) or 12)
     fine_tune = FineTune(float(usd), months) if usd else None
-    category = st.session_state.get(CATEGORY_KEY) or None
+    category = inputs.get(CATEGORY_KEY) or None
     portfolio = PS.set_workload(
         portfolio,
         index,
-        plan=st.session_state[PLAN_KEY],
+        plan=inputs.get(PLAN_KEY),
         category=category,
         fine_tune=fine_tune,
-        budget_usd=st.session_state.get(BUDGET_KEY),
+        budget_usd=inputs.get(BUDGET_KEY),
     )
-    budget = st.session_state.get(PORTFOLIO_BUDGET_KEY)
+    budget = inputs.get(PORTFOLIO_BUDGET_KEY)
     st.session_state[PS.PORTFOLIO_KEY] = dataclasses.replace(portfolio, budget_usd=budget)
 
 
@@ -161,22 +165,20 @@ def load_document(document, origin: str) -> None:
         _show(document, 0, f"Loaded {origin}.")
     else:
         PS.leave(st.session_state)
-        S.load_into_state(st.session_state, document, cache.catalog())
+        inputs.load(document, cache.catalog())
 
 
 # ------------------------------------------------------------------------- each run
 
 
-def fold_and_sync(scenario: Scenario, catalog) -> tuple[Portfolio | None, int]:
-    """Fold the widgets' scenario into the portfolio and write the portfolio's keys to the URL."""
+def fold(scenario: Scenario) -> tuple[Portfolio | None, int]:
+    """Fold the widgets' scenario into the portfolio (``None``: the page is one scenario)."""
     st.session_state["_portfolio_last_scenario"] = scenario
     portfolio, index = PS.current(st.session_state)
     if portfolio is None:
-        write_params({}, PS.LINK_KEYS)  # a single scenario: no portfolio keys in the URL
         return None, 0
     portfolio = PS.fold(portfolio, index, scenario)
     st.session_state[PS.PORTFOLIO_KEY] = portfolio
-    write_params(PS.link_params(portfolio, index, catalog), PS.LINK_KEYS)
     return portfolio, index
 
 
@@ -192,16 +194,13 @@ def render(portfolio: Portfolio | None, index: int, presets_folder: Path) -> Non
             _presets(presets_folder)
             return
         names = PS.workload_names(portfolio)
-        if st.session_state.get(PICK_KEY) != index or st.session_state.get(NAME_KEY) not in names:
-            _seed_widgets(portfolio, index)
+        inputs.values().update(_picker_values(portfolio, index))
+        pick, kw = inputs.view(PICK_KEY, then=_select)
         st.selectbox(
-            "Workload shown in the sidebar",
-            options=list(range(len(names))),
-            format_func=lambda i: names[i],
-            key=PICK_KEY,
-            on_change=_select,
+            "Workload shown in the sidebar", options=list(range(len(names))), index=pick, format_func=lambda i: names[i], **kw
         )
-        st.text_input("Name", key=NAME_KEY, on_change=_rename, max_chars=200)
+        name, kw = inputs.view(NAME_KEY, then=_rename)
+        st.text_input("Name", value=name, max_chars=200, **kw)
         add, dup, rem = st.columns(3)
         full = len(names) >= MAX_WORKLOADS
         add.button("Add", key="wl_add", on_click=_add, disabled=full, icon=":material/add:", width="stretch")
@@ -211,49 +210,39 @@ def render(portfolio: Portfolio | None, index: int, presets_folder: Path) -> Non
         )
         workload = portfolio.workloads[index]
         plans = workload_scenario(portfolio, workload).strategies()
-        if st.session_state.get(PLAN_KEY) not in plans:
-            st.session_state[PLAN_KEY] = workload.plan
+        plan, kw = inputs.view(PLAN_KEY, then=_set_details)
         st.selectbox(
             "Plan: the strategy this workload runs",
             plans,
+            index=plans.index(plan) if plan in plans else 0,
             format_func=lambda key: STRATEGY_LABELS[key],
-            key=PLAN_KEY,
-            on_change=_set_details,
+            **kw,
         )
+        categories = (NO_CATEGORY, *CATEGORIES)
+        category, kw = inputs.view(CATEGORY_KEY, then=_set_details)
         st.selectbox(
             "Task category",
-            (NO_CATEGORY, *CATEGORIES),
+            categories,
+            index=categories.index(category) if category in categories else 0,
             format_func=lambda key: CATEGORY_LABELS.get(key, "Not set"),
-            key=CATEGORY_KEY,
-            on_change=_set_details,
+            **kw,
         )
         if workload.category:
             st.caption(md(f"The source article recommends {CATEGORY_TIERS[workload.category]} for this category."))
         usd, months = st.columns(2)
-        usd.number_input(
-            "Fine-tuning, one-time $", min_value=0.0, max_value=1e9, step=1000.0, key=FT_USD_KEY, on_change=_set_details
-        )
-        months.number_input(
-            "Spread over months",
-            min_value=1,
-            max_value=MAX_HORIZON_MONTHS,
-            step=1,
-            key=FT_MONTHS_KEY,
-            on_change=_set_details,
-        )
+        _money_input(usd, "Fine-tuning, one-time $", FT_USD_KEY, 1e9)
+        value, kw = inputs.view(FT_MONTHS_KEY, then=_set_details)
+        months.number_input("Spread over months", min_value=1, max_value=MAX_HORIZON_MONTHS, value=int(value), step=1, **kw)
         mine, total = st.columns(2)
-        mine.number_input(
-            "Its budget, $/month", min_value=0.0, max_value=1e12, step=1000.0, key=BUDGET_KEY, on_change=_set_details
-        )
-        total.number_input(
-            "Portfolio budget, $/month",
-            min_value=0.0,
-            max_value=1e12,
-            step=1000.0,
-            key=PORTFOLIO_BUDGET_KEY,
-            on_change=_set_details,
-        )
+        _money_input(mine, "Its budget, $/month", BUDGET_KEY, 1e12)
+        _money_input(total, "Portfolio budget, $/month", PORTFOLIO_BUDGET_KEY, 1e12)
         _presets(presets_folder)
+
+
+def _money_input(column, label: str, key: str, largest: float) -> None:
+    """A dollar amount of the portfolio; emptied, it is no amount (no fine-tuning, no budget)."""
+    value, kw = inputs.view(key, keep_none=True, then=_set_details)
+    column.number_input(label, min_value=0.0, max_value=largest, value=value, step=1000.0, **kw)
 
 
 def _presets(folder: Path) -> None:

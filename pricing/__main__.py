@@ -1,4 +1,4 @@
-"""Command line: ``python -m pricing {import-litellm,import-genai-prices,generate-layer,audit,check} ...``.
+"""Command line: ``python -m pricing {import-litellm,import-genai-prices,generate-layer,snapshot,audit,check} ...``.
 
 Argument parsing and dispatch only; the work is in :mod:`pricing.importers` and
 :mod:`pricing.checks`. Exit codes: 0 fine, 1 ``check --gate`` found something,
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from calculators import clock
 from pricing.audit import audit_catalog, format_audit, parse_reference
-from pricing.catalog import DATA_DIR, GENERATED_LAYER, CatalogError
+from pricing.catalog import DATA_DIR, GENERATED_LAYER, CatalogError, write_curated_snapshot
 from pricing.checks import DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_DIFF_PCT, check_catalog, format_findings
 from pricing.importers import GENAI_PRICES, LITELLM, InputError, load_catalog_for_cli, read_price_file, run_import
 from pricing.importers.layer import generate_layer
@@ -68,6 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
     layer.add_argument("wheels", nargs="+", metavar="WHEEL", help="litellm-<ver>-*.whl and/or genai_prices-<ver>-*.whl")
     layer.add_argument("--read-on", type=_date, required=True, metavar="YYYY-MM-DD", help="the day the wheels were read")
     layer.add_argument("--catalog-dir", default=str(DATA_DIR), help="directory with vendors/ (curated models win)")
+    snapshot = commands.add_parser(
+        "snapshot",
+        help="write pricing/generated/curated.json, the parsed curated YAML that load_catalog reads while it matches",
+        description="Validate the curated YAML files and write their parse with the digest of their bytes.",
+    )
+    snapshot.add_argument("--catalog-dir", default=str(DATA_DIR), help="directory with vendors/, gpus.yaml, serving.yaml")
     audit = commands.add_parser(
         "audit",
         help="compare every dated catalog entry with LiteLLM and genai-prices; exit 1 on an unexplained difference",
@@ -128,6 +134,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "generate-layer":
             return _generate_layer(args)
+        if args.command == "snapshot":
+            try:
+                out = write_curated_snapshot(args.catalog_dir)
+            except CatalogError as exc:
+                raise InputError(f"the curated files do not validate: {exc}") from None
+            print(f"Wrote {out}.")
+            return 0
         if args.command == "audit":
             catalog = load_catalog_for_cli(args.catalog_dir)
             result = audit_catalog(catalog, [parse_reference(text, today) for text in args.references])

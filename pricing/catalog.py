@@ -17,6 +17,7 @@ and collects *all* problems before raising, so a bad edit is fixed in one pass.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import math
 import re
@@ -37,6 +38,8 @@ PRICE_FIELDS = ("input", "output", "cached_input", "cache_write")
 # The layer a model comes from: hand-curated vendor files win over the generated database layer.
 CURATED, GENERATED = "curated", "generated"
 GENERATED_LAYER = Path("generated") / "layer.json"
+# The parsed curated files and the digest of their bytes (see write_curated_snapshot).
+CURATED_SNAPSHOT = Path("generated") / "curated.json"
 # A price above this is a typo (the dearest list price in 2026 is $180 per 1M output).
 MAX_PRICE_PER_MTOK = 10_000.0
 # Prefixes that gateways and exports put before a provider's own model id (tried one at a time,
@@ -650,15 +653,6 @@ def read_yaml_text(text: str | bytes) -> Any:
     return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 (a safe loader)
 
 
-def _read_yaml(path: Path, problems: _Problems) -> Any:
-    try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=SAFE_LOADER)  # noqa: S506 (a safe loader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        problems.add(path.name, f"cannot read YAML: {exc}")
-        return None
-
-
 def parse_vendor_document(doc: Any, file: str, problems: _Problems) -> tuple[Vendor | None, list[Model]]:
     if not isinstance(doc, Mapping) or not isinstance(doc.get("models"), list):
         problems.add(file, "expected a mapping with 'vendor' and a 'models' list")
@@ -831,10 +825,89 @@ def generated_layer_loader(path: Path) -> Callable[[Catalog], dict[str, Model]]:
     return load
 
 
-def load_catalog(directory: Path | str = DATA_DIR) -> Catalog:
+def _source_files(directory: Path) -> list[tuple[str, Path]]:
+    """The curated files, by the name messages give them: ``vendors/<vendor>.yaml``, ``gpus.yaml``, ``serving.yaml``."""
+    vendors = [(f"vendors/{p.name}", p) for p in sorted((directory / "vendors").glob("*.yaml"))]
+    return [*vendors, ("gpus.yaml", directory / "gpus.yaml"), ("serving.yaml", directory / "serving.yaml")]
+
+
+def sources_digest(sources: Iterable[tuple[str, bytes]]) -> str:
+    """SHA-256 over the curated files' names and bytes: what a snapshot was made from."""
+    digest = hashlib.sha256()
+    for name, data in sources:
+        digest.update(name.encode("utf-8") + b"\0" + len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest()
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, dt.date):  # a datetime is a date too; the loader reads both with as_date
+        return value.isoformat()
+    raise TypeError(f"not a YAML value the catalog holds: {value!r}")
+
+
+def write_curated_snapshot(directory: Path | str = DATA_DIR) -> Path:
+    """Write ``generated/curated.json``: the parsed curated YAML files and the digest of their bytes.
+
+    :func:`load_catalog` reads it instead of parsing the YAML when the digest still matches the
+    files (a JSON parse instead of a YAML parse: ~5 ms instead of ~30 ms of CPU, paid by a server's
+    first page), and parses the YAML as before otherwise. The files are validated first: a
+    snapshot is only ever written of a catalog that loads. ``python -m pricing snapshot`` runs it.
+    """
+    directory = Path(directory)
+    sources = [(name, path.read_bytes()) for name, path in _source_files(directory)]
+    load_catalog(directory, use_snapshot=False)
+    documents = {name: read_yaml_text(data.decode("utf-8")) for name, data in sources}
+    out = directory / CURATED_SNAPSHOT
+    out.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps({"sha256": sources_digest(sources), "documents": documents}, default=_json_value, sort_keys=True)
+    out.write_text(text + "\n", encoding="utf-8")
+    return out
+
+
+def _snapshot_documents(path: Path, digest: str) -> dict[str, Any] | None:
+    """The documents of a snapshot made from files with this digest; None when absent, unreadable or stale."""
+    try:
+        doc = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(doc, Mapping) or doc.get("sha256") != digest or not isinstance(doc.get("documents"), Mapping):
+        return None
+    return dict(doc["documents"])
+
+
+def _read_documents(directory: Path, problems: _Problems, use_snapshot: bool) -> dict[str, Any]:
+    """Each curated file's parsed document, from the snapshot when it matches their bytes, else from the YAML."""
+    sources: list[tuple[str, bytes]] = []
+    files = _source_files(directory)
+    if not any(name.startswith("vendors/") for name, _ in files):
+        problems.add(str(directory / "vendors"), "no vendor YAML files found")
+    for name, path in files:
+        try:
+            sources.append((name, path.read_bytes()))
+        except OSError as exc:
+            problems.add(path.name, f"cannot read YAML: {exc}")
+    if problems.items:
+        return {}
+    if use_snapshot:
+        documents = _snapshot_documents(directory / CURATED_SNAPSHOT, sources_digest(sources))
+        if documents is not None and set(documents) == {name for name, _ in sources}:
+            return documents
+    parsed = {}
+    for name, data in sources:
+        try:
+            parsed[name] = read_yaml_text(data.decode("utf-8"))
+        except (UnicodeDecodeError, yaml.YAMLError) as exc:
+            problems.add(Path(name).name, f"cannot read YAML: {exc}")
+            parsed[name] = None
+    return parsed
+
+
+def load_catalog(directory: Path | str = DATA_DIR, use_snapshot: bool = True) -> Catalog:
     """Load and validate every catalog file under ``directory``.
 
-    The generated layer (``generated/layer.json``, when present) is read on first use of
+    The YAML files are parsed, unless ``generated/curated.json`` holds their parse for exactly
+    their current bytes (see :func:`write_curated_snapshot`); either way every value is validated
+    here. The generated layer (``generated/layer.json``, when present) is read on first use of
     :attr:`Catalog.generated` or :meth:`Catalog.find`, not here.
 
     >>> catalog = load_catalog()
@@ -843,14 +916,11 @@ def load_catalog(directory: Path | str = DATA_DIR) -> Catalog:
     """
     directory = Path(directory)
     problems = _Problems()
-    vendor_docs = [(f"vendors/{p.name}", _read_yaml(p, problems)) for p in sorted((directory / "vendors").glob("*.yaml"))]
-    if not vendor_docs:
-        problems.add(str(directory / "vendors"), "no vendor YAML files found")
-    gpus_doc = _read_yaml(directory / "gpus.yaml", problems)
-    serving_doc = _read_yaml(directory / "serving.yaml", problems)
+    documents = _read_documents(directory, problems, use_snapshot)
+    vendor_docs = [(name, doc) for name, doc in documents.items() if name.startswith("vendors/")]
     if problems.items:
         raise CatalogError(problems.items)
-    catalog = build_catalog(vendor_docs, gpus_doc, serving_doc)
+    catalog = build_catalog(vendor_docs, documents["gpus.yaml"], documents["serving.yaml"])
     if (directory / GENERATED_LAYER).is_file():
         catalog.generated_loader = generated_layer_loader(directory / GENERATED_LAYER)
     if (directory / "hardware.yaml").exists():

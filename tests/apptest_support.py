@@ -7,10 +7,23 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from dashboard import inputs
 from dashboard.sidebar.strategies import STRATEGY_SECTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
+
+
+def view_key(at: AppTest, view: str) -> str:
+    """The key of the widget showing ``view`` now: it carries a generation (``dashboard.inputs``), bumped
+    whenever the page creates that widget anew). A widget that is no view (a tab's own control) keeps its key."""
+    generation = at.session_state[inputs.GENERATION_KEY].get(view)
+    return view if generation is None else f"{view}#{generation}"
+
+
+def editor_key(at: AppTest, editor: str) -> str:
+    """The key of a data editor now (its generation moves when its edits are folded in or a scenario loads)."""
+    return f"{editor}#{at.session_state[inputs.GENERATION_KEY].get(editor, 0)}"
 
 
 def run_app(query: dict | None = None, session: dict | None = None, *, strategies_open: bool = True) -> AppTest:

@@ -14,7 +14,7 @@ import json
 
 import pandas as pd
 import pytest
-from apptest_support import APP, ROOT, run_app
+from apptest_support import APP, ROOT, editor_key, run_app, view_key
 from streamlit.testing.v1 import AppTest
 
 from calculators.engine import evaluate
@@ -37,7 +37,7 @@ from dashboard.markup import md
 from dashboard.scales import month_options
 from dashboard.sections import KPI_LABELS
 from dashboard.sidebar.strategies import STRATEGY_PARAMS, STRATEGY_SECTIONS, strategy_line
-from dashboard.sidebar.workload import month_of
+from dashboard.sidebar.workload import UNIT_KEY, month_of
 from dashboard.usage_view import mapping_editor_key, start_scenario
 from pricing import load_catalog
 
@@ -144,7 +144,7 @@ SCALAR_INPUTS = [
 def test_each_input_moves_the_numbers_as_the_engine_predicts(kind, key, value, params):
     at = run_app(session=TABLE_TAB)
     before = shown_cards(at)
-    getattr(at, kind)(key=key).set_value(value).run()
+    getattr(at, kind)(key=view_key(at, key)).set_value(value).run()
     assert not at.exception
     assert_shows(at, link(**params))
     if key not in ("g", "h"):  # growth and horizon move the forecast, not this month's cards
@@ -153,35 +153,54 @@ def test_each_input_moves_the_numbers_as_the_engine_predicts(kind, key, value, p
 
 # (id, widget kind, companion key, value, link parameters of the same change)
 COMPANIONS = [
-    # 10B tokens a month / 2,500 tokens a request = 4M requests
-    ("volume-slider", "select_slider", "_vol", 1e10, {"rpm": "4000000"}),
-    ("tokens-per-month", "number_input", "_tpm", 5e9, {"rpm": "2000000"}),
-    ("input-slider", "select_slider", "_in_slider", 5000.0, {"in": "5000"}),
-    ("cached-percent", "number_input", "_cache_pct", 25.0, {"cache": "0.25"}),
-    ("escalation-percent", "number_input", "_esc_pct", 35.0, {"esc": "0.35"}),
-    ("peak-slider", "select_slider", "_peak_slider", 2.0, {"peak": "2"}),
+    # the 1-2-5 volume slider, in requests a month
+    ("volume-slider", "select_slider", "rpm~", 5e6, {"rpm": "5000000"}),
+    ("input-slider", "select_slider", "in~", 5000.0, {"in": "5000"}),
+    ("cached-percent", "number_input", "cache%", 25.0, {"cache": "0.25"}),
+    ("escalation-percent", "number_input", "esc%", 35.0, {"esc": "0.35"}),
+    ("peak-slider", "select_slider", "peak~", 2.0, {"peak": "2"}),
 ]
 
 
 @pytest.mark.parametrize("kind, key, value, params", [c[1:] for c in COMPANIONS], ids=[c[0] for c in COMPANIONS])
 def test_each_companion_moves_its_bound_input(kind, key, value, params):
     at = run_app()
-    getattr(at, kind)(key=key).set_value(value).run()
+    getattr(at, kind)(key=view_key(at, key)).set_value(value).run()
     assert not at.exception
     assert_shows(at, link(**params))
+
+
+# (id, the slider or the exact number in tokens a month, value, link parameters of the same change)
+TOKEN_VIEWS = [
+    # 10B tokens a month / 2,500 tokens a request = 4M requests
+    ("volume-slider", "select_slider", "tpm~", 1e10, {"rpm": "4000000"}),
+    ("tokens-per-month", "number_input", "tpm", 5e9, {"rpm": "2000000"}),
+]
+
+
+@pytest.mark.parametrize("kind, key, value, params", [c[1:] for c in TOKEN_VIEWS], ids=[c[0] for c in TOKEN_VIEWS])
+def test_the_volume_in_tokens_divides_back_into_requests(kind, key, value, params):
+    at = run_app()
+    at.segmented_control(key=UNIT_KEY).set_value("Tokens").run()
+    getattr(at, kind)(key=view_key(at, key)).set_value(value).run()
+    assert not at.exception
+    assert_shows(at, link(**params))
+    # and the request view shows it when switched back
+    at.segmented_control(key=UNIT_KEY).set_value("Requests").run()
+    assert at.number_input(key=view_key(at, "rpm")).value == float(params["rpm"])
 
 
 @pytest.mark.parametrize("strategy", ["flagship_only", "hybrid", "cascade", "hosted_open", "self_hosted"])
 def test_each_strategy_can_be_switched_off(strategy):
     at = run_app()
-    at.toggle(key=f"use_{strategy}").set_value(False).run()
+    at.toggle(key=view_key(at, f"use_{strategy}")).set_value(False).run()
     assert_shows(at, link(off=strategy))
     assert at.query_params["off"] == strategy  # written explicitly: no widget binds it
 
 
 def test_forward_draft_adds_the_draft_to_the_escalated_input():
     at = run_app()
-    at.checkbox(key="fwd").check().run()
+    at.checkbox(key=view_key(at, "fwd")).check().run()
     default = link()
     assert_shows(at, dataclasses.replace(default, cascade=dataclasses.replace(default.cascade, forward_draft=True)))
     assert "x" in at.query_params
@@ -189,14 +208,14 @@ def test_forward_draft_adds_the_draft_to_the_escalated_input():
 
 def test_scenario_name_titles_the_charts():
     at = run_app()
-    at.text_input(key="n").set_value("Team plan").run()
+    at.text_input(key=view_key(at, "n")).set_value("Team plan").run()
     option = json.loads(at.get("echarts_chart")[0].proto.spec)
     assert option["title"]["subtext"].startswith("Team plan · ")
 
 
 def test_model_pickers_group_by_vendor_and_tier_and_show_the_price():
     at = run_app()
-    options = at.selectbox(key="fm").options
+    options = at.selectbox(key=view_key(at, "fm")).options
     vendors = [_catalog().vendors[_catalog().models[o].vendor].name for o in options]
     assert vendors == sorted(vendors, key=str.lower)  # grouped by vendor
     assert md("Claude Opus 4.5 · Anthropic flagship · $5 in / $25 out per 1M") in [c.value for c in at.caption]
@@ -213,7 +232,7 @@ def edit_routes(**edits) -> AppTest:
     """The page after these edits in the routes editor (seeded after the first run, which starts
     the editor from the loaded scenario)."""
     at = run_app()
-    at.session_state["routes"] = {"edited_rows": {}, "added_rows": [], "deleted_rows": []} | edits
+    at.session_state[editor_key(at, "routes")] = {"edited_rows": {}, "added_rows": [], "deleted_rows": []} | edits
     at.run()
     assert not at.exception
     return at
@@ -248,12 +267,16 @@ def test_shares_that_do_not_add_up_show_an_inline_message_and_the_rest_keeps_wor
 
 
 def _opus_row(at: AppTest) -> int:
-    return list(at.data_editor(key="prices").value.index).index("claude-opus-4-5")
+    return list(at.data_editor(key=editor_key(at, "prices")).value.index).index("claude-opus-4-5")
 
 
 def test_price_overrides_apply_and_are_marked():
     at = run_app(session={"price_table": True})
-    at.session_state["prices"] = {"edited_rows": {_opus_row(at): {"input": 4.0}}, "added_rows": [], "deleted_rows": []}
+    at.session_state[editor_key(at, "prices")] = {
+        "edited_rows": {_opus_row(at): {"input": 4.0}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     at.run()
     expected = dataclasses.replace(link(), price_overrides=(("claude-opus-4-5", PriceOverride(input=4.0)),))
     assert_shows(at, expected)
@@ -272,8 +295,8 @@ def test_each_preset_loads_in_one_click(path):
     at.button(key=f"preset_{path.stem}").click().run()
     scenario = load_scenario_text(path.read_text(encoding="utf-8"))
     assert_shows(at, scenario)
-    assert at.number_input(key="rpm").value == scenario.workload.requests_per_month
-    assert at.text_input(key="n").value == scenario.name
+    assert at.number_input(key=view_key(at, "rpm")).value == scenario.workload.requests_per_month
+    assert at.text_input(key=view_key(at, "n")).value == scenario.name
 
 
 # ------------------------------------------------------- first page: strategies undrawn
@@ -286,12 +309,17 @@ def _strategy_params(params: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in params.items() if k in STRATEGY_PARAMS}
 
 
-def test_every_strategy_has_a_box_holding_its_bound_widgets():
+def _setting(widget) -> str | None:
+    """The setting a widget is a view of (its key without the generation)."""
+    return widget.key.partition("#")[0] if widget.key else None
+
+
+def test_every_strategy_has_a_box_holding_its_widgets():
     assert [section.key for section in STRATEGY_SECTIONS] == list(STRATEGIES)
-    # the keys sync_link writes for an undrawn box are exactly the bound widgets drawn in it
+    # a box's short keys are exactly the settings of the widgets drawn in it
     for section in STRATEGY_SECTIONS:
         at = run_app(session={section.box_key: True}, strategies_open=False)
-        drawn = [w.key for w in (*at.selectbox, *at.slider, *at.number_input) if w.key in STRATEGY_WIDGETS]
+        drawn = [_setting(w) for w in (*at.selectbox, *at.slider, *at.number_input) if _setting(w) in STRATEGY_WIDGETS]
         assert sorted(drawn) == sorted(section.params), section.key
     assert sorted(STRATEGY_PARAMS) == sorted(STRATEGY_WIDGETS)
 
@@ -301,7 +329,7 @@ def test_a_link_opens_with_strategies_collapsed_and_the_same_numbers(path):
     scenario = load_scenario_text(path.read_text(encoding="utf-8"))
     params = scenario_to_params(scenario, _catalog())
     at = run_app(query=params, session=TABLE_TAB, strategies_open=False)
-    assert not [w for w in (*at.selectbox, *at.toggle) if w.key in (*STRATEGY_WIDGETS, "use_hybrid")]  # undrawn
+    assert not [w for w in (*at.selectbox, *at.toggle) if _setting(w) in (*STRATEGY_WIDGETS, "use_hybrid")]  # undrawn
     assert_shows(at, scenario)
     # and the address bar still carries every setting (bound widgets may write 6000 as 6000.0)
     assert _strategy_params(dict(at.query_params)) == _strategy_params(params)
@@ -334,7 +362,7 @@ def test_the_first_month_stays_in_the_address_bar():
     assert at.query_params["start"] == f"{next_month():%Y-%m}"
     options = month_options(f"{next_month():%Y-%m}", None)
     later = options[options.index(f"{next_month():%Y-%m}") + 6]
-    at.selectbox(key="start").set_value(later).run()
+    at.selectbox(key=view_key(at, "start")).set_value(later).run()
     assert at.query_params["start"] == later
     assert params_to_scenario(dict(at.query_params), _catalog())[0].growth.start_month == month_of(later)
 
@@ -355,15 +383,18 @@ def test_opening_a_strategy_shows_the_link_values_and_keeps_them_drawn():
     at = run_app(query=params, strategies_open=False)
     at.session_state[BOXES["cascade"].box_key] = True  # the user opens the cascade's box
     at.run()
-    assert (at.selectbox(key="c1").value, at.slider(key="esc").value) == (link().cascade.first.model, 0.5)
+    assert (at.selectbox(key=view_key(at, "c1")).value, at.slider(key=view_key(at, "esc")).value) == (
+        link().cascade.first.model,
+        0.5,
+    )
     assert not at.warning and not at.error  # the widgets take the session's values without complaint
     assert not [w for w in at.number_input if w.key == "minr"]  # the other boxes stay undrawn
     assert _strategy_params(dict(at.query_params)) == {"fm": "gpt-5", "esc": "0.5", "minr": "3"}
     assert_shows(at, link(**params))
-    at.slider(key="esc").set_value(0.3).run()
+    at.slider(key=view_key(at, "esc")).set_value(0.3).run()
     at.session_state[BOXES["cascade"].box_key] = False  # collapsed again: hidden, still drawn (and bound: see tests/e2e)
     at.run()
-    assert at.slider(key="esc").value == 0.3
+    assert at.slider(key=view_key(at, "esc")).value == 0.3
     assert_shows(at, link(**{**params, "esc": "0.3"}))
 
 
@@ -396,7 +427,7 @@ def test_an_uploaded_scenario_loads():
 )
 def test_a_bad_file_names_the_field_and_keeps_what_the_user_entered(data, field):
     at = run_app()
-    at.number_input(key="rpm").set_value(2_000_000.0).run()
+    at.number_input(key=view_key(at, "rpm")).set_value(2_000_000.0).run()
     _upload(at, "bad.yaml", data)
     assert any(field in e.value.replace("\\", "") for e in at.error)
     assert_shows(at, link(rpm="2000000"))
@@ -416,9 +447,9 @@ def test_a_link_opens_its_scenario():
     params = {"rpm": "2000000", "fm": "gpt-5", "off": "cascade", "g": "0.08"}
     at = run_app(query=params, session=TABLE_TAB)
     assert_shows(at, link(**params))
-    assert at.number_input(key="rpm").value == 2_000_000
-    assert at.selectbox(key="fm").value == "gpt-5"
-    assert at.toggle(key="use_cascade").value is False
+    assert at.number_input(key=view_key(at, "rpm")).value == 2_000_000
+    assert at.selectbox(key=view_key(at, "fm")).value == "gpt-5"
+    assert at.toggle(key=view_key(at, "use_cascade")).value is False
 
 
 @pytest.mark.parametrize("path", PRESETS[:3], ids=[p.stem for p in PRESETS[:3]])
@@ -435,7 +466,7 @@ def test_a_forged_link_shows_what_was_wrong_and_keeps_the_valid_parts():
     assert len(notices) == 3
     warning = at.warning[0].value
     assert all(md(n) in warning for n in notices)
-    assert at.number_input(key="out").value == 800  # the valid part
+    assert at.number_input(key=view_key(at, "out")).value == 800  # the valid part
     assert shown_cards(at) == predicted_cards(scenario)
     assert shown_cards(at)["Flagship only"] == "not priced"  # an unknown model: an inline message, not a crash
     assert any(md("model 'no-such-model' is not in the price catalog") in e.value for e in at.error)
@@ -521,7 +552,7 @@ def test_a_usage_export_is_summarized_and_can_start_the_forecast():
     at.session_state["view"] = "Compare"  # leave the tab whose own cards describe the file
     at.run()
     assert_shows(at, expected)
-    assert at.number_input(key="rpm").value == 1500  # January: 1,000 + 500 requests
+    assert at.number_input(key=view_key(at, "rpm")).value == 1500  # January: 1,000 + 500 requests
 
 
 def test_a_bad_usage_file_shows_why_and_the_page_keeps_working():
@@ -550,7 +581,7 @@ def test_an_unknown_model_in_the_usage_can_be_mapped():
 
 def test_an_unknown_serving_profile_is_kept_and_reported():
     at = run_app(query={"prof": "no-such-profile"})
-    assert at.selectbox(key="prof").value == "no-such-profile"
+    assert at.selectbox(key=view_key(at, "prof")).value == "no-such-profile"
     assert shown_cards(at)["Self-hosted"] == "not priced"
     assert any(md("serving profile 'no-such-profile' is not in serving.yaml") in e.value for e in at.error)
 

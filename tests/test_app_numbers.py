@@ -15,7 +15,7 @@ import re
 import pytest
 import streamlit.testing.v1.app_test as app_test_module
 import yaml
-from apptest_support import ROOT, run_app
+from apptest_support import ROOT, run_app, view_key
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 from calculators.links import scenario_to_params
@@ -187,15 +187,15 @@ VIEWS = ["Compare", "Cost vs volume", "Forecast", "Uncertainty", "Breakdown", "T
 
 @pytest.mark.parametrize("view", VIEWS)
 def test_a_model_shut_down_mid_horizon_without_successor_is_not_priced_after_it(view):
-    # gemini-2.5-flash shuts down on 2026-12-01 and the catalog names no successor: a forecast from
-    # 2026-10 prices October and November only, and every view still draws
-    at = run_app(query={"start": "2026-10", "fm": "gemini-2.5-flash", "h": "6"}, session={"view": view})
+    # claude-opus-4-1 shuts down on 2027-01-08 (Bedrock, its last seller) and the catalog names no successor: a
+    # forecast from 2026-11 prices November and December only, and every view still draws
+    at = run_app(query={"start": "2026-11", "fm": "claude-opus-4-1", "h": "6"}, session={"view": view})
     assert not at.exception and not at.error
     if view == "Table & CSV":
         frame = at.dataframe[0].value
         column = frame["Flagship only (USD/month)"]
         assert column.iloc[:2].notna().all() and column.iloc[2:].isna().all()
-        assert "not priced from 2026-12" in frame["price changes and retirements"].iloc[2]
+        assert "not priced from 2027-01" in frame["price changes and retirements"].iloc[2]
 
 
 # ---------------------------------------------------------------- formulas in downloadable tables
@@ -250,4 +250,4 @@ def test_the_page_reads_the_injected_calendar(monkeypatch):
     monkeypatch.setattr(clock, "today", lambda: dt.date(2029, 6, 1))
     at = run_app()
     assert at.query_params["start"] == "2029-07"
-    assert at.selectbox(key="start").value == "2029-07"
+    assert at.selectbox(key=view_key(at, "start")).value == "2029-07"

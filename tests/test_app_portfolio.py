@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from apptest_support import run_app
+from apptest_support import run_app, view_key
 
 from calculators.formatting import money
 from calculators.links import share_url
@@ -52,7 +52,7 @@ def test_a_one_workload_page_has_no_portfolio_in_its_url():
 
 def test_adding_a_workload_makes_a_portfolio_held_by_the_url(catalog):
     at = run_app()
-    at.number_input(key="rpm").set_value(2_000_000.0).run()
+    at.number_input(key=view_key(at, "rpm")).set_value(2_000_000.0).run()
     at.button(key="wl_start").click().run()
     assert not at.exception
     portfolio, index = assert_url_is_the_page(at, catalog)
@@ -61,30 +61,30 @@ def test_adding_a_workload_makes_a_portfolio_held_by_the_url(catalog):
     # the first workload keeps what was on the page, the new one starts from the link defaults
     assert portfolio.workloads[0].workload.requests_per_month == 2_000_000
     assert portfolio.workloads[1].workload == link_default_scenario().workload
-    assert at.number_input(key="rpm").value == link_default_scenario().workload.requests_per_month
+    assert at.number_input(key=view_key(at, "rpm")).value == link_default_scenario().workload.requests_per_month
 
 
 def test_a_slider_moves_only_the_selected_workload_and_the_url_follows(catalog):
     at = run_app()
     at.button(key="wl_start").click().run()
-    at.number_input(key="rpm").set_value(3_000_000.0).run()
+    at.number_input(key=view_key(at, "rpm")).set_value(3_000_000.0).run()
     portfolio, _ = assert_url_is_the_page(at, catalog)
     assert portfolio.workloads[1].workload.requests_per_month == 3_000_000
     assert portfolio.workloads[0].workload.requests_per_month == link_default_scenario().workload.requests_per_month
-    at.selectbox(key="wl_pick").set_value(0).run()  # back to the first: the widgets show it
-    assert at.number_input(key="rpm").value == link_default_scenario().workload.requests_per_month
+    at.selectbox(key=view_key(at, "wl_pick")).set_value(0).run()  # back to the first: the widgets show it
+    assert at.number_input(key=view_key(at, "rpm")).value == link_default_scenario().workload.requests_per_month
     assert assert_url_is_the_page(at, catalog)[1] == 0
 
 
 def test_rename_duplicate_remove(catalog):
     at = run_app()
     at.button(key="wl_start").click().run()
-    at.text_input(key="wl_name").set_value("Search").run()
+    at.text_input(key=view_key(at, "wl_name")).set_value("Search").run()
     at.button(key="wl_dup").click().run()
     portfolio, index = assert_url_is_the_page(at, catalog)
     assert [w.name for w in portfolio.workloads] == ["Workload 1", "Search", "Search copy"] and index == 2
-    at.text_input(key="wl_name").set_value("Search").run()  # taken: refused, the name stays
-    assert at.text_input(key="wl_name").value == "Search copy"
+    at.text_input(key=view_key(at, "wl_name")).set_value("Search").run()  # taken: refused, the name stays
+    assert at.text_input(key=view_key(at, "wl_name")).value == "Search copy"
     assert any("already named" in c.value for c in at.caption)
     at.button(key="wl_remove").click().run()
     portfolio, index = assert_url_is_the_page(at, catalog)
@@ -94,11 +94,11 @@ def test_rename_duplicate_remove(catalog):
 def test_plan_category_fine_tuning_and_budget_reach_the_url(catalog):
     at = run_app()
     at.button(key="wl_start").click().run()
-    at.selectbox(key="wl_plan").set_value("hybrid").run()
-    at.selectbox(key="wl_category").set_value("routine").run()
-    at.number_input(key="wl_ft_usd").set_value(12_000.0).run()
-    at.number_input(key="wl_ft_months").set_value(6).run()
-    at.number_input(key="pf_budget").set_value(50_000.0).run()
+    at.selectbox(key=view_key(at, "wl_plan")).set_value("hybrid").run()
+    at.selectbox(key=view_key(at, "wl_category")).set_value("routine").run()
+    at.number_input(key=view_key(at, "wl_ft_usd")).set_value(12_000.0).run()
+    at.number_input(key=view_key(at, "wl_ft_months")).set_value(6).run()
+    at.number_input(key=view_key(at, "pf_budget")).set_value(50_000.0).run()
     portfolio, _ = assert_url_is_the_page(at, catalog)
     chosen = portfolio.workloads[1]
     assert (chosen.plan, chosen.category, chosen.fine_tune.one_time_usd, chosen.fine_tune.amortize_months) == (
@@ -115,7 +115,7 @@ def test_a_portfolio_link_opens_with_the_clis_totals(catalog):
     portfolio = load_document_text(FOUR.read_text())
     at = run_app(query=PS.link_params(portfolio, 2, catalog), session={"view": "Portfolio"})
     assert at.session_state[PS.PORTFOLIO_KEY] == portfolio and at.session_state[PS.SELECTED_KEY] == 2
-    assert at.text_input(key="wl_name").value == "Company knowledge"
+    assert at.text_input(key=view_key(at, "wl_name")).value == "Company knowledge"
     expected = evaluate_portfolio(portfolio, catalog).this_month
     assert shown_totals(at) == {
         "Our plan, this month": money(expected["plan"]),
@@ -130,7 +130,7 @@ def test_a_mirror_key_edited_by_hand_cannot_make_the_page_disagree(catalog):
     portfolio = load_document_text(FOUR.read_text())
     at = run_app(query=PS.link_params(portfolio, 0, catalog) | {"rpm": "5"})
     # the bound input takes the URL's value, and the portfolio in the URL follows it at once
-    assert at.number_input(key="rpm").value == 5
+    assert at.number_input(key=view_key(at, "rpm")).value == 5
     shown, _ = assert_url_is_the_page(at, catalog)
     assert shown.workloads[0].workload.requests_per_month == 5
     assert shown.workloads[1:] == portfolio.workloads[1:]

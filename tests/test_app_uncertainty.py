@@ -19,7 +19,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from apptest_support import APP, run_app
+from apptest_support import APP, editor_key, run_app, view_key
 from streamlit.testing.v1 import AppTest
 
 from calculators.engine import evaluate
@@ -64,7 +64,7 @@ def page_scenario(at: AppTest):
 
 
 def set_value(at: AppTest, kind: str, key: str, value) -> AppTest:
-    getattr(at, kind)(key=key).set_value(value).run()
+    getattr(at, kind)(key=view_key(at, key)).set_value(value).run()
     assert not at.exception, at.exception
     return at
 
@@ -197,11 +197,11 @@ def test_draws_and_seed_change_the_band_as_the_core_predicts(key, value, fields)
 
 def test_the_ranges_show_the_core_defaults_and_one_typed_end_completes_the_other():
     at = run_app(session=RANGES_OPEN)
-    low = at.number_input(key=state.range_key("output_tokens", "low"))
+    low = at.number_input(key=view_key(at, state.range_key("output_tokens", "low")))
     assert low.value is None and low.proto.placeholder == "375"  # 500 x 0.75
-    assert at.number_input(key=state.range_key("growth_rate", "high")).proto.placeholder == "7.5"  # 5% + 2.5 points
+    assert at.number_input(key=view_key(at, state.range_key("growth_rate", "high"))).proto.placeholder == "7.5"  # 5% + 2.5 points
     set_value(at, "number_input", state.range_key("output_tokens", "high"), 900.0)
-    assert at.number_input(key=state.range_key("output_tokens", "low")).value == 375
+    assert at.number_input(key=view_key(at, state.range_key("output_tokens", "low"))).value == 375
     assert_band_of(at, with_uncertainty(output_tokens=Range(375.0, 900.0)))
 
 
@@ -209,8 +209,8 @@ def test_a_reversed_range_is_reported_inline_and_what_was_typed_stays():
     at = run_app(session=RANGES_OPEN)
     set_value(at, "number_input", state.range_key("output_tokens", "low"), 400.0)  # high completes to 625
     set_value(at, "number_input", state.range_key("output_tokens", "low"), 900.0)
-    assert at.number_input(key=state.range_key("output_tokens", "low")).value == 900
-    assert at.number_input(key=state.range_key("output_tokens", "high")).value == 625
+    assert at.number_input(key=view_key(at, state.range_key("output_tokens", "low"))).value == 900
+    assert at.number_input(key=view_key(at, state.range_key("output_tokens", "high"))).value == 625
     assert any(md("the low end (900) is above the high end (625)") in e.value for e in at.error)
     assert_band_of(at, link())  # the default range is used until it is fixed
     assert not at.exception
@@ -221,7 +221,7 @@ def test_reset_restores_the_default_ranges():
     set_value(at, "number_input", state.range_key("gpu_hour_usd", "low"), 1.0)
     assert page_scenario(at).uncertainty is not None
     at.button(key="reset_ranges").click().run()
-    assert at.number_input(key=state.range_key("gpu_hour_usd", "low")).value is None
+    assert at.number_input(key=view_key(at, state.range_key("gpu_hour_usd", "low"))).value is None
     assert_band_of(at, link())
     assert "x" not in at.query_params
 
@@ -249,8 +249,11 @@ def test_a_link_with_ranges_reproduces_the_band():
     assert params_to_scenario(params, _catalog()) == (scenario, [])
     at = run_app(query=params, session=RANGES_OPEN)
     assert_band_of(at, scenario)
-    assert at.number_input(key=state.range_key("growth_rate", "high")).value == 15
-    assert (at.number_input(key="unc_draws").value, at.number_input(key="unc_seed").value) == (800, 42)
+    assert at.number_input(key=view_key(at, state.range_key("growth_rate", "high"))).value == 15
+    assert (at.number_input(key=view_key(at, "unc_draws")).value, at.number_input(key=view_key(at, "unc_seed")).value) == (
+        800,
+        42,
+    )
     assert page_scenario(at) == scenario  # and the page's own link is that link again
 
 
@@ -332,7 +335,7 @@ def test_a_failing_band_shows_its_message_and_the_page_keeps_working(monkeypatch
 def quality_on(**settings) -> AppTest:
     """The Compare tab with the quality-adjusted cost switched on, then these widget values set."""
     at = run_app(session=COMPARE)
-    assert at.toggle(key="use_quality").value is False  # off by default
+    assert at.toggle(key=view_key(at, "use_quality")).value is False  # off by default
     set_value(at, "toggle", "use_quality", True)
     for key, value in settings.items():
         set_value(at, "number_input", key, value)
@@ -341,8 +344,8 @@ def quality_on(**settings) -> AppTest:
 
 def edit_rates(at: AppTest, rates: dict[str, float]) -> AppTest:
     """Type error rates (in percent) into the editor's rows of these models."""
-    models = list(at.data_editor(key="error_rates").value["model"])
-    at.session_state["error_rates"] = {
+    models = list(at.data_editor(key=editor_key(at, "error_rates")).value["model"])
+    at.session_state[editor_key(at, "error_rates")] = {
         "edited_rows": {models.index(m): {"rate_pct": r} for m, r in rates.items()},
         "added_rows": [],
         "deleted_rows": [],
@@ -374,7 +377,7 @@ def test_quality_is_off_by_default_and_the_toggle_adds_the_section():
     assert not [d for d in at.dataframe if "error_cost" in d.value.columns]
     set_value(at, "toggle", "use_quality", True)
     assert page_scenario(at).quality == Quality()
-    assert list(at.data_editor(key="error_rates").value["model"]) == list(state.rated_models(link()))
+    assert list(at.data_editor(key=editor_key(at, "error_rates")).value["model"]) == list(state.rated_models(link()))
     frame = table(at, "error_cost")
     assert frame["error_cost"].isna().all()  # no rate given: nothing is rated, never a rate of 0
     note = [c.value for c in at.caption if c.value.startswith("Not rated yet")]
@@ -450,7 +453,7 @@ def mixed_scenario(**fields):
 def test_the_mixed_strategy_can_be_switched_on_without_a_file():
     at = run_app()
     assert shown_mixed_cards(at) == {}
-    assert at.selectbox(key="mixed_flagship").value == ""  # the flagship-only model
+    assert at.selectbox(key=view_key(at, "mixed_flagship")).value == ""  # the flagship-only model
     set_value(at, "toggle", "use_self_hosted_mixed", True)
     assert shown_mixed_cards(at) == mixed_cards(mixed_scenario())
     assert page_scenario(at) == mixed_scenario()
@@ -460,7 +463,7 @@ def test_the_mixed_strategy_can_be_switched_on_without_a_file():
 # (id, widget kind, key, value, the mixed section's fields)
 MIXED_INPUTS = [
     ("small-share", "slider", "mixed_share", 0.5, {"small_share": 0.5}),
-    ("small-share-percent", "number_input", "_mixed_share_pct", 40.0, {"small_share": 0.4}),
+    ("small-share-percent", "number_input", "mixed_share%", 40.0, {"small_share": 0.4}),
     ("flagship", "selectbox", "mixed_flagship", "gpt-5", {"flagship": ModelSlot("gpt-5")}),
     ("no-overflow", "toggle", "mixed_overflow", False, {"overflow_to_api": False}),
     ("overflow-model", "selectbox", "mixed_overflow_model", "gpt-5-mini", {"overflow_model": ModelSlot("gpt-5-mini")}),

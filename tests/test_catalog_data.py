@@ -517,10 +517,10 @@ def test_deepseek_v4_1_flash_starts_when_genai_prices_says_it_launched(catalog):
 
 RETIREMENTS = [
     # (model, status, retires, successor) -- LiteLLM 1.110.2's deprecation_date unless noted
-    ("together-llama-3.3-70b", "deprecated", None, None),  # 2026-10-22 in the note only: no successor yet
+    ("together-llama-3.3-70b", "retired", D(2026, 10, 22), "together-muse-glimmer-30b"),  # LiteLLM's successor_model
     ("together-llama-3.1-8b", "retired", D(2026, 3, 6), None),
     ("fireworks-gpt-oss-120b", "retired", D(2026, 11, 7), None),
-    ("gemini-2.5-flash", "deprecated", D(2026, 12, 1), None),  # replacement gemini-3.5-flash-lite in the note
+    ("gemini-2.5-flash", "deprecated", D(2026, 12, 1), "gemini-3.5-flash-lite"),  # successor_model of gemini/gemini-2.5-flash
     ("together-deepseek-r1-throughput", "retired", None, None),  # in neither current database
     ("together-qwen3-235b-a22b", "retired", None, None),
 ]

@@ -5,12 +5,23 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
+import json
 
 import pytest
 import yaml
 from toy_data import TOY_GPUS, TOY_HOST, TOY_SERVING, TOY_VENDOR
 
-from pricing.catalog import CatalogError, build_catalog, load_catalog, price_in_force
+from pricing.__main__ import main
+from pricing.catalog import (
+    CURATED_SNAPSHOT,
+    DATA_DIR,
+    CatalogError,
+    _source_files,
+    build_catalog,
+    load_catalog,
+    price_in_force,
+    sources_digest,
+)
 from pricing.hardware import load_hardware
 
 
@@ -299,3 +310,55 @@ def test_lifecycle_note_reads_today_from_the_clock(monkeypatch, today, expected)
     monkeypatch.setattr(clock, "today", lambda: today)
     model = dataclasses.replace(build().models["big"], retires=dt.date(2026, 10, 22), successor=None)
     assert model.lifecycle_note() == expected
+
+
+# ---------------------------------------------------------------- the snapshot of the parsed YAML
+
+
+def toy_catalog_dir(directory):
+    (directory / "vendors").mkdir()
+    (directory / "vendors" / "toy.yaml").write_text(yaml.safe_dump(TOY_VENDOR, sort_keys=False))
+    (directory / "gpus.yaml").write_text(yaml.safe_dump(TOY_GPUS))
+    (directory / "serving.yaml").write_text(yaml.safe_dump(TOY_SERVING))
+    return directory
+
+
+def test_the_shipped_snapshot_matches_the_yaml_files():
+    # Stale, it is ignored (correct but slow: ~25 ms of YAML instead of ~6 ms); run `python -m pricing snapshot`.
+    sources = [(name, path.read_bytes()) for name, path in _source_files(DATA_DIR)]
+    snapshot = json.loads((DATA_DIR / CURATED_SNAPSHOT).read_bytes())
+    assert snapshot["sha256"] == sources_digest(sources), "pricing/generated/curated.json is stale: python -m pricing snapshot"
+
+
+def test_a_catalog_read_from_the_snapshot_is_the_one_read_from_the_yaml():
+    fast, slow = load_catalog(), load_catalog(use_snapshot=False)
+    assert (fast.models, fast.vendors, fast.gpus, fast.offers, fast.profiles) == (
+        slow.models,
+        slow.vendors,
+        slow.gpus,
+        slow.offers,
+        slow.profiles,
+    )
+
+
+def test_the_snapshot_is_read_while_it_matches_and_ignored_once_a_file_changes(tmp_path):
+    directory = toy_catalog_dir(tmp_path)
+    assert main(["snapshot", "--catalog-dir", str(directory)]) == 0
+    path = directory / CURATED_SNAPSHOT
+    # Proof that it is read: the same digest with another name in it gives that name.
+    snapshot = json.loads(path.read_text())
+    snapshot["documents"]["vendors/toy.yaml"]["models"][0]["name"] = "Big (from the snapshot)"
+    path.write_text(json.dumps(snapshot))
+    assert load_catalog(directory).models["big"].name == "Big (from the snapshot)"
+    # One byte changed in a YAML file: the digest no longer matches, the YAML is parsed.
+    vendor = directory / "vendors" / "toy.yaml"
+    vendor.write_text(vendor.read_text() + "\n")
+    assert load_catalog(directory).models["big"].name == "Big"
+
+
+def test_a_snapshot_is_only_written_of_a_catalog_that_loads(tmp_path, capsys):
+    directory = toy_catalog_dir(tmp_path)
+    (directory / "gpus.yaml").write_text("gpus: []\ngpus: []\n")
+    assert main(["snapshot", "--catalog-dir", str(directory)]) == 2
+    assert "duplicate key 'gpus'" in capsys.readouterr().err
+    assert not (directory / CURATED_SNAPSHOT).exists()

@@ -89,6 +89,9 @@ RESOLUTION = [
     ("ministral-8b-2512", "ministral-3-8b"),
     # bare ministral-3b / ministral-8b are the 24.10 models in both databases (and Vercel's gateway), not Ministral 3
     ("ministral-8b-2410", "ministral-8b"),
+    # bare gpt-oss-120b is a current offer (Together), not Fireworks' retired one
+    ("gpt-oss-120b", "together-gpt-oss-120b"),
+    ("fireworks_ai/gpt-oss-120b", "fireworks-gpt-oss-120b"),
     ("mistral/ministral-3b", "ministral-3b"),
     ("mistralai/ministral-8b", "ministral-8b"),
     ("ministral-3b-latest", "ministral-3-3b"),

@@ -54,19 +54,22 @@ strategy           this month  vs flagship  cumulative
 Flagship only          $1.75k                   $77.9k
 Hybrid routing           $700         -60%      $31.2k
 Cascade                  $700         -60%      $31.2k
-Hosted open model        $198         -89%      $8.79k
+Hosted open model        $112         -94%      $5.01k
 Self-hosted            $11.7k       +6.66×       $280k
 
 self-hosted: 2 replica(s), 4 GPU(s) (Llama 3.3 70B FP8, 2x H100 (TP2))
   break-even vs flagship only: first at 333k requests/month (1.26B tokens), sustained from 333k requests/month (1.26B tokens)
   break-even vs hybrid routing: first at 832k requests/month (3.16B tokens), sustained from 832k requests/month (3.16B tokens)
+note: Hosted open model: Llama 3.3 70B Instruct Turbo (Together) shut down on 2026-10-22: priced as its successor Muse Glimmer 30B (Together) from then
 """
 
 
 def test_evaluate_table_is_the_whole_expected_table():
     # 50,000 requests of 3,000 in + 800 out = 190M tokens. Flagship Opus 4.5: 50,000 x (3,000 x $5 + 800 x $25) / 1e6
     # = $1,750; the hybrid 75% Haiku ($1/$5) + 25% Opus: 1,750 x (0.75/5 + 0.25) = $700, -60%. Self-hosted: 2 replicas
-    # of 2 H100: $11.7k, 6.66 times the flagship, a ratio (cost_change) rather than +566%.
+    # of 2 H100: $11.7k, 6.66 times the flagship, a ratio (cost_change) rather than +566%. The hosted open model, Together's
+    # Llama 3.3 70B, retired on 2026-10-22: priced as its successor Muse Glimmer 30B ($0.35 in, $1.50 out):
+    # 50,000 x (3,000 x 0.35 + 800 x 1.50) / 1e6 = $112.50, shown $112, -94%, with a note saying so.
     code, out, _ = run("evaluate", str(SUPPORT))
     assert code == 0
     assert out == SUPPORT_TABLE

@@ -72,14 +72,6 @@ def test_bad_values_are_reported_and_fall_back():
     assert rebuilt.workload.cache_write_share == 0.0
 
 
-def test_load_into_state_resets_the_editors(catalog):
-    session = {"routes": {"edited_rows": {0: {"share_pct": 1}}}, "prices": {}, "rpm": 5.0}
-    preset = load_scenario_text(PRESETS[0].read_text())
-    state.load_into_state(session, preset, catalog)
-    assert "routes" not in session and "prices" not in session
-    assert session["rpm"] == preset.workload.requests_per_month and session[state.BASE_KEY] is preset
-
-
 # -------------------------------------------------------------------------- routes editor
 
 

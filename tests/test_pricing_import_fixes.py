@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pricing.__main__ import main
-from pricing.catalog import Catalog, build_catalog, load_catalog
+from pricing.catalog import Catalog, _source_files, build_catalog, load_catalog, sources_digest, write_curated_snapshot
 from pricing.checks import check_catalog
 from pricing.importers import (
     GENAI_PRICES,
@@ -221,6 +221,22 @@ def test_missing_alias_is_proposed_and_written(tmp_path: Path) -> None:
     apply_diff(diff, tmp_path)
     assert load_catalog(tmp_path).resolve("gpt-x-turbo") == "gpt-x"
     assert diff_catalog(load_catalog(tmp_path), imported, TODAY).aliases == []
+
+
+def test_a_write_refreshes_the_catalogs_snapshot(tmp_path: Path) -> None:
+    # load_catalog reads generated/curated.json only while it matches the YAML; --write keeps it matching.
+    vendors = tmp_path / "vendors"
+    vendors.mkdir()
+    doc = {"vendor": "openai", "name": "OpenAI", "kind": "api", "models": [model("gpt-x", entry(dt.date(2025, 1, 1), 1.0, 4.0))]}
+    (vendors / "openai.yaml").write_text(dump_vendor_document(doc))
+    (tmp_path / "gpus.yaml").write_text(yaml.safe_dump(GPUS))
+    (tmp_path / "serving.yaml").write_text(yaml.safe_dump(SERVING))
+    snapshot = write_curated_snapshot(tmp_path)
+    imported = litellm_to_models(litellm("gpt-x", 0.5, 2.0))
+    apply_diff(diff_catalog(load_catalog(tmp_path), imported, TODAY), tmp_path)
+    sources = [(name, path.read_bytes()) for name, path in _source_files(tmp_path)]
+    assert json.loads(snapshot.read_text())["sha256"] == sources_digest(sources)
+    assert load_catalog(tmp_path).models["gpt-x"].price_on(TODAY).input == 0.5
 
 
 def test_catalog_tier_the_database_lacks_is_reported() -> None:

@@ -7,6 +7,7 @@ Public API
 ``merge_imports``                 several imports (a month per file) → one, folded in one at a time;
 ``list_price_history``            monthly list-price cost next to the export's own cost;
 ``workload_from_usage``           the workload month, priced workload, routes, growth fit (``history``);
+``feature_workloads``             the same per feature of the export, and a portfolio of them (``features``);
 ``usage_report`` / ``repriced``   what the page and the CLI both print (``report``);
 ``WAREHOUSE_SQL``                 BigQuery / Snowflake / Spark SQL producing the generic format;
 ``run_usage_cli``                 body of ``python -m calculators usage FILE... [--format F] [--scenario S] [--json]``.
@@ -26,6 +27,8 @@ header ``date,model,input_tokens,output_tokens`` and optionally ``cached_input_t
 ``cached_input_tokens``  the part of ``input_tokens`` read from the cache (default 0)
 ``requests``           number of requests in the row (absent → requests unknown)
 ``cost_usd``           what the row cost, in US dollars (absent → unknown)
+``feature``            what the row was for (a product feature, team or app), optional:
+                       ``calculators.usage.features`` makes one workload of each
 =====================  ====================================================================
 
 Rows may be per request, per day or per month; they are summed. Example::

@@ -64,6 +64,34 @@ def _load_scenario(path: str):
         raise UsageImportError(f"{path}: cannot read ({exc})") from None
 
 
+def features_json(usage: UsageImport, catalog) -> dict[str, Any]:
+    """``--by feature``: the workload month's workload of each feature (``calculators.usage.features``)."""
+    from calculators.usage.features import feature_workloads, summary_rows
+
+    if usage.features is None:
+        raise UsageImportError(f"{usage.filename}: this {usage.format_name} has no feature column (or it is empty throughout)")
+    found = feature_workloads(usage, None, catalog)
+    return {"month": found["month"], "column": found["column"], "workloads": summary_rows(found), "skipped": found["skipped"]}
+
+
+def portfolio_json(usage: UsageImport, catalog, scenario=None) -> dict[str, Any]:
+    """``--portfolio``: the version-2 scenario document, one workload per feature, on ``scenario``'s strategies
+    (the link defaults' without one)."""
+    from calculators.usage.features import portfolio_document
+
+    if usage.features is None:
+        raise UsageImportError(f"{usage.filename}: this {usage.format_name} has no feature column (or it is empty throughout)")
+    if scenario is None:
+        from calculators.links import LINK_DEFAULTS, LINK_VERSION
+        from calculators.scenario import parse_scenario
+
+        scenario = parse_scenario(LINK_DEFAULTS[LINK_VERSION], strict=False)[0]
+    doc = portfolio_document(usage, scenario, catalog)
+    if doc is None:
+        raise UsageImportError(f"{usage.filename}: no feature has priced usage in the workload month: map its models first")
+    return doc
+
+
 def usage_json(usage: UsageImport, catalog, scenario=None) -> dict[str, Any]:
     """What ``--json`` prints: the import, ``list_price_usd`` per monthly row, ``workload`` and ``repriced``."""
     from calculators.usage.report import public, repriced, usage_report
@@ -83,12 +111,21 @@ def usage_json(usage: UsageImport, catalog, scenario=None) -> dict[str, Any]:
 
 
 def run_usage_cli(
-    paths: str | Sequence[str], as_json: bool, fmt: str | None, out: TextIO, err: TextIO, scenario_path: str | None = None
+    paths: str | Sequence[str],
+    as_json: bool,
+    fmt: str | None,
+    out: TextIO,
+    err: TextIO,
+    scenario_path: str | None = None,
+    by: str | None = None,
+    portfolio: bool = False,
 ) -> int:
     """Import the files and print the monthly totals; return the exit code.
 
     Exit 0 on success: ``usage_json`` with ``as_json``, else a readable report of the same
-    numbers. Exit 2 with one line ``error: ...`` on ``err`` when a file cannot be imported
+    numbers; ``by="feature"`` adds ``features`` (each feature's workload, ``features_json``);
+    ``portfolio`` prints the version-2 scenario with one workload per feature instead (YAML, or
+    JSON with ``as_json``), ready for ``evaluate``. Exit 2 with one line ``error: ...`` on ``err`` when a file cannot be imported
     (missing, unreadable, unknown format, no usable rows...) or the scenario is invalid. Exit 1,
     also with one line, on an unexpected internal error. Never a traceback.
 
@@ -109,19 +146,37 @@ def run_usage_cli(
         catalog = _catalog()
         imports = (import_usage(file, filename=file.name, format=fmt, catalog=catalog if catalog else False) for file in files)
         result = merge_imports(imports, catalog) if len(files) > 1 else next(imports)
-        body = usage_json(result, catalog, scenario) if catalog else result.to_json_dict()
+        if portfolio:
+            document = portfolio_json(result, catalog, scenario)
+        else:
+            body = usage_json(result, catalog, scenario) if catalog else result.to_json_dict()
+            if by == "feature":
+                body["features"] = features_json(result, catalog)
     except UsageImportError as exc:
         err.write(f"error: {_one_line(exc)}\n")
         return 2
     except Exception as exc:  # noqa: BLE001 - the CLI promises one line, never a traceback
         err.write(f"error: {patterns[0]}: internal error ({type(exc).__name__}: {_one_line(exc)[:200]})\n")
         return 1
+    if portfolio:
+        _write(out, document, as_json, _portfolio_yaml)
+    else:
+        _write(out, body, as_json, lambda b: format_table(result, b))
+    return 0
+
+
+def _portfolio_yaml(document: dict[str, Any]) -> str:
+    from calculators.scenario import dump_yaml
+
+    return dump_yaml(document)
+
+
+def _write(out: TextIO, body: dict[str, Any], as_json: bool, readable) -> None:
     if as_json:
         json.dump(body, out, indent=2)
         out.write("\n")
     else:
-        out.write(format_table(result, body))
-    return 0
+        out.write(readable(body))
 
 
 def _catalog():
@@ -192,6 +247,28 @@ def format_table(result: UsageImport, body: dict[str, Any] | None = None) -> str
             f"own mix {money(repriced['own_mix_usd'])}, unpriced tokens {percent(repriced['unpriced_token_share'], 1)}",
         ]
         lines += _table(["strategy", "cost_usd"], [[k, money(v)] for k, v in repriced["strategies"].items()], right={1})
+    features = body.get("features")
+    if features:
+        lines += ["", f"by feature ({features['column']}), {features['month']}:"]
+        lines += _table(
+            ["feature", "column", "tokens", "input", "cached", "output", "requests", "other_usd"],
+            [
+                [
+                    row["feature"],
+                    _cell(row["column"]),
+                    _num(row["tokens_per_month"]),
+                    _num(row["input_tokens"]),
+                    _num(row["cached_input_tokens"]),
+                    _num(row["output_tokens"]),
+                    _num(row["requests_per_month"]),
+                    _money(row["other_charges_usd"]),
+                ]
+                for row in features["workloads"]
+            ],
+            right={2, 3, 4, 5, 6, 7},
+        )
+        if features["skipped"]:
+            lines.append("no priced usage in the workload month: " + ", ".join(features["skipped"]))
     notes = [*result.notes, *body.get("workload_notes", [])]
     if notes:
         lines += ["", *(f"note: {n}" for n in notes)]

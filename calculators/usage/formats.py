@@ -57,6 +57,37 @@ def cols(*specs: str) -> tuple[Col, ...]:
     return tuple(col(s) for s in specs)
 
 
+@dataclass(frozen=True)
+class FeatureSource:
+    """A column that names the product feature a row belongs to (a trace name, a tag, a team, an app...).
+
+    ``pattern`` extracts the value from a JSON text column (a vectorized regex with a group ``v``,
+    and optionally ``k``: then the value reads ``k=v``, e.g. a Helicone property ``Feature=chat``);
+    empty: the cell itself. ``label`` names the source in messages (default: the column).
+    """
+
+    column: Col
+    pattern: str = ""
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.label or self.column.label
+
+
+def feature(spec: str, pattern: str = "", label: str = "") -> FeatureSource:
+    """``feature("traceName")``: an optional column whose cell names the feature."""
+    return FeatureSource(col(spec.rstrip("?") + "?"), pattern, label)
+
+
+_FIRST_JSON_TAG = r'^\s*\[\s*"(?P<v>[^"]+)"'  # the first tag of a JSON array of strings
+
+
+def _json_key(key: str) -> str:
+    """The string value of ``key`` in a JSON object (also when its quotes are doubled, as Helicone's CSV writes them)."""
+    return rf'"+{key}"+\s*:\s*"+(?P<v>[^"]+)"'
+
+
 # A hook gets the columns it asked for (role → Arrow string array, None when absent) and the
 # row count. A model hook returns the model array; a row check returns
 # [(reason label, bad-row mask, raw values shown in the message)].
@@ -95,6 +126,9 @@ class FormatSpec:
     model_hook: ModelHook | None = None
     row_check: RowCheck | None = None
     notes: tuple[str, ...] = ()  # caveats reported with every import of this format
+    # Columns that name the feature (workload) of a row, in priority order: a row's feature is the
+    # first of them that is not empty. All optional: they never decide the format.
+    features: tuple[FeatureSource, ...] = ()
 
     @property
     def cost_only(self) -> bool:
@@ -105,7 +139,7 @@ class FormatSpec:
         found += [c for c in (self.reasoning, self.cost, self.end_time, self.cached_json) if c is not None]
         if isinstance(self.requests, Col):
             found.append(self.requests)
-        return found + list(self.extra.values())
+        return found + list(self.extra.values()) + [f.column for f in self.features]
 
     def required(self) -> list[Col]:
         seen: list[Col] = []
@@ -179,6 +213,7 @@ SPECS: tuple[FormatSpec, ...] = (
         cached=cols("input_cached_tokens?"),
         output=cols("output_tokens?"),  # optional: embeddings_usage_*.csv has none
         requests=col("num_model_requests"),
+        features=(feature("project_id"), feature("api_key_id")),
     ),
     FormatSpec(  # OpenAI cost dashboard CSV
         id="openai_cost",
@@ -208,6 +243,7 @@ SPECS: tuple[FormatSpec, ...] = (
         output=cols("usage_output_tokens"),
         requests=None,
         notes=("Anthropic usage exports have no request count: requests are unknown",),
+        features=(feature("api_key"), feature("workspace")),  # the key's name ("Closer App"), then the workspace
     ),
     FormatSpec(  # Anthropic Console cost CSV, 11- and 12-column variants
         id="anthropic_cost",
@@ -233,6 +269,7 @@ SPECS: tuple[FormatSpec, ...] = (
         cost=col("cost_total"),
         identify=cols("generation_id"),
         notes=("output_tokens = tokens_completion, which includes reasoning (OpenRouter bills reasoning as completion)",),
+        features=(feature("app_name"), feature("api_key_name")),
     ),
     FormatSpec(  # OpenRouter grouped activity export (single source)
         id="openrouter_grouped",
@@ -261,6 +298,13 @@ SPECS: tuple[FormatSpec, ...] = (
         cached_json_pattern=rf'"(?:{_CACHE_READ_KEYS})"\s*:\s*(?P<v>\d+)',
         model_hook=_litellm_model,
         notes=("LiteLLM: prompt_tokens taken as all input; cache reads read from the metadata JSON when present",),
+        features=(
+            feature("request_tags", _FIRST_JSON_TAG, "request_tags"),
+            feature("metadata", _json_key("user_api_key_alias"), "key alias"),
+            feature("metadata", _json_key("user_api_key_team_alias"), "team alias"),
+            feature("team_id"),
+            feature("end_user"),
+        ),
     ),
     FormatSpec(  # LiteLLM proxy LiteLLM_Daily{User,Team,Tag,EndUser}Spend
         id="litellm_daily_spend",
@@ -275,6 +319,7 @@ SPECS: tuple[FormatSpec, ...] = (
         extra={"model_group": col("model_group?")},
         model_hook=_litellm_model,
         notes=("LiteLLM: prompt_tokens taken as all input (OpenAI semantics, cache reads included)",),
+        features=(feature("tag"), feature("team_id"), feature("end_user"), feature("user_id")),  # by table
     ),
     FormatSpec(  # Helicone export
         id="helicone",
@@ -287,6 +332,14 @@ SPECS: tuple[FormatSpec, ...] = (
         cost=col("cost|cost_usd?"),
         identify=cols("response_id"),
         notes=("Helicone CSV has no cache columns: cached_input_tokens is 0",),
+        features=(  # custom properties: one that names a feature or app first, else the first one
+            feature(
+                "request_properties",
+                r'(?i)"+Helicone-Property-(?P<k>feature|app|use-?case|workflow|task|endpoint|component)"+\s*:\s*"+(?P<v>[^"]+)"',
+                "request_properties",
+            ),
+            feature("request_properties", r'"+Helicone-Property-(?P<k>[^"]+)"+\s*:\s*"+(?P<v>[^"]+)"', "request_properties"),
+        ),
     ),
     FormatSpec(  # Langfuse v2 generations export
         id="langfuse_v2",
@@ -299,6 +352,7 @@ SPECS: tuple[FormatSpec, ...] = (
         cost=col("totalCost|totalCostInUSD|calculatedTotalCost?"),
         identify=cols("traceId"),
         notes=("Langfuse v2 export has no cache columns: cached_input_tokens is 0",),
+        features=(feature("traceName"),),
     ),
     FormatSpec(  # Langfuse v3 batch export; column order varies by release, matching is by name
         id="langfuse_v3",
@@ -312,6 +366,7 @@ SPECS: tuple[FormatSpec, ...] = (
         identify=cols("traceId"),
         cached_json=col("usageDetails?"),
         cached_json_pattern=rf'"(?:{_CACHE_READ_KEYS})"\s*:\s*(?P<v>\d+)',
+        features=(feature("traceName"), feature("traceTags", _FIRST_JSON_TAG, "traceTags")),
     ),
     FormatSpec(  # documented in this module's README section / calculators.usage docstring
         id="generic",
@@ -323,6 +378,7 @@ SPECS: tuple[FormatSpec, ...] = (
         output=cols("output_tokens"),
         requests=col("requests?"),
         cost=col("cost_usd?"),
+        features=(feature("feature"),),
     ),
 )
 

@@ -310,7 +310,9 @@ def _priced_models(usage: UsageImport, catalog, model_map: Mapping[str, str] | N
     return out
 
 
-def workload_from_usage(usage: UsageImport, model_map: Mapping[str, str] | None = None, catalog=None) -> dict[str, Any]:
+def workload_from_usage(
+    usage: UsageImport, model_map: Mapping[str, str] | None = None, catalog=None, month: str | None = None
+) -> dict[str, Any]:
     """A partial scenario document ("Start the forecast from my usage") from an import.
 
     The workload month is the **last full month** (``FULL_MONTH_RULE``); an export with no
@@ -336,6 +338,9 @@ def workload_from_usage(usage: UsageImport, model_map: Mapping[str, str] | None 
         object), "unpriced", "other_charges", "notes"}``. Growth is never applied silently: the
         caller offers ``growth`` for the user to confirm.
 
+    ``month`` imposes the workload month (a feature's workload is taken in its export's month,
+    ``calculators.usage.features``), even one without usage (then there is no workload).
+
     Examples
     --------
     Full months 2026-01..03 with 1M, 1.1M, 1.21M tokens: growth +10.0%/month; a 2026-04
@@ -346,7 +351,13 @@ def workload_from_usage(usage: UsageImport, model_map: Mapping[str, str] | None 
     months_full = full_months(usage)
     months_all = sorted(coverage)
     source = None
-    if months_full:
+    if month is not None:
+        source = month
+        if month not in coverage:
+            days = _month_bounds(month)[1].day
+            coverage[month] = days if usage.monthly_rows else (_covered_days(month, usage.period) if usage.period else days)
+        notes.append(f"workload from {month}, the export's workload month")
+    elif months_full:
         source = months_full[-1]
         later = [m for m in months_all if m > source]
         notes.append(f"workload from {source}, the last full month" + (f" ({later[-1]} is partial)" if later else ""))

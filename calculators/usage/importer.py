@@ -25,6 +25,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from calculators.usage.feature_rows import (
+    FEATURE_TRACK_LIMIT,
+    MAX_FEATURES,
+    OTHER_FEATURES,
+    feature_of_rows,
+    fold_features,
+    regroup,
+)
 from calculators.usage.formats import PER_ROW, SPECS_BY_ID, Col, FormatSpec, detect_format, header_index
 from calculators.usage.reader import BadRow, BadRows, Restart, Segment, Sniffed, Source, UsageImportError, read_segments, sniff
 
@@ -35,6 +43,17 @@ MAX_COST_PER_ROW = 1e9  # dollars
 MIN_DATE, MAX_DATE = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 
 UNKNOWN_MODEL = "(unknown model)"  # rows with usage but an empty model: kept, counted, unpriced
+FEATURE_COLUMNS = [
+    "month",
+    "feature",
+    "model",
+    "catalog_id",
+    "input_tokens",
+    "cached_input_tokens",
+    "output_tokens",
+    "requests",
+    "cost_usd",
+]
 # Non-token charges: labels the format hooks put in parentheses ("(web_search)") and line items
 # that name a tool rather than a model. They are "other charges", never models to map.
 _OTHER_CHARGE_RE = re.compile(
@@ -91,6 +110,11 @@ class UsageImport:
     days_with_data: dict[str, int] = field(default_factory=dict)  # month → distinct UTC days with kept rows
     monthly_rows: bool = False  # every kept row is dated the 1st of its month at 00:00: monthly totals
     other_charges: list[str] = field(default_factory=list)  # non-token charges (web search...): never models
+    # Per (month, feature, model) totals when the export names a feature (a trace name, tag, team, key, app...):
+    # FEATURE_COLUMNS, at most MAX_FEATURES distinct features (the top by spend, then "(other features)").
+    # None when the format has no feature column or every row's is empty.
+    features: pd.DataFrame | None = None
+    feature_sources: dict[str, str] = field(default_factory=dict)  # feature → the column it came from
 
     @property
     def unknown_model_rows(self) -> bool:
@@ -322,6 +346,7 @@ def _finish(name: str, spec: FormatSpec, sniffed: Sniffed, acc: _Accumulator, gr
         notes.append(f"{acc.cached_over} row(s) report more cached than total input tokens: cached capped at input")
     catalog = _catalog(catalog, notes)
     monthly = _monthly_frame(grouped, spec, catalog)
+    features, feature_sources = _features_frame(acc.by_feature, spec, catalog)
     models = monthly["model"].unique().tolist()
     other = sorted(m for m in models if is_other_charge(m))
     unresolved = sorted(
@@ -344,7 +369,25 @@ def _finish(name: str, spec: FormatSpec, sniffed: Sniffed, acc: _Accumulator, gr
         other_charges=other,
         rows_ignored=acc.ignored,
         notes=notes,
+        features=features,
+        feature_sources=feature_sources,
     )
+
+
+def _features_frame(table: pa.Table | None, spec: FormatSpec, catalog) -> tuple[pd.DataFrame | None, dict[str, str]]:
+    """The per-feature totals (``FEATURE_COLUMNS``, at most ``MAX_FEATURES`` features) and where each came from.
+
+    None when no row names a feature (the columns are absent or empty throughout)."""
+    if table is None or table.num_rows == 0:
+        return None, {}
+    table = fold_features(table, MAX_FEATURES)
+    sources: dict[str, str] = {}
+    for name, index in zip(table.column("feature").to_pylist(), table.column("source").to_pylist(), strict=True):
+        if index >= 0:
+            sources.setdefault(name, spec.features[index].name)
+    if not sources:
+        return None, {}
+    return _monthly_frame(table.drop_columns(["source"]), spec, catalog), sources
 
 
 class _Accumulator:
@@ -362,6 +405,7 @@ class _Accumulator:
         self.fractional: dict[str, tuple[int, str]] = {}
         self.days = np.zeros(0, dtype=np.int64)  # distinct days (since 1970-01-01) with kept rows
         self.monthly_rows = True
+        self.by_feature: pa.Table | None = None  # (month, model, feature, source) sums, at most FEATURE_TRACK_LIMIT features
 
     def add(self, norm: _Normalized, segment: Segment, header_line: int) -> None:
         records = segment.table.num_rows + len(segment.bad_rows)
@@ -379,6 +423,9 @@ class _Accumulator:
             self.fractional[column] = (before[0] + count, before[1])
         self.token_mass += norm.token_mass
         self.partials.append(norm.grouped)
+        if norm.features is not None:
+            both = norm.features if self.by_feature is None else pa.concat_tables([self.by_feature, norm.features])
+            self.by_feature = fold_features(both, FEATURE_TRACK_LIMIT)
         if norm.first is not None:
             self.first = norm.first if self.first is None else min(self.first, norm.first)
             self.days = np.union1d(self.days, norm.days)
@@ -388,13 +435,7 @@ class _Accumulator:
     def grouped(self) -> pa.Table:
         if len(self.partials) == 1:
             return self.partials[0]
-        table = pa.concat_tables(self.partials)
-        values = [c for c in table.column_names if c not in ("month", "model")]
-        merged = table.group_by(["month", "model"]).aggregate(
-            [(c, "sum", pc.ScalarAggregateOptions(min_count=1)) for c in values]
-        )
-        # The second aggregation appends "_sum" to every value column: drop it again.
-        return merged.rename_columns([c if c in ("month", "model") else c.removesuffix("_sum") for c in merged.column_names])
+        return regroup(pa.concat_tables(self.partials), ("month", "model"))
 
     def days_per_month(self) -> dict[str, int]:
         months, counts = np.unique(_month_index(self.days), return_counts=True)
@@ -421,6 +462,8 @@ def _column_map(spec: FormatSpec, columns: list[str]) -> dict[str, str | None]:
             roles[f"{group}.{i}"] = c
     for key, c in spec.extra.items():
         roles[f"extra.{key}"] = c
+    for i, source in enumerate(spec.features):
+        roles[f"feature.{i}"] = source.column
     return {role: (c.find(index) if c is not None else None) for role, c in roles.items()}
 
 
@@ -655,6 +698,7 @@ class _Normalized:
     fractional: dict[str, tuple[int, str]]  # count column → (rows with a fractional count, first such value)
     days: np.ndarray  # distinct days with kept rows
     monthly_rows: bool  # every kept row dated the 1st of a month at midnight
+    features: pa.Table | None = None  # partial sums per (month index, model, feature, source) of the kept rows
 
     @property
     def skipped(self) -> int:
@@ -818,6 +862,11 @@ def _normalize(table: pa.Table, spec: FormatSpec, colmap: dict[str, str | None],
         aggs.append(("cost", "sum", pc.ScalarAggregateOptions(min_count=1)))
     grouped = pa.table(arrays).group_by(["month", "model"]).aggregate(aggs)
     grouped = grouped.filter(pc.greater_equal(grouped.column("month"), 0))
+    by_feature = None
+    if not spec.cost_only and any(colmap.get(f"feature.{i}") for i in range(len(spec.features))):
+        arrays["feature"], arrays["source"] = feature_of_rows(spec, column, n)
+        by_feature = pa.table(arrays).group_by(["month", "model", "feature", "source"]).aggregate(aggs)
+        by_feature = by_feature.filter(pc.greater_equal(by_feature.column("month"), 0))
 
     covered = (keep | blank) & parsed
     first = last = None
@@ -838,7 +887,19 @@ def _normalize(table: pa.Table, spec: FormatSpec, colmap: dict[str, str | None],
         and (kept_days.astype("datetime64[D]") == kept_days.astype("datetime64[D]").astype("datetime64[M]")).all()
     )
     return _Normalized(
-        code, reasons.labels, reasons.raws, blank, grouped, first, last, cached_over, mass, fractional, kept_days, monthly_rows
+        code,
+        reasons.labels,
+        reasons.raws,
+        blank,
+        grouped,
+        first,
+        last,
+        cached_over,
+        mass,
+        fractional,
+        kept_days,
+        monthly_rows,
+        by_feature,
     )
 
 
@@ -877,6 +938,9 @@ def _monthly_frame(grouped: pa.Table, spec: FormatSpec, catalog) -> pd.DataFrame
         frame["cost_usd"] = pd.array(grouped.column("cost_sum").to_pylist(), dtype="Float64")
     else:
         frame["cost_usd"] = pd.array([pd.NA] * size, dtype="Float64")
+    if "feature" in grouped.column_names:
+        frame["feature"] = pd.array(grouped.column("feature").to_pylist(), dtype="string")
+        return frame.sort_values(["month", "feature", "model"], kind="stable").reset_index(drop=True)[FEATURE_COLUMNS]
     return frame.sort_values(["month", "model"], kind="stable").reset_index(drop=True)[MONTHLY_COLUMNS]
 
 
@@ -967,6 +1031,42 @@ def _shown(scalar: pa.Scalar) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+_NUMBER_COLUMNS = ["input_tokens", "cached_input_tokens", "output_tokens", "requests", "cost_usd"]
+
+
+def _sum_frames(frames: list[pd.DataFrame], keys: list[str]) -> pd.DataFrame:
+    """Monthly frames summed by ``keys`` (unknown stays unknown: a sum of NA is NA), with the frames' dtypes."""
+    summed = (
+        pd.concat(frames, ignore_index=True)
+        .groupby(keys, sort=True, dropna=False)
+        .agg({"catalog_id": "first", **{c: (lambda s: s.sum(min_count=1)) for c in _NUMBER_COLUMNS}})
+        .reset_index()
+    )
+    for column in ("input_tokens", "cached_input_tokens", "output_tokens", "requests"):
+        summed[column] = summed[column].astype("Int64")
+    summed["cost_usd"] = summed["cost_usd"].astype("Float64")
+    for column in (*keys, "catalog_id"):
+        summed[column] = summed[column].astype("string")
+    return summed
+
+
+def _merge_features(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    """Two files' per-feature totals, summed, again at most ``MAX_FEATURES`` features (top by spend, then the rest)."""
+    both = pd.concat([a, b], ignore_index=True)
+    cost = both["cost_usd"].fillna(0).astype(float)
+    weight = cost if cost.sum() > 0 else (both["input_tokens"].fillna(0) + both["output_tokens"].fillna(0)).astype(float)
+    totals = weight.groupby(both["feature"]).sum()
+    ranked = sorted((f for f in totals.index if f != OTHER_FEATURES), key=lambda f: (-float(totals[f]), f))
+    if len(totals) > MAX_FEATURES:
+        kept = set(ranked[: MAX_FEATURES - 1])
+        both["feature"] = both["feature"].where(both["feature"].isin(kept), OTHER_FEATURES)
+    return (
+        _sum_frames([both], ["month", "feature", "model"])
+        .sort_values(["month", "feature", "model"], kind="stable")[FEATURE_COLUMNS]
+        .reset_index(drop=True)
+    )
+
+
 def merge_imports(imports, catalog=None) -> UsageImport:
     """One import from several (a month per file, as warehouses export): monthly rows summed.
 
@@ -982,6 +1082,7 @@ def merge_imports(imports, catalog=None) -> UsageImport:
         if merged is None:
             merged = dataclasses.replace(
                 usage,
+                feature_sources=dict(usage.feature_sources),
                 problems=[f"{usage.filename}: {p}" for p in usage.problems],
                 notes=[f"{usage.filename}: {n}" for n in usage.notes],
                 skipped_by_reason=dict(usage.skipped_by_reason),
@@ -992,18 +1093,7 @@ def merge_imports(imports, catalog=None) -> UsageImport:
             raise UsageImportError(
                 f"{usage.filename}: is a {usage.format_name}, but {names[0]} is a {merged.format_name}; merge files of one format"
             )
-        monthly = pd.concat([merged.monthly, usage.monthly], ignore_index=True)
-        numbers = ["input_tokens", "cached_input_tokens", "output_tokens", "requests", "cost_usd"]
-        summed = monthly.groupby(["month", "model"], sort=True, dropna=False).agg(
-            {"catalog_id": "first", **{c: (lambda s: s.sum(min_count=1)) for c in numbers}}
-        )
-        summed = summed.reset_index()
-        for column in ("input_tokens", "cached_input_tokens", "output_tokens", "requests"):
-            summed[column] = summed[column].astype("Int64")
-        summed["cost_usd"] = summed["cost_usd"].astype("Float64")
-        for column in ("month", "model", "catalog_id"):
-            summed[column] = summed[column].astype("string")
-        merged.monthly = summed[MONTHLY_COLUMNS]
+        merged.monthly = _sum_frames([merged.monthly, usage.monthly], ["month", "model"])[MONTHLY_COLUMNS]
         merged.rows_read += usage.rows_read
         merged.rows_skipped += usage.rows_skipped
         merged.rows_ignored += usage.rows_ignored
@@ -1025,6 +1115,13 @@ def merge_imports(imports, catalog=None) -> UsageImport:
         merged.monthly_rows = merged.monthly_rows and usage.monthly_rows
         merged.unresolved_models = sorted(set(merged.unresolved_models) | set(usage.unresolved_models))
         merged.other_charges = sorted(set(merged.other_charges) | set(usage.other_charges))
+        if merged.features is not None and usage.features is not None:
+            merged.features = _merge_features(merged.features, usage.features)
+            merged.feature_sources = {**usage.feature_sources, **merged.feature_sources}
+            kept = set(merged.features["feature"].tolist())
+            merged.feature_sources = {k: v for k, v in merged.feature_sources.items() if k in kept}
+        else:
+            merged.features, merged.feature_sources = None, {}
     if merged is None:
         raise UsageImportError("no file to import")
     if len(names) > 1:

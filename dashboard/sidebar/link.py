@@ -1,5 +1,5 @@
-"""The address bar and the Share box: the URL parameters no widget is bound to, the share link, the YAML
-download and upload, and the notices of a damaged link."""
+"""The address bar and the Share box: the page's one URL writer, the share link, the YAML download and upload,
+and the notices of a damaged link."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from calculators.scenario import (
     Scenario,
     scenario_to_yaml,
 )
-from dashboard import cache
+from dashboard import cache, inputs, portfolio_state
 from dashboard import state as S
 from dashboard.markup import md
 from dashboard.sidebar.scenario_files import (
@@ -23,30 +23,26 @@ from pricing.catalog import Catalog
 
 
 def all_keys() -> tuple[str, ...]:
-    """Every widget key whose value makes up the scenario (the scalar short keys, toggles, draft flag,
-    and the settings without a short key: the mixed strategy, the uncertainty ranges, the quality settings)."""
+    """Every setting that makes up the scenario (the scalar short keys, toggles, draft flag, and the
+    settings without a short key: the mixed strategy, the uncertainty ranges, the quality settings)."""
     return (*SHORT_KEYS, *S.TOGGLE_KEYS.values(), S.FORWARD_DRAFT_KEY, *S.PAYLOAD_KEYS, S.QUALITY_TOGGLE)
 
 
-def sync_link(scenario: Scenario, catalog: Catalog, undrawn: tuple[str, ...] = ()) -> None:
-    """Write the parameters no widget is bound to (``x``: routes, overrides…; ``off``; ``start``)
-    to the URL, and the ``undrawn`` strategy boxes' short keys (see ``strategy_sections``).
-
-    Only when they changed: each write is a message to the browser. A bound key is never
-    written here (Streamlit forbids it; its widget keeps it in sync itself).
-    """
-    write_params(cache.share_params(scenario, catalog), ("x", "off", "start", *undrawn))
+SCENARIO_KEYS = frozenset(all_keys())
 
 
-def write_params(params: dict[str, str], keys) -> None:
-    """Make each of ``keys`` in the URL equal ``params[key]`` (absent: removed), writing only what changed."""
-    for key in keys:
-        want = params.get(key)
-        if st.query_params.get(key) != want:
-            if want is None:
-                del st.query_params[key]
-            else:
-                st.query_params[key] = want
+def page_params(scenario: Scenario, catalog: Catalog, portfolio=None, selected: int = 0) -> dict[str, str]:
+    """The page's whole link: the scenario's parameters, and for a portfolio its ``v``/``p``/``w`` too
+    (the scenario's keys then mirror the selected workload)."""
+    params = dict(cache.share_params(scenario, catalog))
+    if portfolio is not None:
+        params |= portfolio_state.link_params(portfolio, selected, catalog)
+    return params
+
+
+def write_link(scenario: Scenario, catalog: Catalog, portfolio=None, selected: int = 0) -> None:
+    """The page's one URL writer, at the end of every run: the address bar says this run's scenario."""
+    inputs.write_link(page_params(scenario, catalog, portfolio, selected))
 
 
 def share_and_save(scenario: Scenario, catalog: Catalog, portfolio_box=None) -> None:

@@ -10,7 +10,7 @@ import streamlit as st
 from calculators.scenario import (
     Scenario,
 )
-from dashboard import cache
+from dashboard import cache, inputs
 from dashboard import state as S
 from dashboard.markup import md
 from dashboard.sidebar.workload import month_of
@@ -46,7 +46,7 @@ def price_table(catalog: Catalog, base: Scenario, day: dt.date) -> dict[str, dic
         frame = cache.price_frame(catalog, day, base.price_overrides)
         st.data_editor(
             frame,
-            key=S.PRICES_KEY,
+            key=inputs.editor_key(S.PRICES_KEY),
             on_change=_fold_price_edits,
             disabled=["name", "vendor", "tier", "source", "checked"],
             hide_index=True,  # the model id stays the frame's index: edits map back to it
@@ -57,7 +57,7 @@ def price_table(catalog: Catalog, base: Scenario, day: dt.date) -> dict[str, dic
         # the overrides: the committed base and the pending cell edits, never a diff against the catalog,
         # which would drop an override equal to the first month's price
         current = {name: _fields(o) for name, o in base.price_overrides}
-        overrides = S.fold_price_edits(current, frame, st.session_state.get(S.PRICES_KEY), catalog)
+        overrides = S.fold_price_edits(current, frame, inputs.editor_edits(S.PRICES_KEY), catalog)
         reset_prices_button(len(overrides))
     return overrides
 
@@ -69,13 +69,13 @@ def _fields(override) -> dict[str, float]:
 def _fold_price_edits() -> None:
     """The table was edited: make its overrides the base's and restart the editor from them."""
     base: Scenario = st.session_state[S.BASE_KEY]
-    day = month_of(st.session_state.get("start"))
+    day = month_of(inputs.get("start"))
     catalog = cache.catalog()
     shown = cache.price_frame(catalog, day, base.price_overrides)
     current = {name: _fields(o) for name, o in base.price_overrides}
-    overrides = S.fold_price_edits(current, shown, st.session_state.get(S.PRICES_KEY), catalog)
+    overrides = S.fold_price_edits(current, shown, inputs.editor_edits(S.PRICES_KEY), catalog)
     st.session_state[S.BASE_KEY] = dataclasses.replace(base, price_overrides=S.overrides_tuple(overrides))
-    del st.session_state[S.PRICES_KEY]
+    inputs.reset_editor(S.PRICES_KEY)
 
 
 _PRICE_COLUMNS = {
@@ -110,4 +110,4 @@ def reset_prices_button(count: int) -> None:
 def _reset_prices() -> None:
     base: Scenario = st.session_state[S.BASE_KEY]
     st.session_state[S.BASE_KEY] = dataclasses.replace(base, price_overrides=())
-    st.session_state.pop(S.PRICES_KEY, None)
+    inputs.reset_editor(S.PRICES_KEY)

@@ -1,7 +1,7 @@
 """Sidebar, Presets and scenario files: load a preset or an uploaded YAML/JSON file into the page, and say why not.
 
-Loading a whole scenario goes through ``state.load_into_state`` from a callback: bound widgets are set through
-``st.session_state``, never through ``st.query_params``."""
+Loading a whole scenario goes through ``inputs.load`` from a callback: the settings change and every widget is
+created anew with them (``dashboard.inputs``); the URL follows at the end of the run."""
 
 from __future__ import annotations
 
@@ -16,8 +16,7 @@ from calculators.scenario import (
     ScenarioError,
     load_scenario_text,
 )
-from dashboard import portfolio_state
-from dashboard import state as S
+from dashboard import inputs, portfolio_state
 from dashboard.markup import md
 from dashboard.widgets import _catalog
 
@@ -32,7 +31,7 @@ LOADED_KEY = "_loaded_from"
 
 def load_scenario(scenario: Scenario, origin: str) -> None:
     portfolio_state.leave(st.session_state)  # a version-1 scenario is a one-workload page
-    S.load_into_state(st.session_state, scenario, _catalog())
+    inputs.load(scenario, _catalog())
     st.session_state[LOADED_KEY] = origin
     st.session_state.pop(LOAD_ERROR_KEY, None)
 

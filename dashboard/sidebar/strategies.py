@@ -15,11 +15,12 @@ from calculators.scenario import (
     Scenario,
 )
 from calculators.strategies import REGISTRY
+from dashboard import inputs
 from dashboard import state as S
 from dashboard.assumptions import model_caption
 from dashboard.markup import md
 from dashboard.sidebar.workload import _month
-from dashboard.widgets import _catalog, _default, log_slider, model_options, model_picker, percent_slider
+from dashboard.widgets import _catalog, log_slider, model_options, model_picker, percent_slider
 from pricing.catalog import Catalog
 
 PEAK_STOPS = tuple(round(1 + 0.1 * i, 1) for i in range(31)) + (5.0, 6.0, 8.0, 10.0, 15.0, 20.0, 30.0, 50.0, 100.0)
@@ -27,7 +28,7 @@ PEAK_STOPS = tuple(round(1 + 0.1 * i, 1) for i in range(31)) + (5.0, 6.0, 8.0, 1
 
 @dataclasses.dataclass(frozen=True)
 class StrategySection:
-    """One strategy's box in the sidebar: its label, icon and the short keys of its bound widgets."""
+    """One strategy's box in the sidebar: its label, icon and the short keys of its settings."""
 
     key: str  # the strategy, as in the scenario
     label: str
@@ -43,19 +44,18 @@ class StrategySection:
         return f"_shown_{self.key}"
 
 
-def strategy_sections(catalog: Catalog, base: Scenario) -> tuple[list[dict] | None, tuple[str, ...]]:
+def strategy_sections(catalog: Catalog, base: Scenario) -> list[dict] | None:
     """One collapsed box per strategy; returns the hybrid's routes as edited (``None``: the base
-    scenario's) and the short keys of the boxes not drawn.
+    scenario's).
 
     A session's first page draws none of them: their ~40 widgets are a third of the page's DOM
-    and ~0.6 s of the browser's first paint (benchmarks/page_load.py). A box is drawn when it
-    is first opened, and from then on (collapsing only hides it): a bound widget that stopped
-    being drawn would take its parameter out of the address bar. Until then its settings are
-    the base scenario's (nothing else can change them), a caption says what they are, and
-    ``sync_link`` keeps their URL parameters.
+    and ~0.6 s of the browser's first paint (benchmarks/page_load.py). A box is drawn when it is
+    first opened, and from then on (collapsing only hides it, so the routes editor keeps its
+    edits). The settings do not live in the widgets (``dashboard.inputs``): an undrawn box keeps
+    them, in the scenario and in the link, and a caption says what it compares.
     """
     context: _PickerContext | None = None  # built for the first drawn box: undrawn ones need no options
-    routes, undrawn = None, []
+    routes = None
     st.markdown("**Strategies**")
     for section in STRATEGY_SECTIONS:
         box = st.expander(section.label, icon=section.icon, key=section.box_key, on_change="rerun")
@@ -63,15 +63,14 @@ def strategy_sections(catalog: Catalog, base: Scenario) -> tuple[list[dict] | No
             st.session_state[section.shown_key] = True
         if not st.session_state.get(section.shown_key):
             st.caption(md(strategy_line(base, section.key)))
-            undrawn.extend(section.params)
             continue
         if context is None:
-            context = _PickerContext(_month(st.session_state.get("start")), base.overrides, model_options(catalog, base))
+            context = _PickerContext(_month(inputs.get("start")), base.overrides, model_options(catalog, base))
         with box:
             drawn_routes = _BOXES[section.key][1](catalog, base, context)
         if section.key == "hybrid":
             routes = drawn_routes
-    return routes, tuple(undrawn)
+    return routes
 
 
 def strategy_line(scenario: Scenario, key: str) -> str:
@@ -89,46 +88,54 @@ class _PickerContext:
     options: list[str]
 
 
+def _toggle(label: str, strategy: str, help: str | None = None) -> bool:
+    """A strategy's on/off switch (the link's ``off``)."""
+    on, kw = inputs.view(S.TOGGLE_KEYS[strategy])
+    st.toggle(label, value=on, help=help, **kw)
+    return on
+
+
 def _flagship_only(catalog: Catalog, base: Scenario, c: _PickerContext) -> None:
-    on = st.toggle("Compare flagship only", key=S.TOGGLE_KEYS["flagship_only"])
+    on = _toggle("Compare flagship only", "flagship_only")
     model_picker("Flagship model", "fm", c.options, c.day, c.overrides, disabled=not on)
 
 
 def _hybrid(catalog: Catalog, base: Scenario, c: _PickerContext) -> list[dict]:
-    on = st.toggle("Compare hybrid routing", key=S.TOGGLE_KEYS["hybrid"])
+    on = _toggle("Compare hybrid routing", "hybrid")
     return routes_editor(catalog, base, c.options, disabled=not on)
 
 
 def _cascade(catalog: Catalog, base: Scenario, c: _PickerContext) -> None:
-    on = st.toggle(
+    on = _toggle(
         "Compare a cascade",
-        key=S.TOGGLE_KEYS["cascade"],
+        "cascade",
         help="Every request goes to the first model; a share escalates to the second and pays both.",
     )
     model_picker("First model", "c1", c.options, c.day, c.overrides, disabled=not on)
     model_picker("Second model", "c2", c.options, c.day, c.overrides, disabled=not on)
     percent_slider("Escalation rate", "esc", help="Share of requests the first model's answer does not satisfy.", disabled=not on)
-    st.checkbox("Escalated requests carry the first model's draft", key=S.FORWARD_DRAFT_KEY, disabled=not on)
+    draft, kw = inputs.view(S.FORWARD_DRAFT_KEY)
+    st.checkbox("Escalated requests carry the first model's draft", value=draft, disabled=not on, **kw)
 
 
 def _hosted_open(catalog: Catalog, base: Scenario, c: _PickerContext) -> None:
-    on = st.toggle("Compare a hosted open model", key=S.TOGGLE_KEYS["hosted_open"])
+    on = _toggle("Compare a hosted open model", "hosted_open")
     model_picker("Open model on an inference provider", "om", c.options, c.day, c.overrides, disabled=not on)
 
 
 def _self_hosted(catalog: Catalog, base: Scenario, c: _PickerContext) -> None:
-    on = st.toggle("Compare self-hosting", key=S.TOGGLE_KEYS["self_hosted"])
+    on = _toggle("Compare self-hosting", "self_hosted")
     self_hosted(catalog, disabled=not on)
 
 
 def _self_hosted_mixed(catalog: Catalog, base: Scenario, c: _PickerContext) -> None:
-    on = st.toggle(
+    on = _toggle(
         "Compare self-hosted + flagship",
-        key=S.TOGGLE_KEYS["self_hosted_mixed"],
+        "self_hosted_mixed",
         help="A share of the requests (those a router would send to a small model) runs on the self-hosted server "
         "set up under Self-hosted; the rest goes to a flagship API.",
     )
-    server = bool(st.session_state.get(S.TOGGLE_KEYS["self_hosted"]))
+    server = bool(inputs.get(S.TOGGLE_KEYS["self_hosted"]))
     self_hosted_mixed(c.options, c.day, c.overrides, disabled=not on, server=server)
 
 
@@ -145,7 +152,7 @@ STRATEGY_SECTIONS = tuple(
     StrategySection(key, strategy.label, _BOXES[key][0], tuple(k for k, (section, _) in SHORT_KEYS.items() if section == key))
     for key, strategy in REGISTRY.items()
 )
-# The short keys of every strategy widget: sync_link writes those of the sections not drawn.
+# The short keys of every strategy setting.
 STRATEGY_PARAMS = tuple(p for section in STRATEGY_SECTIONS for p in section.params)
 
 
@@ -153,7 +160,7 @@ def routes_editor(catalog: Catalog, base: Scenario, options: list[str], *, disab
     frame = S.routes_frame(base, catalog)
     edited = st.data_editor(
         frame,
-        key=S.ROUTES_KEY,
+        key=inputs.editor_key(S.ROUTES_KEY),
         num_rows="dynamic",
         hide_index=True,
         placeholder="—",
@@ -197,7 +204,7 @@ def _normalize_routes(frame: pd.DataFrame) -> None:
     base: Scenario = st.session_state[S.BASE_KEY]
     hybrid = Hybrid(tuple(Route(r["model"], r["share"], r.get("reasoning_tokens")) for r in routes)) if routes else base.hybrid
     st.session_state[S.BASE_KEY] = dataclasses.replace(base, hybrid=hybrid)
-    st.session_state.pop(S.ROUTES_KEY, None)
+    inputs.reset_editor(S.ROUTES_KEY)
 
 
 def _same_as(label: str):
@@ -212,64 +219,64 @@ def self_hosted_mixed(options: list[str], day: dt.date, overrides: dict, *, disa
     percent_slider(
         "Self-hosted share",
         "mixed_share",
-        bind=False,
         help="Share of the requests sent to the self-hosted model; the rest goes to the flagship API.",
         disabled=disabled,
     )
-    flagship = st.session_state.get("fm") or _default("fm")
-    chosen = st.selectbox(
-        "Flagship API for the rest",
-        ["", *options],
-        format_func=_same_as(f"same as flagship only ({flagship})"),
-        key="mixed_flagship",
-        disabled=disabled,
+    flagship = inputs.get("fm") or S.default_values()["fm"]
+    chosen = _model_or_same(
+        "Flagship API for the rest", "mixed_flagship", options, f"same as flagship only ({flagship})", disabled
     )
     st.caption(md(model_caption(_catalog(), chosen or flagship, day, overrides)))
-    overflow = st.toggle(
+    overflow, kw = inputs.view("mixed_overflow")
+    st.toggle(
         "Overflow to an API",
-        key="mixed_overflow",
+        value=overflow,
         help="Above the fleet's capacity, send the extra requests to an API instead of starting one more replica, "
         "whenever that is cheaper.",
         disabled=disabled,
+        **kw,
     )
-    over = st.selectbox(
-        "Overflow model",
-        ["", *options],
-        format_func=_same_as("same as its flagship API"),
-        key="mixed_overflow_model",
-        disabled=disabled or not overflow,
-    )
+    over = _model_or_same("Overflow model", "mixed_overflow_model", options, "same as its flagship API", disabled or not overflow)
     if over:
         st.caption(md(model_caption(_catalog(), over, day, overrides)))
 
 
+def _model_or_same(label: str, setting: str, options: list[str], same: str, disabled: bool) -> str:
+    """A model picker whose first option, ``""``, means the section's default model (``same``)."""
+    chosen, kw = inputs.view(setting)
+    choices = ["", *options]
+    st.selectbox(
+        label,
+        choices,
+        index=choices.index(chosen) if chosen in choices else 0,
+        format_func=_same_as(same),
+        disabled=disabled,
+        **kw,
+    )
+    return chosen
+
+
 def self_hosted(catalog: Catalog, *, disabled: bool) -> None:
     profiles = list(catalog.profiles)
-    current = st.session_state.get("prof")
-    if isinstance(current, str) and current not in profiles:
-        profiles.append(current)  # kept (the engine reports it) rather than silently replaced
-    default = _default("prof")
-    profile_id = st.selectbox(
-        "Serving profile",
-        profiles,
-        index=profiles.index(default) if default in profiles else 0,
-        key="prof",
-        bind="query-params",
-        disabled=disabled,
+    profile_id, kw = inputs.view("prof")
+    if isinstance(profile_id, str) and profile_id not in profiles:
+        profiles.append(profile_id)  # kept (the engine reports it) rather than silently replaced
+    st.selectbox(
+        "Serving profile", profiles, index=profiles.index(profile_id) if profile_id in profiles else 0, disabled=disabled, **kw
     )
     profile = catalog.profiles.get(profile_id)
     offer = catalog.offers.get(profile.default_offer) if profile else None
     if profile is not None:
         st.caption(md(f"{profile.name} · {profile.gpus_per_replica}× {profile.gpu} per replica · {profile.latency_target}"))
+    gpu_price, kw = inputs.view("gpuh", keep_none=True)
     st.number_input(
         "GPU price (USD per GPU-hour)",
         min_value=0.0,
         max_value=1000.0,
-        value=None,
+        value=None if gpu_price is None else float(gpu_price),
         step=0.1,
         format="%.2f",
-        key="gpuh",
-        bind="query-params",
+        **kw,
         placeholder=f"{offer.usd_per_gpu_hour:.2f} ({offer.provider} list price)" if offer else "required",
         help="Empty: the profile's default GPU offer from pricing/gpus.yaml.",
         disabled=disabled,
@@ -295,28 +302,28 @@ def self_hosted(catalog: Catalog, *, disabled: bool) -> None:
 def _fleet_floor_and_ops(disabled: bool) -> None:
     """Minimum replicas and the monthly operations cost, side by side."""
     left, right = st.columns(2)
+    replicas, kw = inputs.view("minr")
     with left:
         st.number_input(
             "Minimum replicas",
             min_value=0,
             max_value=10_000,
-            value=_default("minr"),
+            value=int(replicas),
             step=1,
-            key="minr",
-            bind="query-params",
+            **kw,
             help="2 or more for high availability.",
             disabled=disabled,
         )
+    ops, kw = inputs.view("ops")
     with right:
         st.number_input(
             "Ops (USD / month)",
             min_value=0.0,
             max_value=1e9,
-            value=_default("ops"),
+            value=float(ops),
             step=500.0,
             format="%.0f",
-            key="ops",
-            bind="query-params",
+            **kw,
             help="Engineering time, monitoring, on-call.",
             disabled=disabled,
         )

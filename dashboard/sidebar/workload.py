@@ -11,12 +11,18 @@ from calculators.scenario import (
     next_month,
 )
 from calculators.selfhost import HOURS_PER_MONTH
+from dashboard import inputs
 from dashboard.markup import md
 from dashboard.scales import log_stops, month_options, nearest_stop
-from dashboard.widgets import _default, log_slider, percent_slider
+from dashboard.widgets import log_slider, percent_slider
 from pricing.catalog import Catalog
 
-VOLUME_STOPS = log_stops(3, 15)  # tokens a month: a thousand (a hobby) to a quadrillion (the parser's cap)
+# 1-2-5 stops: ~22 a range, each a step a person can aim at with a drag or an arrow key (10 stops a
+# decade over 1k..1000T tokens put 2.5B and 100T 40 px apart). The exact number sits beside it.
+REQUEST_STOPS = tuple(float(m * 10**e) for e in range(2, 11) for m in (1, 2, 5)) + (1e11,)  # 100 .. 100B a month
+TOKEN_STOPS = tuple(float(m * 10**e) for e in range(5, 14) for m in (1, 2, 5)) + (1e14,)  # 100k .. 100T a month
+UNITS = ("Requests", "Tokens")
+UNIT_KEY = "_volume_unit"  # how the volume is entered: a view preference, not part of the scenario
 
 
 SIZE_STOPS = log_stops(1, 7, zero=True)  # tokens a request: 0, 10 … 10M (the largest context windows)
@@ -25,20 +31,17 @@ SIZE_STOPS = log_stops(1, 7, zero=True)  # tokens a request: 0, 10 … 10M (the 
 DAYS_PER_MONTH = HOURS_PER_MONTH / 24  # the engine's month: 730 hours
 
 
-def _volume_from_tokens(source: str, tokens_per_request: float) -> None:
-    value = st.session_state[source]
-    if value is not None and tokens_per_request > 0:
-        st.session_state["rpm"] = round(value / tokens_per_request, 6)
-
-
 def workload(catalog: Catalog) -> None:
-    volume_box = st.container()  # drawn first, filled last: it needs this run's request sizes
+    """The workload, one control group: the monthly volume (a slider and its exact number, in requests
+    or tokens), the request's size, caching and batching."""
+    per_request = sum(float(inputs.get(key) or 0.0) for key in ("in", "out", "rsn"))
+    _volume(per_request)
     st.markdown("**Tokens per request** (averages)")
     help_in = "Prompt, history and retrieved context sent with each request."
-    in_tokens = log_slider("Input", "in", stops=SIZE_STOPS, step=50.0, max_value=1e7, help=help_in)
-    out_tokens = log_slider("Output", "out", stops=SIZE_STOPS, step=50.0, max_value=1e7, help="Visible answer tokens.")
+    log_slider("Input", "in", stops=SIZE_STOPS, step=50.0, max_value=1e7, help=help_in)
+    log_slider("Output", "out", stops=SIZE_STOPS, step=50.0, max_value=1e7, help="Visible answer tokens.")
     help_rsn = "Hidden thinking tokens, billed at the output price."
-    reasoning = log_slider("Reasoning", "rsn", stops=SIZE_STOPS, step=50.0, max_value=1e7, help=help_rsn)
+    log_slider("Reasoning", "rsn", stops=SIZE_STOPS, step=50.0, max_value=1e7, help=help_rsn)
     st.markdown("**Caching and batching**")
     percent_slider(
         "Cached input share", "cache", help="Share of input tokens read from the prompt cache (billed at the cached price)."
@@ -49,64 +52,67 @@ def workload(catalog: Catalog) -> None:
     percent_slider(
         "Batch share", "batch", help="Share of requests sent through a batch API (the model's batch discount applies)."
     )
+    other, kw = inputs.view("oth", keep_none=True)
     st.number_input(
         "Other charges ($ a month)",
         min_value=0.0,
         max_value=1e9,
-        value=_default("oth"),
+        value=None if other is None else float(other),
         step=10.0,
         format="%.2f",
-        key="oth",
-        bind="query-params",
         help="Non-token charges (web search, tool calls, code execution): one fixed line added to every strategy's "
         "monthly cost. Empty: none.",
+        **kw,
     )
-    per_request = in_tokens + out_tokens + reasoning
-    with volume_box:
-        _volume(per_request)
 
 
 def _volume(per_request: float) -> None:
-    """Requests a month (bound), with tokens a month and a log slider of the volume as its companions."""
-    slider_box = st.container()
-    requests = st.number_input(
-        "Requests per month",
-        min_value=0.0,
-        max_value=1e15,
-        value=_default("rpm"),
-        step=1000.0,
-        format="%.0f",
-        key="rpm",
-        bind="query-params",
-    )
-    st.session_state["_tpm"] = requests * per_request
-    st.number_input(
-        "Tokens per month",
-        min_value=0.0,
-        max_value=1e22,
-        step=1e6,
-        format="%.0f",
-        key="_tpm",
-        on_change=_volume_from_tokens,
-        args=("_tpm", per_request),
-        disabled=per_request <= 0,
-        help="Type tokens a month if you think in tokens: requests follow from the request size.",
-    )
-    st.session_state["_vol"] = nearest_stop(VOLUME_STOPS, requests * per_request)
-    with slider_box:
-        st.select_slider(
-            "Monthly volume (tokens)",
-            options=VOLUME_STOPS,
-            format_func=compact,
-            key="_vol",
-            on_change=_volume_from_tokens,
-            args=("_vol", per_request),
-            disabled=per_request <= 0,
-            help="Log scale, from a hobby project to billions of tokens a day.",
+    """The monthly volume: a 1-2-5 slider and the exact number beside it, both views of the requests a
+    month (``rpm``); in tokens, they show requests × tokens per request and divide back."""
+    head, unit_col = st.columns([3, 2], vertical_alignment="bottom")
+    head.markdown("**Monthly volume**")
+    by_tokens = (
+        per_request > 0
+        and unit_col.segmented_control(
+            "Volume in", UNITS, default=UNITS[0], key=UNIT_KEY, label_visibility="collapsed", width="stretch"
         )
+        == "Tokens"
+    )
+    requests = float(inputs.get("rpm") or 0.0)
+    if by_tokens:
+        stops, name, label = TOKEN_STOPS, "tpm", "Tokens per month"
+        show, take = (lambda rpm: (rpm or 0.0) * per_request), (lambda tpm: round(tpm / per_request, 6))
+    else:
+        stops, name, label = REQUEST_STOPS, "rpm", "Requests per month"
+        show, take = (lambda rpm: rpm or 0.0), (lambda value: value)
+    slider_col, number_col = st.columns([3, 2], vertical_alignment="bottom")
+    exact, kw = inputs.view(name, "rpm", show=show, take=take)
+    with number_col:
+        st.number_input(
+            f"{label} (exact)",
+            min_value=0.0,
+            max_value=1e22 if by_tokens else 1e15,
+            value=float(exact),
+            step=1000.0,
+            format="%.0f",
+            label_visibility="collapsed",
+            **kw,
+        )
+    stop, kw = inputs.view(f"{name}~", "rpm", show=lambda rpm: nearest_stop(stops, show(rpm)), take=take)
+    with slider_col:
+        st.select_slider(
+            label,
+            options=stops,
+            value=stop,
+            format_func=compact,
+            help="Drag or use the arrow keys; type the exact number beside.",
+            **kw,
+        )
+    monthly = requests * per_request
     st.caption(
         md(
-            f"{tokens(requests * per_request)} tokens a month · {tokens(requests * per_request / DAYS_PER_MONTH)} a day · {per_request:,.0f} tokens per request"
+            f"{tokens(requests)} requests × {per_request:,.0f} tokens = {tokens(monthly)} tokens a month · "
+            f"{tokens(monthly / DAYS_PER_MONTH)} a day"
         )
     )
 
@@ -115,18 +121,18 @@ def growth() -> None:
     percent_slider(
         "Monthly growth", "g", low=-0.99, high=1.0, step=0.005, help="Compound growth of the request volume each month."
     )
-    st.slider("Horizon (months)", 1, 120, value=_default("h"), key="h", bind="query-params")
-    default = _default("start")
-    options = month_options(next_month().strftime("%Y-%m"), st.session_state.get("start"))
-    # Not bound: a bound widget leaves its default out of the URL, and this default (next month)
-    # moves with the calendar, so an address-bar link would open later on another month's prices.
-    # sync_link writes the month, always.
+    horizon, kw = inputs.view("h")
+    st.slider("Horizon (months)", 1, 120, value=int(horizon), **kw)
+    month, kw = inputs.view("start")
+    options = month_options(next_month().strftime("%Y-%m"), month)
+    # The link always carries the month (cache.share_params): its default (next month) moves with
+    # the calendar, and a link must open on the same month's prices later.
     st.selectbox(
         "First month",
         options,
-        index=options.index(default),
-        key="start",
+        index=options.index(month) if month in options else 0,
         help="The forecast's first month; prices are those in force then.",
+        **kw,
     )
 
 

@@ -11,12 +11,13 @@ from calculators.engine import Evaluation
 from calculators.export import safe_frame
 from calculators.formatting import money, tokens
 from calculators.scenario import STRATEGY_LABELS
-from dashboard import cache
+from dashboard import cache, inputs
+from dashboard import state as S
 from dashboard.figures import cost as charts
 from dashboard.figures import uncertainty as figures
 from dashboard.markup import md
 from dashboard.sections import guard
-from dashboard.tabs.common import VIEW_PERSIST, assumptions_box, chart
+from dashboard.tabs.common import assumptions_box, chart
 from dashboard.uncertainty_inputs import quality_inputs
 
 
@@ -81,10 +82,11 @@ def quality_sentence(result) -> str | None:
 
 def render_quality(ev: Evaluation, catalog) -> None:
     """The quality-adjusted cost, off by default: a toggle, its settings, a table and a figure."""
-    on = st.toggle(
+    on, kw = inputs.view(S.QUALITY_TOGGLE)
+    st.toggle(
         "Quality-adjusted cost: add the expected cost of wrong answers",
-        key="use_quality",
-        persist_state=VIEW_PERSIST,
+        value=bool(on),
+        **kw,
         help="A cheaper model that errs more can cost more in the end. Give your error rates to compare.",
     )
     if not on:

@@ -9,7 +9,15 @@ from pathlib import Path
 
 import yaml
 
-from pricing.catalog import DATA_DIR, CatalogError, build_catalog, load_catalog, read_yaml_text
+from pricing.catalog import (
+    CURATED_SNAPSHOT,
+    DATA_DIR,
+    CatalogError,
+    build_catalog,
+    load_catalog,
+    read_yaml_text,
+    write_curated_snapshot,
+)
 from pricing.importers.diff import CatalogDiff
 from pricing.importers.entries import entry_values, import_note
 from pricing.importers.vendors import VENDORS
@@ -75,12 +83,14 @@ def apply_diff(diff: CatalogDiff, catalog_dir: Path | str = DATA_DIR) -> tuple[l
     _validate(directory, texts, new_texts)
     _atomic_write(new_texts)
     try:
-        load_catalog(directory)
+        load_catalog(directory, use_snapshot=False)
     except CatalogError as exc:  # pragma: no cover - _validate above already passed
         _atomic_write({p: texts[p] for p in new_texts if p in texts})
         for path in set(new_texts) - set(texts):
             path.unlink(missing_ok=True)
         raise WriteRefused(exc.problems) from None
+    if new_texts and (directory / CURATED_SNAPSHOT).exists():  # keep the fast path of load_catalog
+        write_curated_snapshot(directory)
     return list(new_texts), warnings
 
 

@@ -80,3 +80,14 @@ def wait_for_app(page, timeout: float = 30_000) -> None:
     """Connected and not running: the same two selectors as Streamlit's own e2e helper."""
     page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", state="attached", timeout=timeout)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", state="attached", timeout=timeout)
+
+
+def address(page) -> str:
+    """The address bar now. (Playwright's ``page.url`` can lag behind a burst of ``history.pushState``:
+    the page writes its link after every run.)"""
+    return page.evaluate("location.href")
+
+
+def expect_address(page, pattern: str, timeout: float = 10_000) -> None:
+    """Wait (checking every frame) until the address bar matches the regular expression ``pattern``."""
+    page.wait_for_function("([p]) => new RegExp(p).test(location.href)", arg=[pattern], polling="raf", timeout=timeout)

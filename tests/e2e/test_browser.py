@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import re
 import statistics
 import time
 from pathlib import Path
@@ -18,7 +17,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from conftest import ROOT, TIMINGS
 from playwright.sync_api import Browser, Page, expect
-from server import wait_for_app
+from server import address, expect_address, wait_for_app
 
 from calculators.cli import main as cli_main
 from calculators.engine import evaluate
@@ -121,11 +120,6 @@ def test_tabs_draw_their_charts(page: Page, app_url):
     expect(panel.locator(FIRST_CHART).first).to_be_visible()
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue 15: a rerun can put an older value back in the widget and the URL (seen once in a quiet CI run: "
-    "the URL showed cache=0.05, then 0.02); a known race until the state flow is redesigned",
-)
 def test_slider_changes_numbers_and_url_and_reopening_restores(page: Page, app_url):
     """2. Moving a slider changes the numbers and the URL; reopening that URL restores the state."""
     open_page(page, link_for(PRESET, app_url))
@@ -135,17 +129,16 @@ def test_slider_changes_numbers_and_url_and_reopening_restores(page: Page, app_u
     TIMINGS["slider release → numbers updated (s)"] = seconds_until_text_changes(
         page, lambda: slider.press("ArrowRight"), kpi(page, "flagship_only")
     )
-    expect(page).to_have_url(re.compile(r"cache=0\.01\b"))
+    expect_address(page, r"cache=0\.01\b")
     wait_for_app(page)
-    # One step at a time, each seen in the URL before the next: a press during a rerun can still be
-    # lost (the URL race of issue 15); this test is about one change and its link, not about bursts.
+    # One step at a time, each seen in the URL (bursts: test_consistency.py)
     for step in (2, 3, 4, 5):
         slider.focus()  # a rerun may redraw the slider
         slider.press("ArrowRight")
-        expect(page).to_have_url(re.compile(rf"cache=0\.0{step}\b"))
+        expect_address(page, rf"cache=0\.0{step}\b")
         wait_for_app(page)
     # the URL now carries the scenario; the engine on that URL gives the numbers on the page
-    scenario, notices = params_to_scenario(dict(parse_qsl(urlsplit(page.url).query)), load_catalog())
+    scenario, notices = params_to_scenario(dict(parse_qsl(urlsplit(address(page)).query)), load_catalog())
     assert notices == [] and scenario.workload.cached_input_share == 0.05
     expected = evaluate(scenario, load_catalog()).monthly_cost_usd
     for key in ("flagship_only", "hybrid", "self_hosted"):
@@ -153,7 +146,7 @@ def test_slider_changes_numbers_and_url_and_reopening_restores(page: Page, app_u
     after = {key: kpi(page, key).inner_text() for key in ("flagship_only", "hybrid", "self_hosted")}
 
     second = page.context.new_page()
-    open_page(second, page.url)
+    open_page(second, address(page))
     for key, text in after.items():
         expect(kpi(second, key)).to_have_text(text)
     second.close()
@@ -244,7 +237,7 @@ def test_strategies_open_collapsed_and_the_address_bar_keeps_their_settings(page
     """The first page draws no strategy box; their settings stay in the URL throughout."""
 
     def url_params() -> dict[str, str]:
-        return dict(parse_qsl(urlsplit(page.url).query))
+        return dict(parse_qsl(urlsplit(address(page)).query))
 
     preset = ROOT / "scenarios" / "agent-platform-self-hosting.yaml"
     open_page(page, link_for(preset, app_url))
@@ -265,11 +258,11 @@ def test_strategies_open_collapsed_and_the_address_bar_keeps_their_settings(page
     escalation.focus()
     escalation.press("ArrowRight")
     wait_for_app(page)
-    expect(page).to_have_url(re.compile(rf"esc={linked.cascade.escalation_rate + 0.01:g}\b"))
+    expect_address(page, rf"esc={linked.cascade.escalation_rate + 0.01:g}\b")
     # collapse it again: hidden, still bound, the URL keeps the setting and reopens the same numbers
     cascade.locator("summary").click()
     wait_for_app(page)
-    expect(page).to_have_url(re.compile(rf"esc={linked.cascade.escalation_rate + 0.01:g}\b"))
+    expect_address(page, rf"esc={linked.cascade.escalation_rate + 0.01:g}\b")
     scenario = params_to_scenario(url_params(), load_catalog())[0]
     assert scenario.cascade.escalation_rate == pytest.approx(linked.cascade.escalation_rate + 0.01)
     expect(kpi(page, "cascade")).to_have_text(money(evaluate(scenario, load_catalog()).monthly_cost_usd["cascade"]))
@@ -291,4 +284,4 @@ def test_strategies_open_collapsed_and_the_address_bar_keeps_their_settings(page
 def test_the_address_bar_always_carries_the_first_month(page: Page, app_url):
     """A link copied from the address bar today opens on the same month's prices next month."""
     open_page(page, f"{app_url}/")
-    expect(page).to_have_url(re.compile(rf"[?&]start={next_month():%Y-%m}\b"))
+    expect_address(page, rf"[?&]start={next_month():%Y-%m}\b")

@@ -376,3 +376,18 @@ def test_cli_portfolio_of_an_export_without_features_says_why(tmp_path):
         "error: plain.csv: this Generic format (date, model, input_tokens, output_tokens[, cached_input_tokens, "
         "requests, cost_usd]) has no feature column (or it is empty throughout)\n"
     )
+
+
+@pytest.mark.parametrize(("fmt", "case"), FORMATS.items(), ids=list(FORMATS))
+def test_monthly_totals_are_the_same_with_or_without_the_feature_columns(fmt, case, monkeypatch):
+    # With feature columns the rows are summed once by (month, model, feature) and the monthly rows follow from
+    # those sums; they must equal the monthly rows of the same file read without them.
+    from calculators.usage import formats
+
+    data = case[0]
+    with_features = import_usage(data, filename=f"{fmt}.csv", catalog=False, format=fmt)
+    monkeypatch.setitem(formats.SPECS_BY_ID, fmt, dataclasses.replace(formats.SPECS_BY_ID[fmt], features=()))
+    without = import_usage(data, filename=f"{fmt}.csv", catalog=False, format=fmt)
+    assert without.features is None
+    pd.testing.assert_frame_equal(with_features.monthly, without.monthly)
+    assert (with_features.rows_read, with_features.period) == (without.rows_read, without.period)

@@ -311,7 +311,7 @@ def mark_equal_lines(data: list[dict]) -> list[dict]:
     entry says so ("Cascade (= hybrid routing)"). Changes and returns ``data``."""
     drawn: list[dict] = []
     for trace in data:
-        if trace.get("mode") != "lines":
+        if trace.get("mode") != "lines" or trace.get("showlegend") is False:  # a band's edges are not lines to see
             continue
         y = np.asarray(trace["y"], dtype=float)
         same = next(

@@ -93,6 +93,14 @@ class Reader:
             return default
         return value.strip()
 
+    def choice(self, doc: Mapping, key: str, path: str, default: Any, options: tuple[str, ...]) -> Any:
+        """One of ``options`` (a text), or ``default`` with a problem."""
+        value = self.text(doc, key, path, default)
+        if value is not default and value not in options:
+            self.fail(join_path(path, key), f"must be one of {', '.join(options)}, got {value[:30]!r}")
+            return default
+        return value
+
     def model_names(self, raw: Mapping, path: str) -> dict[str, Any]:
         """A mapping keyed by model names (price overrides, error rates), names stripped.
 

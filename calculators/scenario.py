@@ -284,7 +284,7 @@ def _parse_uncertainty(reader: Reader, doc: Mapping, workload: Workload) -> Unce
 
 def _parse_quality(reader: Reader, doc: Mapping) -> Quality | None:
     p = "quality"
-    raw = reader.section(doc, p, p, tuple(f.name for f in fields(Quality)))
+    raw = reader.fields_section(doc, p, Quality)
     if raw is None:
         return None
     rates_raw = raw.get("error_rates") or {}

@@ -38,6 +38,10 @@ class Reader:
         self.unknown_keys(value, path, known)
         return value
 
+    def fields_section(self, doc: Mapping, key: str, settings: type) -> Mapping | None:
+        """``doc[key]`` as ``section`` reads it, whose known keys are the fields of the dataclass ``settings``."""
+        return self.section(doc, key, key, tuple(f.name for f in fields(settings)))
+
     def unknown_keys(self, doc: Mapping, path: str, known: tuple[str, ...]) -> None:
         for key in doc:
             if key not in known:

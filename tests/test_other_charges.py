@@ -162,7 +162,7 @@ def test_start_from_usage_sets_the_line_from_the_workload_month(toy_scenario, ca
 def test_the_breakdown_chart_shows_the_line_labelled(toy_scenario, toy_catalog):
     import json
 
-    from dashboard.figures.cost import breakdown_figure
+    from dashboard.figures.breakdown import breakdown_figure
 
     figure = json.loads(breakdown_figure(evaluate(toy_scenario(workload__other_monthly_usd=120), toy_catalog)).to_json())
     [trace] = [t for t in figure["data"] if t["name"] == "Other charges (fixed)"]

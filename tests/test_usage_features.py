@@ -391,3 +391,20 @@ def test_monthly_totals_are_the_same_with_or_without_the_feature_columns(fmt, ca
     assert without.features is None
     pd.testing.assert_frame_equal(with_features.monthly, without.monthly)
     assert (with_features.rows_read, with_features.period) == (without.rows_read, without.period)
+
+
+def test_cli_portfolio_yaml_evaluates_like_the_pages_portfolio(tmp_path, catalog):
+    # The YAML `usage --portfolio` prints is a scenario file: `evaluate --json` of it gives the plan total of the
+    # portfolio the page's button loads.
+    from calculators.cli import main
+
+    code, out, err = _run(tmp_path, "--portfolio")
+    assert (code, err) == (0, "")
+    scenario_file = tmp_path / "portfolio.yaml"
+    scenario_file.write_text(out, encoding="utf-8")
+    printed = io.StringIO()
+    assert main(["evaluate", str(scenario_file), "--json"], out=printed, err=io.StringIO()) == 0
+    usage = import_usage(FEATURE_CSV, filename="feat.csv", catalog=catalog)
+    portfolio, _ = portfolio_from_usage(usage, _base(catalog), catalog)
+    expected = evaluate_portfolio(portfolio, catalog).this_month["plan"]
+    assert json.loads(printed.getvalue())["portfolio"]["plan_usd"] == pytest.approx(expected)

@@ -130,6 +130,21 @@ def test_volume_break_even_points_are_marked_and_labelled(ev):
 
 
 @pytest.mark.parametrize(
+    "xs, now, expected",
+    [
+        ([647e6, 1.62e9], 2.5e9, ["top left", "top left"]),  # left of "now", 0.4 decades apart: no clash
+        ([25e9, 30.5e9], 140e9, ["top left", "bottom right"]),  # 0.09 decades apart: the nearer takes the other corner
+        ([25e9, 30.5e9], 40e9, ["top left", "top left"]),  # ... unless that would read into the "now" line
+        ([2e9, 2.2e9], 100e6, ["top left", "bottom right"]),  # right of "now": mirrored
+        ([5e9], 1e9, ["bottom right"]),
+    ],
+    ids=["apart", "close", "close-to-now", "right-close", "one-right"],
+)
+def test_break_even_labels_stay_off_the_now_line_and_each_other(xs, now, expected):
+    assert charts.label_positions(xs, now) == expected
+
+
+@pytest.mark.parametrize(
     "second_y, dashed, name",
     [
         ([10.0, 20.0], True, "Cascade (= hybrid routing)"),  # the same costs: the later line would hide the earlier

@@ -289,7 +289,7 @@ def _break_even_marks(ev: Evaluation, scale: float, unit: str, now: float) -> li
                 "y": [cost],
                 "name": name,
                 "text": [tokens(x)],
-                "textposition": "top left" if x <= now else "bottom right",
+                "textposition": "",  # set below, once every point's place is known
                 "textfont": {"size": 11},
                 "cliponaxis": False,
                 "marker": {
@@ -302,7 +302,34 @@ def _break_even_marks(ev: Evaluation, scale: float, unit: str, now: float) -> li
                 f"<br>{money(cost)} a month<extra></extra>",
             }
         )
+    for mark, position in zip(marks, label_positions([m["x"][0] for m in marks], now), strict=True):
+        mark["textposition"] = position
     return marks
+
+
+CLOSE_DECADES = 0.4  # two labels nearer than this on a log axis would print over each other
+CLEAR_OF_NOW_DECADES = 0.5  # a label may read towards the "now" line only from this far
+
+
+def label_positions(xs: list[float], now: float) -> list[str]:
+    """Where each break-even volume's label goes: away from the "now" line (left of it: above-left; right of it:
+    below-right; both clear of the point's own rising line), except that of two close points on one side the one
+    nearer "now" takes the other corner, when it has room, so that the two labels do not overlap.
+
+    >>> label_positions([25e9, 30.5e9], now=140e9)
+    ['top left', 'bottom right']
+    >>> label_positions([647e6, 1.62e9], now=2.5e9)
+    ['top left', 'top left']
+    """
+    logs, at = [math.log10(x) for x in xs], math.log10(now)
+    positions = []
+    for i, (x, log) in enumerate(zip(xs, logs, strict=True)):
+        left = x <= now
+        neighbours = [o for j, o in enumerate(logs) if j != i and (xs[j] <= now) == left and abs(o - log) < CLOSE_DECADES]
+        farther = any(o < log for o in neighbours) if left else any(o > log for o in neighbours)
+        turn = farther and abs(at - log) >= CLEAR_OF_NOW_DECADES
+        positions.append("bottom right" if left == turn else "top left")
+    return positions
 
 
 def mark_equal_lines(data: list[dict]) -> list[dict]:

@@ -75,19 +75,19 @@ def _count_requests() -> None:
     inputs.set_value("vu", None)
 
 
-def _tokens_only_note(button_column) -> None:
+def _tokens_only_note() -> None:
     """Why the volume is in tokens only, and the way back to requests."""
-    button_column.button(
-        "Count requests",
-        key="count_requests",
-        on_click=_count_requests,
-        width="stretch",
-        help=f"Treat each block of {TOKEN_BLOCK:,} tokens as a request, then set your request size below.",
-    )
     st.caption(
         "Your usage export has no request counts, so this scenario counts tokens: no request size is "
         f"invented. Below, the sizes are per block of {TOKEN_BLOCK:,} tokens (self-hosting capacity "
         "assumes requests of that size)."
+    )
+    st.button(
+        "Count requests instead",
+        key="count_requests",
+        on_click=_count_requests,
+        width="stretch",
+        help=f"Treat each block of {TOKEN_BLOCK:,} tokens as a request, then set your request size below.",
     )
 
 
@@ -97,10 +97,13 @@ def _volume(per_request: float, tokens_only: bool = False) -> None:
 
     ``tokens_only``: the scenario counts tokens (a usage export without request counts, ``vu=tokens``):
     the volume is shown in tokens only and the page says that no request size is known."""
-    head, unit_col = st.columns([3, 2], vertical_alignment="bottom")
-    head.markdown("**Monthly volume**")
     if tokens_only:
-        _tokens_only_note(unit_col)
+        st.markdown("**Monthly volume**")
+        _tokens_only_note()
+        unit_col = None
+    else:
+        head, unit_col = st.columns([2, 3], vertical_alignment="center")
+        head.markdown("**Monthly volume**")
     by_tokens = per_request > 0 and (
         tokens_only
         or unit_col.segmented_control(

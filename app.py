@@ -54,7 +54,7 @@ base = st.session_state[state.BASE_KEY]
 header, results, prices_box = st.container(), st.container(), st.container()
 
 with st.sidebar:
-    with st.expander("Presets", expanded=True, icon=":material/folder_open:"):
+    with st.expander("Presets", icon=":material/folder_open:"):  # collapsed: the workload is what a visit starts with
         scenario_files.presets(SCENARIOS)
         scenario_files.load_messages("preset")
     picker_box = st.container()  # the workload picker, drawn once this run's workload is folded in
@@ -93,29 +93,48 @@ with header:
     portfolio_view.header_note(portfolio, selected)
     link.notices(NOTICES_KEY, problems)
 
-with results, sections.guard("The results"):
-    ev = cache.evaluation(scenario, catalog)
-    sections.kpis(ev)
-    sections.strategy_errors(ev)
-    sections.engine_notices(ev)
-    with sections.guard("The recommendation"):
-        sections.recommendation(recommend(ev, catalog))
-    renderers = {
-        "Compare": lambda: render_compare_tab(ev, catalog),
-        "Cost vs volume": lambda: render_volume_tab(ev, catalog),
-        "Forecast": lambda: render_forecast_tab(ev, catalog),
-        "Uncertainty": lambda: render_uncertainty_tab(ev, catalog),
-        "Breakdown": lambda: render_breakdown_tab(ev, catalog),
-        "Serving": lambda: render_serving_tab(ev, catalog),
-        "Table & CSV": lambda: render_table_tab(ev),
-        "Your usage": lambda: render_usage_tab(scenario, catalog, ev),
-        "Portfolio": lambda: portfolio_view.render_portfolio_tab(portfolio, catalog),
-    }
-    # Lazy tabs: only the open tab's figures are built and sent.
-    for tab, (label, render) in zip(st.tabs(list(renderers), key="view", on_change="rerun"), renderers.items(), strict=True):
-        if tab.open:
-            with tab, sections.guard(label):
-                render()
+
+def _settings_fingerprint() -> tuple:
+    """What the scenario is made of: the settings and the loaded base (replaced by every load and fold)."""
+    return repr(inputs.values()), id(st.session_state[state.BASE_KEY])
+
+
+@st.fragment
+def results_area(scenario, catalog, portfolio, fingerprint) -> None:
+    """The cards, the recommendation and the tabs. A fragment: switching a tab or using a tab's own view
+    controls reruns only this (the sidebar's hundred widgets are not redrawn). When a tab's input changed
+    a setting (an uncertainty range, the quality settings, a load from your usage), the whole page reruns,
+    so that the sidebar, the numbers and the URL follow together."""
+    if _settings_fingerprint() != fingerprint:
+        st.rerun(scope="app")
+    with sections.guard("The results"):
+        ev = cache.evaluation(scenario, catalog)
+        sections.kpis(ev)
+        sections.strategy_errors(ev)
+        sections.engine_notices(ev)
+        with sections.guard("The recommendation"):
+            sections.recommendation(recommend(ev, catalog))
+        renderers = {
+            "Compare": lambda: render_compare_tab(ev, catalog),
+            "Cost vs volume": lambda: render_volume_tab(ev, catalog),
+            "Forecast": lambda: render_forecast_tab(ev, catalog),
+            "Uncertainty": lambda: render_uncertainty_tab(ev, catalog),
+            "Breakdown": lambda: render_breakdown_tab(ev, catalog),
+            "Serving": lambda: render_serving_tab(ev, catalog),
+            "Table & CSV": lambda: render_table_tab(ev),
+            "Your usage": lambda: render_usage_tab(scenario, catalog, ev),
+            "Portfolio": lambda: portfolio_view.render_portfolio_tab(portfolio, catalog),
+        }
+        # Lazy tabs: only the open tab's figures are built and sent.
+        tabs = st.tabs(list(renderers), key="view", on_change="rerun")
+        for tab, (label, render) in zip(tabs, renderers.items(), strict=True):
+            if tab.open:
+                with tab, sections.guard(label):
+                    render()
+
+
+with results:
+    results_area(scenario, catalog, portfolio, _settings_fingerprint())
 
 st.divider()
 sections.catalog_footer(catalog)

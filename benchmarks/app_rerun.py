@@ -40,9 +40,17 @@ def _timed_reruns(at: AppTest, change, runs: int) -> list[float]:
     return times
 
 
+def _growth_slider(at: AppTest):
+    """The growth slider now: its key carries a generation (dashboard.inputs), bumped when it is drawn anew."""
+    from dashboard import inputs
+
+    generation = at.session_state[inputs.GENERATION_KEY].get("g")
+    return at.slider(key="g" if generation is None else f"g#{generation}")
+
+
 def _change_growth(at: AppTest, i: int) -> None:
     # the growth slider, a new value each time: no rerun is served from the evaluation cache
-    at.slider(key="g").set_value(round(0.055 + 0.005 * (i % 180), 3))
+    _growth_slider(at).set_value(round(0.055 + 0.005 * (i % 180), 3))
 
 
 def _change_bare(at: AppTest, i: int) -> None:
@@ -57,7 +65,7 @@ def _app_times(runs: int, boxes_open: bool) -> list[float]:
         for section in STRATEGY_SECTIONS:
             app.session_state[section.box_key] = True
     app.run()  # first run: imports, catalog load, caches
-    app.slider(key="g").set_value(-0.1).run()  # warm the code paths once
+    _growth_slider(app).set_value(-0.1).run()  # warm the code paths once
     return _timed_reruns(app, _change_growth, runs)
 
 

@@ -3,6 +3,7 @@
     python benchmarks/usage_ingest.py                       # 1M rows
     python benchmarks/usage_ingest.py --rows 1000000 10000000   # linearity check
     python benchmarks/usage_ingest.py --bad-rows               # rows with a wrong field count vs the clean file
+    python benchmarks/usage_ingest.py --features               # the per-row feature (app_name) vs none, 2 and 200k apps
 
 The file (24 columns, ~20 models, 12 months, deterministic seed) is generated once into
 benchmarks/_data/ (gitignored) and reused. Each timing is the median of ``--repeat`` runs,
@@ -348,11 +349,58 @@ def bench_bad_rows(rows: int, repeat: int) -> None:
         )
 
 
+FEATURE_APPS = 200_000  # distinct app names in the high-cardinality variant (a feature per end user, say)
+
+
+def _apps_file(rows: int) -> Path:
+    """The benchmark file with ``FEATURE_APPS`` distinct app names instead of one."""
+    path = DATA / f"openrouter_activity_{rows}_apps.csv"
+    if not path.exists():
+        table = pacsv.read_csv(
+            data_file(rows), convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(HEADER, pa.string()))
+        )
+        apps = pc.binary_join_element_wise("app-", pc.cast(pa.array(np.arange(rows) % FEATURE_APPS), pa.string()), "")
+        table = table.set_column(HEADER.index("app_name"), "app_name", apps)
+        pacsv.write_csv(table, str(path), write_options=pacsv.WriteOptions(quoting_style="none"))
+    return path
+
+
+def bench_features(rows: int, repeat: int) -> None:
+    """The import with the format's feature columns read (per (month, model, feature) sums, folded to the top
+    1,000 while reading) against the same import with them switched off, on one file with one app and one with
+    ``FEATURE_APPS``: the cost of keeping features, against a floor measured in the same run."""
+    import dataclasses
+
+    from calculators.usage import formats, import_usage
+
+    spec = formats.SPECS_BY_ID["openrouter_activity"]
+    plain = dataclasses.replace(spec, features=())
+    for label, path in (("1 app", data_file(rows)), (f"{FEATURE_APPS:,} apps", _apps_file(rows))):
+        times: dict[str, list[float]] = {"features": [], "none": []}
+        result = None
+        import_usage(path, catalog=False)  # warm the page cache
+        for _ in range(repeat):
+            for key, used in (("features", spec), ("none", plain)):
+                formats.SPECS_BY_ID["openrouter_activity"] = used
+                began = time.perf_counter()
+                imported = import_usage(path, catalog=False, format="openrouter_activity")
+                times[key].append(time.perf_counter() - began)
+                result = imported if key == "features" else result
+        formats.SPECS_BY_ID["openrouter_activity"] = spec
+        with_f, without = statistics.median(times["features"]), statistics.median(times["none"])
+        kept = 0 if result.features is None else result.features["feature"].nunique()
+        print(
+            f"{rows:,} rows, {label}: with features {with_f:.3f} s, without {without:.3f} s (medians of {repeat}): "
+            f"x{with_f / without:.2f}; features kept {kept}"
+        )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000], help="row counts (e.g. 1000000 10000000)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--bad-rows", action="store_true", help="time rows with a wrong field count against clean rows")
+    parser.add_argument("--features", action="store_true", help="time the per-row feature column against none")
     parser.add_argument("--memory-child", nargs=2, metavar=("ENGINE", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.memory_child:
@@ -362,6 +410,10 @@ def main(argv: list[str] | None = None) -> None:
     if args.bad_rows:
         for rows in args.rows:
             bench_bad_rows(rows, args.repeat)
+        return
+    if args.features:
+        for rows in args.rows:
+            bench_features(rows, args.repeat)
         return
     results = [bench(rows, args.repeat) for rows in args.rows]
     if len(results) > 1:

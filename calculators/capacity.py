@@ -353,23 +353,7 @@ def operating_point(
     if concurrency is not None and (max_ttft_ms is not None or max_itl_ms is not None):
         raise CapacityError("give either a concurrency or latency targets, not both")
     b_max, limit = replica.max_batch(i, o)
-    meets = True
-    if concurrency is not None:
-        if not (concurrency >= 1) or not math.isfinite(concurrency):
-            raise CapacityError("concurrency must be at least 1")
-        batch = min(float(concurrency), b_max)
-        if concurrency < b_max:
-            limit = "concurrency"
-    elif max_ttft_ms is not None or max_itl_ms is not None:
-        for name, value in (("max_ttft_ms", max_ttft_ms), ("max_itl_ms", max_itl_ms)):
-            if value is not None and not (value > 0 and math.isfinite(value)):
-                raise CapacityError(f"{name} must be above zero")
-        found, met = _largest_batch_meeting(replica, i, o, b_max, max_ttft_ms, max_itl_ms)
-        batch, meets = float(found), bool(met)
-        if batch < b_max:
-            limit = "latency"
-    else:
-        batch = b_max
+    batch, limit, meets = _batch(replica, i, o, b_max, limit, concurrency, max_ttft_ms, max_itl_ms)
     rps, itl, ttft = (float(x) for x in steady_state(replica, i, o, batch))
     users = batch
     if concurrency is not None and concurrency > batch:  # the rest queue: Little's law gives their wait
@@ -393,6 +377,32 @@ def operating_point(
         prefill_tokens_per_s=i / t_pre if t_pre > 0 else math.inf,
         decode_tokens_per_s=o / decode_seconds if decode_seconds > 0 else math.inf,
     )
+
+
+def _batch(
+    replica: Replica,
+    i: float,
+    o: float,
+    b_max: float,
+    limit: str,
+    concurrency: float | None,
+    max_ttft_ms: float | None,
+    max_itl_ms: float | None,
+) -> tuple[float, str, bool]:
+    """(batch, what limits it, whether the targets are met) for ``operating_point``'s three modes; ``b_max``
+    and ``limit``: the largest batch memory allows and why."""
+    if concurrency is not None:
+        if not (concurrency >= 1) or not math.isfinite(concurrency):
+            raise CapacityError("concurrency must be at least 1")
+        return min(float(concurrency), b_max), "concurrency" if concurrency < b_max else limit, True
+    if max_ttft_ms is None and max_itl_ms is None:
+        return b_max, limit, True
+    for name, value in (("max_ttft_ms", max_ttft_ms), ("max_itl_ms", max_itl_ms)):
+        if value is not None and not (value > 0 and math.isfinite(value)):
+            raise CapacityError(f"{name} must be above zero")
+    found, met = _largest_batch_meeting(replica, i, o, b_max, max_ttft_ms, max_itl_ms)
+    batch = float(found)
+    return batch, "latency" if batch < b_max else limit, bool(met)
 
 
 def _shape(replica: Replica, input_tokens: float, output_tokens: float) -> tuple[float, float]:

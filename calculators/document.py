@@ -158,30 +158,16 @@ class _Limited(_Parser, SafeConstructor, Resolver):
                 break
             if isinstance(event, AliasEvent):
                 aliases += 1
-                if aliases > MAX_ALIASES:
-                    raise _limit(f"more than {MAX_ALIASES:,} aliases", event)
-                if event.anchor in open_anchors:
-                    raise _limit(f"alias *{event.anchor[:40]} refers to a collection that contains it", event)
-                if event.anchor not in anchors:
-                    raise _limit(f"alias *{event.anchor[:40]} is not defined", event)
+                _check_alias(event, aliases, anchors, open_anchors)
                 node = anchors[event.anchor]
                 count += sizes[event.anchor]
             elif isinstance(event, ScalarEvent):
-                tag = event.tag
-                if tag is None or tag == "!":
-                    tag = self.resolve(ScalarNode, event.value, event.implicit)
-                node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+                node = self._scalar_node(event)
                 count += 1
                 if event.anchor is not None:
                     anchors[event.anchor], sizes[event.anchor] = node, 1
             elif isinstance(event, CollectionStartEvent):
-                if len(stack) >= MAX_DEPTH:
-                    raise _limit(f"nested deeper than {MAX_DEPTH} levels", event)
-                kind = SequenceNode if isinstance(event, SequenceStartEvent) else MappingNode
-                tag = event.tag
-                if tag is None or tag == "!":
-                    tag = self.resolve(kind, None, event.implicit)
-                node = kind(tag, [], event.start_mark, None, flow_style=event.flow_style)
+                node = self._collection_node(event, len(stack))
                 count += 1
                 if event.anchor is not None:
                     anchors[event.anchor] = node
@@ -206,6 +192,22 @@ class _Limited(_Parser, SafeConstructor, Resolver):
             else:
                 root = node
         return root
+
+    def _scalar_node(self, event: ScalarEvent) -> ScalarNode:
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.resolve(ScalarNode, event.value, event.implicit)
+        return ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+
+    def _collection_node(self, event: CollectionStartEvent, depth: int):
+        """An empty sequence or mapping node (filled as its items arrive), ``depth`` collections deep."""
+        if depth >= MAX_DEPTH:
+            raise _limit(f"nested deeper than {MAX_DEPTH} levels", event)
+        kind = SequenceNode if isinstance(event, SequenceStartEvent) else MappingNode
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.resolve(kind, None, event.implicit)
+        return kind(tag, [], event.start_mark, None, flow_style=event.flow_style)
 
     def construct_yaml_int(self, node):
         digits = node.value.replace("_", "")
@@ -234,6 +236,16 @@ def _attach(frame: list, node) -> None:
     else:
         parent.value.append((frame[1], node))
         frame[1] = _NO_KEY
+
+
+def _check_alias(event: AliasEvent, aliases: int, anchors: dict, open_anchors: set[str]) -> None:
+    """An alias may stand for a defined anchor that is not one of the collections still open, at most MAX_ALIASES times."""
+    if aliases > MAX_ALIASES:
+        raise _limit(f"more than {MAX_ALIASES:,} aliases", event)
+    if event.anchor in open_anchors:
+        raise _limit(f"alias *{event.anchor[:40]} refers to a collection that contains it", event)
+    if event.anchor not in anchors:
+        raise _limit(f"alias *{event.anchor[:40]} is not defined", event)
 
 
 class _LimitExceeded(yaml.MarkedYAMLError):

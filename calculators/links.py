@@ -81,6 +81,7 @@ SHORT_KEYS: dict[str, tuple[str, str]] = {
     "cw": ("workload", "cache_write_share"),
     "batch": ("workload", "batch_share"),
     "oth": ("workload", "other_monthly_usd"),  # non-token charges, $ a month (absent: none)
+    "vu": ("workload", "volume_unit"),  # "tokens": the volume counts blocks of 1,000 tokens (absent: requests)
     "g": ("growth", "monthly_rate"),
     "h": ("growth", "horizon_months"),
     "start": ("growth", "start_month"),

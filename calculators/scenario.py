@@ -42,12 +42,17 @@ from calculators.strategy_sections import (  # noqa: F401  (re-exported: a scena
     SelfHosted,
     SelfHostedMixed,
 )
+from calculators.workload import (  # noqa: F401  (re-exported: a scenario is made of them)
+    MAX_OTHER_MONTHLY_USD,
+    MAX_TOKENS_PER_MONTH,
+    TOKEN_BLOCK,
+    Workload,
+    parse_workload,
+)
 
 SCHEMA_VERSION = 1
 MAX_HORIZON_MONTHS = 120
-MAX_TOKENS_PER_MONTH = 1e15
 MAX_PRICE_PER_MTOK = 10_000.0
-MAX_OTHER_MONTHLY_USD = 1e9  # workload.other_monthly_usd: non-token charges a month
 # Inputs the Monte Carlo band and the tornado vary: key → (lowest, highest) allowed value.
 UNCERTAIN_INPUTS = {
     "growth_rate": (-0.99, 1.0),  # growth.monthly_rate
@@ -82,24 +87,6 @@ def capped(problems: list[str]) -> list[str]:
     if len(problems) > MAX_PROBLEMS:
         shown_problems.append(f"… and {len(problems) - MAX_PROBLEMS:,} more problems")
     return shown_problems
-
-
-@dataclass(frozen=True)
-class Workload:
-    requests_per_month: float = 50_000
-    input_tokens: float = 2_000
-    output_tokens: float = 500
-    reasoning_tokens: float = 0
-    cached_input_share: float = 0.0
-    cache_write_share: float = 0.0
-    batch_share: float = 0.0
-    # Non-token charges (web search, tool calls, code execution): a fixed line in every strategy's
-    # monthly cost, the same for all of them (so it moves no break-even). None: no such line.
-    other_monthly_usd: float | None = None
-
-    @property
-    def tokens_per_request(self) -> float:
-        return self.input_tokens + self.output_tokens + self.reasoning_tokens
 
 
 def next_month(today: dt.date | None = None) -> dt.date:
@@ -209,43 +196,6 @@ def _parse_month(value: Any) -> dt.date | None:
     return None
 
 
-def _parse_workload(reader: Reader, doc: Mapping, d: Workload) -> Workload:
-    known = tuple(f.name for f in fields(Workload))
-    raw = reader.section(doc, "workload", "workload", known) or {}
-    p = "workload"
-    workload = Workload(
-        requests_per_month=reader.number(raw, "requests_per_month", p, d.requests_per_month, 0, MAX_TOKENS_PER_MONTH),
-        input_tokens=reader.number(raw, "input_tokens", p, d.input_tokens, 0, MAX_TOKENS_PER_REQUEST),
-        output_tokens=reader.number(raw, "output_tokens", p, d.output_tokens, 0, MAX_TOKENS_PER_REQUEST),
-        reasoning_tokens=reader.number(raw, "reasoning_tokens", p, d.reasoning_tokens, 0, MAX_TOKENS_PER_REQUEST),
-        cached_input_share=reader.number(raw, "cached_input_share", p, d.cached_input_share, 0, 1),
-        cache_write_share=reader.number(raw, "cache_write_share", p, d.cache_write_share, 0, 1),
-        batch_share=reader.number(raw, "batch_share", p, d.batch_share, 0, 1),
-        other_monthly_usd=reader.number(raw, "other_monthly_usd", p, d.other_monthly_usd, 0, MAX_OTHER_MONTHLY_USD),
-    )
-    if workload.cached_input_share + workload.cache_write_share > 1 + 1e-9:
-        reader.fail("workload.cache_write_share", "cached_input_share + cache_write_share must not exceed 1")
-        workload = replace(workload, cache_write_share=0.0)
-    if workload.tokens_per_request > MAX_TOKENS_PER_REQUEST:
-        reader.fail(
-            "workload",
-            f"input_tokens + output_tokens + reasoning_tokens = {plain_count(workload.tokens_per_request)} "
-            f"tokens a request, above the limit of {MAX_TOKENS_PER_REQUEST:,}",
-        )
-        workload = replace(
-            workload, input_tokens=d.input_tokens, output_tokens=d.output_tokens, reasoning_tokens=d.reasoning_tokens
-        )
-    tokens = workload.requests_per_month * workload.tokens_per_request
-    if tokens > MAX_TOKENS_PER_MONTH:
-        reader.fail(
-            "workload.requests_per_month",
-            f"{plain_count(workload.requests_per_month)} requests x {plain_count(workload.tokens_per_request)} tokens "
-            f"= {digits_above(tokens, MAX_TOKENS_PER_MONTH)} tokens a month, above the limit of {MAX_TOKENS_PER_MONTH:.0e}",
-        )
-        workload = replace(workload, requests_per_month=d.requests_per_month)
-    return workload
-
-
 def _parse_growth(reader: Reader, doc: Mapping, d: Growth) -> Growth:
     raw = reader.section(doc, "growth", "growth", ("monthly_rate", "horizon_months", "start_month")) or {}
     start = d.start_month
@@ -334,7 +284,7 @@ def _parse_uncertainty(reader: Reader, doc: Mapping, workload: Workload) -> Unce
 
 def _parse_quality(reader: Reader, doc: Mapping) -> Quality | None:
     p = "quality"
-    raw = reader.section(doc, p, p, tuple(f.name for f in fields(Quality)))
+    raw = reader.fields_section(doc, p, Quality)
     if raw is None:
         return None
     rates_raw = raw.get("error_rates") or {}
@@ -409,7 +359,7 @@ def parse_scenario(
         reader.fail("version", f"this program reads version {SCHEMA_VERSION}, got {shown(version)}")
     scenario = Scenario(
         name=reader.text(doc, "name", "", base.name),
-        workload=_parse_workload(reader, doc, base.workload),
+        workload=parse_workload(reader, doc, base.workload),
         growth=_parse_growth(reader, doc, base.growth),
         **{key: strategy.section.parse(reader, doc, key) for key, strategy in REGISTRY.items()},
         price_overrides=_parse_overrides(reader, doc),

@@ -38,6 +38,10 @@ class Reader:
         self.unknown_keys(value, path, known)
         return value
 
+    def fields_section(self, doc: Mapping, key: str, settings: type) -> Mapping | None:
+        """``doc[key]`` as ``section`` reads it, whose known keys are the fields of the dataclass ``settings``."""
+        return self.section(doc, key, key, tuple(f.name for f in fields(settings)))
+
     def unknown_keys(self, doc: Mapping, path: str, known: tuple[str, ...]) -> None:
         for key in doc:
             if key not in known:
@@ -92,6 +96,14 @@ class Reader:
             self.fail(join_path(path, key), f"is longer than {max_len} characters ({len(value):,})")
             return default
         return value.strip()
+
+    def choice(self, doc: Mapping, key: str, path: str, default: Any, options: tuple[str, ...]) -> Any:
+        """One of ``options`` (a text), or ``default`` with a problem."""
+        value = self.text(doc, key, path, default)
+        if value is not default and value not in options:
+            self.fail(join_path(path, key), f"must be one of {', '.join(options)}, got {value[:30]!r}")
+            return default
+        return value
 
     def model_names(self, raw: Mapping, path: str) -> dict[str, Any]:
         """A mapping keyed by model names (price overrides, error rates), names stripped.

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from calculators.capacity import CapacityError, Replica, operating_point
+from calculators.capacity import CapacityError, OperatingPoint, Replica, operating_point
 from calculators.selfhost import HOURS_PER_MONTH, SECONDS_PER_MONTH, replicas_needed
 
 REPLICA_SIZES = (1, 2, 4, 8)
@@ -61,7 +61,9 @@ def serving_options(
     one request at a time, is left out.
     """
     model = hardware.model(model_id)
-    tokens_per_month = requests_per_month * (input_tokens + generated_tokens)
+    fleet = _Fleet(
+        requests_per_month, requests_per_month * (input_tokens + generated_tokens), utilization, peak_to_average, min_replicas
+    )
     points = {}
     options = []
     for offer in offers:
@@ -71,31 +73,50 @@ def serving_options(
             for gpus in REPLICA_SIZES:
                 key = (offer.gpu, precision, gpus)
                 if key not in points:
-                    try:
-                        replica = Replica(model, hardware.gpus[offer.gpu], gpus, precision, hardware.engines[engine])
-                        point = operating_point(replica, input_tokens, max(generated_tokens, 1.0), None, max_ttft_ms, max_itl_ms)
-                        points[key] = point if point.meets_targets else None
-                    except CapacityError:
-                        points[key] = None
-                point = points[key]
-                if point is None:
-                    continue
-                capacity = point.requests_per_s * SECONDS_PER_MONTH * utilization / peak_to_average
-                replicas = int(replicas_needed(requests_per_month, capacity, min_replicas))
-                usd = replicas * gpus * offer.usd_per_gpu_hour * HOURS_PER_MONTH
-                options.append(
-                    ServingOption(
-                        offer.gpu,
-                        offer.id,
-                        offer.usd_per_gpu_hour,
-                        gpus,
-                        precision,
-                        point.requests_per_s,
-                        point.output_tokens_per_s,
-                        point.limit,
-                        replicas,
-                        usd,
-                        usd / tokens_per_month * 1e6 if tokens_per_month > 0 else float("inf"),
-                    )
-                )
+                    replica_args = (model, hardware.gpus[offer.gpu], gpus, precision, hardware.engines[engine])
+                    points[key] = _point_meeting_targets(replica_args, input_tokens, generated_tokens, max_ttft_ms, max_itl_ms)
+                if points[key] is not None:
+                    options.append(fleet.option(offer, gpus, precision, points[key]))
     return sorted(options, key=lambda o: (o.usd_per_month, o.gpus, o.offer, o.gpus_per_replica))
+
+
+def _point_meeting_targets(
+    replica_args: tuple, input_tokens: float, generated_tokens: float, max_ttft_ms: float | None, max_itl_ms: float | None
+) -> OperatingPoint | None:
+    """The operating point of ``Replica(*replica_args)``; None when the model does not fit (the replica cannot
+    be built) or misses the targets even one request at a time."""
+    try:
+        point = operating_point(Replica(*replica_args), input_tokens, max(generated_tokens, 1.0), None, max_ttft_ms, max_itl_ms)
+    except CapacityError:
+        return None
+    return point if point.meets_targets else None
+
+
+@dataclass(frozen=True)
+class _Fleet:
+    """The workload a fleet must serve, and how replicas are sized for it (``selfhost.replicas_needed``)."""
+
+    requests_per_month: float
+    tokens_per_month: float
+    utilization: float
+    peak_to_average: float
+    min_replicas: int
+
+    def option(self, offer, gpus: int, precision: str, point: OperatingPoint) -> ServingOption:
+        """The fleet of replicas of ``gpus`` of ``offer``'s GPU at ``point``, and what it costs a month."""
+        capacity = point.requests_per_s * SECONDS_PER_MONTH * self.utilization / self.peak_to_average
+        replicas = int(replicas_needed(self.requests_per_month, capacity, self.min_replicas))
+        usd = replicas * gpus * offer.usd_per_gpu_hour * HOURS_PER_MONTH
+        return ServingOption(
+            offer.gpu,
+            offer.id,
+            offer.usd_per_gpu_hour,
+            gpus,
+            precision,
+            point.requests_per_s,
+            point.output_tokens_per_s,
+            point.limit,
+            replicas,
+            usd,
+            usd / self.tokens_per_month * 1e6 if self.tokens_per_month > 0 else float("inf"),
+        )

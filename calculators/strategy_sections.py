@@ -154,8 +154,7 @@ def _parse_cascade(reader: Reader, doc: Mapping, key: str) -> Cascade | None:
 
 
 def _parse_self_hosted(reader: Reader, doc: Mapping, key: str) -> SelfHosted | None:
-    known = tuple(f.name for f in fields(SelfHosted))
-    raw = reader.section(doc, key, key, known)
+    raw = reader.fields_section(doc, key, SelfHosted)
     if raw is None:
         return None
     p = key
@@ -189,8 +188,7 @@ def _precision(reader: Reader, raw: Mapping, path: str) -> str | None:
 
 
 def _parse_self_hosted_mixed(reader: Reader, doc: Mapping, key: str) -> SelfHostedMixed | None:
-    known = tuple(f.name for f in fields(SelfHostedMixed))
-    raw = reader.section(doc, key, key, known)
+    raw = reader.fields_section(doc, key, SelfHostedMixed)
     if raw is None:
         return None
     p = key

@@ -71,6 +71,11 @@ def prices_used(ev: Evaluation) -> list[dict]:
     return rows
 
 
+def _server_row(setting: str, value: str, source: tuple = (None, None), note: str = "") -> dict:
+    """One row of the server table; ``source``: (URL, checked date) of a catalog value, (None, None) for a setting."""
+    return {"setting": setting, "value": value, "source": source[0], "checked": source[1], "note": note}
+
+
 def server_assumptions(ev: Evaluation, catalog) -> list[dict]:
     """The self-hosted server as sized: profile, GPU price, throughput, capacity, with sources."""
     info = ev.self_hosted
@@ -79,87 +84,28 @@ def server_assumptions(ev: Evaluation, catalog) -> list[dict]:
     plan = info.plan
     profile = catalog.profiles.get(plan.profile) if plan.profile else None
     offer = catalog.offers.get(profile.default_offer) if profile else None
-    settings = ev.scenario.self_hosted
-    gpu_source = (
-        (offer.source, offer.checked, f"{offer.provider} list price")
-        if offer and settings.gpu_hour_usd is None
-        else (None, None, "set in this scenario")
-    )
-    profile_source = (profile.source, profile.checked) if profile else (None, None)
-    w = ev.scenario.workload
-    rows = [
-        {
-            "setting": "Serving profile",
-            "value": plan.profile_name,
-            "source": profile_source[0],
-            "checked": profile_source[1],
-            "note": profile.latency_target if profile else "",
-        },
-        {
-            "setting": "GPUs per replica",
-            "value": str(plan.gpus_per_replica),
-            "source": profile_source[0],
-            "checked": profile_source[1],
-            "note": profile.gpu if profile else "",
-        },
-        {
-            "setting": "GPU price",
-            "value": f"{money(plan.gpu_hour_usd)} per GPU-hour",
-            "source": gpu_source[0],
-            "checked": gpu_source[1],
-            "note": gpu_source[2],
-        },
-        {
-            "setting": "Prefill throughput",
-            "value": f"{tokens(plan.prefill_tokens_per_s)} tokens/s per replica",
-            "source": profile_source[0],
-            "checked": profile_source[1],
-            "note": "",
-        },
-        {
-            "setting": "Decode throughput",
-            "value": f"{tokens(plan.decode_tokens_per_s)} tokens/s per replica",
-            "source": profile_source[0],
-            "checked": profile_source[1],
-            "note": "",
-        },
-        {
-            "setting": "Utilization",
-            "value": f"{plan.utilization:.0%}",
-            "source": None,
-            "checked": None,
-            "note": "share of peak capacity you plan to use",
-        },
-        {
-            "setting": "Peak-to-average",
-            "value": f"{plan.peak_to_average:g}×",
-            "source": None,
-            "checked": None,
-            "note": "the fleet is sized for the peak",
-        },
-        {
-            "setting": "Minimum replicas",
-            "value": str(plan.min_replicas),
-            "source": None,
-            "checked": None,
-            "note": "e.g. 2 for high availability",
-        },
-        {
-            "setting": "Operations",
-            "value": f"{money(plan.ops_usd_per_month)} a month",
-            "source": None,
-            "checked": None,
-            "note": "engineering time, monitoring",
-        },
-        {
-            "setting": "Capacity per replica",
-            "value": f"{tokens(info.capacity_per_replica)} requests a month ({tokens(info.capacity_per_replica * w.tokens_per_request)} tokens)",
-            "source": None,
-            "checked": None,
-            "note": f"costs {money(plan.replica_usd_per_month)} a month",
-        },
+    from_offer = offer and ev.scenario.self_hosted.gpu_hour_usd is None
+    gpu_source = (offer.source, offer.checked) if from_offer else (None, None)
+    gpu_note = f"{offer.provider} list price" if from_offer else "set in this scenario"
+    profiled = (profile.source, profile.checked) if profile else (None, None)
+    capacity = info.capacity_per_replica
+    capacity_tokens = capacity * ev.scenario.workload.tokens_per_request
+    return [
+        _server_row("Serving profile", plan.profile_name, profiled, profile.latency_target if profile else ""),
+        _server_row("GPUs per replica", str(plan.gpus_per_replica), profiled, profile.gpu if profile else ""),
+        _server_row("GPU price", f"{money(plan.gpu_hour_usd)} per GPU-hour", gpu_source, gpu_note),
+        _server_row("Prefill throughput", f"{tokens(plan.prefill_tokens_per_s)} tokens/s per replica", profiled),
+        _server_row("Decode throughput", f"{tokens(plan.decode_tokens_per_s)} tokens/s per replica", profiled),
+        _server_row("Utilization", f"{plan.utilization:.0%}", note="share of peak capacity you plan to use"),
+        _server_row("Peak-to-average", f"{plan.peak_to_average:g}×", note="the fleet is sized for the peak"),
+        _server_row("Minimum replicas", str(plan.min_replicas), note="e.g. 2 for high availability"),
+        _server_row("Operations", f"{money(plan.ops_usd_per_month)} a month", note="engineering time, monitoring"),
+        _server_row(
+            "Capacity per replica",
+            f"{tokens(capacity)} requests a month ({tokens(capacity_tokens)} tokens)",
+            note=f"costs {money(plan.replica_usd_per_month)} a month",
+        ),
     ]
-    return rows
 
 
 def model_caption(catalog, name: str, day, overrides: dict) -> str:

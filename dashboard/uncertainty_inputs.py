@@ -73,42 +73,54 @@ def uncertainty_inputs(scenario: Scenario, catalog: Catalog) -> None:
     head[1].markdown("**Low**")
     head[2].markdown("**High**")
     problems = []
-    for key, point in points.items():
-        factor, step, number_format, unit, icon = _RANGE_UNITS[INPUT_UNITS[key]]
-        lowest, highest = (round(v * factor, 8) for v in UNCERTAIN_INPUTS[key])
-        defaults = [_shown(key, v) for v in default_range(key, point, scenario)]
-        label_col, *end_cols = st.columns([5, 3, 3], vertical_alignment="center")
-        label_col.markdown(md(f"{INPUT_LABELS[key]} · now {_point_text(key, point)}"))
-        typed = []
-        for col, end, default, other in zip(end_cols, S.RANGE_ENDS, defaults, defaults[::-1], strict=True):
-            value, kw = inputs.view(
-                S.range_key(key, end), keep_none=True, then=functools.partial(_complete_range, key, end, other)
-            )
-            value = None if value is None else min(max(float(value), lowest), highest)
-            col.number_input(
-                f"{INPUT_LABELS[key]}, {end} ({unit})",
-                min_value=lowest,
-                max_value=highest,
-                value=value,
-                step=step,
-                format=number_format,
-                placeholder=number_format % default,
-                label_visibility="collapsed",
-                icon=icon,
-                **kw,
-            )
-            typed.append(value)
-        low, high = typed
-        if (low is None) != (high is None):
-            problems.append(f"{INPUT_LABELS[key]}: give both ends (or neither, for the default range)")
-        elif low is not None and low > high:
-            problems.append(f"{INPUT_LABELS[key]}: the low end ({low:g}) is above the high end ({high:g})")
+    for key, point in points.items():  # one row each, drawn in order
+        problem = _range_row(key, point, scenario)
+        if problem:
+            problems.append(problem)
     if problems:
         st.error(
             "These ranges are not used (the default range is, until they are fixed):\n"
             + "\n".join(f"- {md(p)}" for p in problems),
             icon=":material/error:",
         )
+    _draws_and_seed()
+
+
+def _range_row(key: str, point: float, scenario: Scenario) -> str | None:
+    """One input's row: its value now and its low and high ends (empty: the default range, its placeholder).
+    Returns what is wrong with the ends typed, if anything."""
+    factor, step, number_format, unit, icon = _RANGE_UNITS[INPUT_UNITS[key]]
+    lowest, highest = (round(v * factor, 8) for v in UNCERTAIN_INPUTS[key])
+    defaults = [_shown(key, v) for v in default_range(key, point, scenario)]
+    label_col, *end_cols = st.columns([5, 3, 3], vertical_alignment="center")
+    label_col.markdown(md(f"{INPUT_LABELS[key]} · now {_point_text(key, point)}"))
+    typed = []
+    for col, end, default, other in zip(end_cols, S.RANGE_ENDS, defaults, defaults[::-1], strict=True):
+        value, kw = inputs.view(S.range_key(key, end), keep_none=True, then=functools.partial(_complete_range, key, end, other))
+        value = None if value is None else min(max(float(value), lowest), highest)
+        col.number_input(
+            f"{INPUT_LABELS[key]}, {end} ({unit})",
+            min_value=lowest,
+            max_value=highest,
+            value=value,
+            step=step,
+            format=number_format,
+            placeholder=number_format % default,
+            label_visibility="collapsed",
+            icon=icon,
+            **kw,
+        )
+        typed.append(value)
+    low, high = typed
+    if (low is None) != (high is None):
+        return f"{INPUT_LABELS[key]}: give both ends (or neither, for the default range)"
+    if low is not None and low > high:
+        return f"{INPUT_LABELS[key]}: the low end ({low:g}) is above the high end ({high:g})"
+    return None
+
+
+def _draws_and_seed() -> None:
+    """The number of draws, the seed, and the button that clears every typed range."""
     left, right, button = st.columns([3, 3, 3], vertical_alignment="bottom")
     draws, kw = inputs.view("unc_draws")
     left.number_input(
@@ -157,6 +169,39 @@ def _fold_rate_edits(shown) -> None:
 def quality_inputs(scenario: Scenario, catalog: Catalog) -> None:
     """What a wrong answer costs, each model's error rate, the cascade's miss rate, the self-hosted model's rate."""
     base: Scenario = st.session_state[S.BASE_KEY]
+    _quality_numbers(scenario, catalog)
+    frame = S.rates_frame(scenario, dict(base.quality.error_rates) if base.quality else {}, catalog)
+    if (inputs.editor_edits(S.RATES_KEY) or {}).get("edited_rows"):
+        # edits that no callback folded (a state seeded before the run, as a test does): fold them, redraw
+        _fold_rate_edits(frame)
+        st.rerun()
+    st.data_editor(
+        frame,
+        key=inputs.editor_key(S.RATES_KEY),
+        on_change=_fold_rate_edits,
+        args=(frame,),
+        disabled=["model", "used_by"],
+        hide_index=True,
+        placeholder="not rated",
+        width="stretch",
+        column_config={
+            "model": st.column_config.TextColumn("Model", width=180),
+            "used_by": st.column_config.TextColumn("Used by", width=340),
+            "rate_pct": st.column_config.NumberColumn(
+                "Error rate %",
+                width=110,
+                min_value=0.0,
+                max_value=100.0,
+                step=0.1,
+                format="%.2f",
+                help="Share of requests this model answers wrongly on your task. Empty: not rated.",
+            ),
+        },
+    )
+
+
+def _quality_numbers(scenario: Scenario, catalog: Catalog) -> None:
+    """The cost of a wrong answer, the cascade's miss rate and the self-hosted model's error rate."""
     cost, miss, own = st.columns(3)
     usd, kw = inputs.view("quality_cost")
     cost.number_input(
@@ -196,32 +241,4 @@ def quality_inputs(scenario: Scenario, catalog: Catalog) -> None:
         placeholder="empty: from the table" if profile else "no self-hosted model",
         help="Empty: the rate given in the table for the same open model served by an API"
         + (f" ({profile.model})." if profile else "."),
-    )
-    frame = S.rates_frame(scenario, dict(base.quality.error_rates) if base.quality else {}, catalog)
-    if (inputs.editor_edits(S.RATES_KEY) or {}).get("edited_rows"):
-        # edits that no callback folded (a state seeded before the run, as a test does): fold them, redraw
-        _fold_rate_edits(frame)
-        st.rerun()
-    st.data_editor(
-        frame,
-        key=inputs.editor_key(S.RATES_KEY),
-        on_change=_fold_rate_edits,
-        args=(frame,),
-        disabled=["model", "used_by"],
-        hide_index=True,
-        placeholder="not rated",
-        width="stretch",
-        column_config={
-            "model": st.column_config.TextColumn("Model", width=180),
-            "used_by": st.column_config.TextColumn("Used by", width=340),
-            "rate_pct": st.column_config.NumberColumn(
-                "Error rate %",
-                width=110,
-                min_value=0.0,
-                max_value=100.0,
-                step=0.1,
-                format="%.2f",
-                help="Share of requests this model answers wrongly on your task. Empty: not rated.",
-            ),
-        },
     )

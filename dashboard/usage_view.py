@@ -70,6 +70,8 @@ def start_scenario(scenario: Scenario, usage_doc: Mapping[str, Any], apply_growt
     doc = scenario_to_dict(scenario)
     doc.setdefault("workload", {}).update(copy.deepcopy(dict(usage_doc.get("workload") or {})))
     doc["workload"].pop("other_monthly_usd", None)  # the export's own other charges replace the scenario's
+    # an export without request counts: the volume is in tokens (blocks of TOKEN_BLOCK), and the page says so
+    doc["workload"]["volume_unit"] = "tokens" if usage_doc.get("volume_unit") == "tokens" else "requests"
     other = (usage_doc.get("other_charges") or {}).get("cost_usd")
     if other:
         doc["workload"]["other_monthly_usd"] = round(float(other), 2)
@@ -356,7 +358,9 @@ def _summary(usage: UsageImport) -> None:
     st.caption(md(f"{usage.filename}: {usage.format_name}"))
     cols = st.columns(4)
     span = f"{usage.period[0]:%b %Y} – {usage.period[1]:%b %Y}" if usage.period else "no dates"
-    cols[0].metric("Period", f"{len(months)} months", span, delta_color="off", delta_arrow="off", border=True)
+    cols[0].metric(
+        "Period", f"{len(months)} month{'s' * (len(months) != 1)}", span, delta_color="off", delta_arrow="off", border=True
+    )
     skipped = f"{usage.rows_skipped:,} skipped" if usage.rows_skipped else "none skipped"
     cols[1].metric("Rows read", f"{usage.rows_read:,}", skipped, delta_color="off", delta_arrow="off", border=True)
     models = usage.monthly["model"].nunique()

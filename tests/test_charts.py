@@ -12,6 +12,8 @@ import pytest
 from calculators.engine import evaluate, first_cheaper
 from calculators.formatting import money, tokens
 from dashboard.figures import cost as charts
+from dashboard.figures.breakdown import breakdown_figure, breakdown_rows
+from dashboard.figures.forecast import forecast_figure
 from dashboard.theme import OVERRIDE_MARK, PART_COLORS, STRATEGY_COLORS
 
 # Toy monthly costs (see test_engine.py): flagship $2,250, hybrid $731.25, cascade $675,
@@ -128,6 +130,21 @@ def test_volume_break_even_points_are_marked_and_labelled(ev):
 
 
 @pytest.mark.parametrize(
+    "xs, now, expected",
+    [
+        ([647e6, 1.62e9], 2.5e9, ["top left", "top left"]),  # left of "now", 0.4 decades apart: no clash
+        ([25e9, 30.5e9], 140e9, ["top left", "bottom right"]),  # 0.09 decades apart: the nearer takes the other corner
+        ([25e9, 30.5e9], 40e9, ["top left", "top left"]),  # ... unless that would read into the "now" line
+        ([2e9, 2.2e9], 100e6, ["top left", "bottom right"]),  # right of "now": mirrored
+        ([5e9], 1e9, ["bottom right"]),
+    ],
+    ids=["apart", "close", "close-to-now", "right-close", "one-right"],
+)
+def test_break_even_labels_stay_off_the_now_line_and_each_other(xs, now, expected):
+    assert charts.label_positions(xs, now) == expected
+
+
+@pytest.mark.parametrize(
     "second_y, dashed, name",
     [
         ([10.0, 20.0], True, "Cascade (= hybrid routing)"),  # the same costs: the later line would hide the earlier
@@ -191,7 +208,7 @@ def test_money_ticks_have_no_cents():
 
 
 def test_forecast_lines_are_the_engine_forecast(ev):
-    fig = charts.forecast_figure(ev)
+    fig = forecast_figure(ev)
     for key, label in zip(KEYS, LABELS, strict=True):
         (line,) = _traces(fig, label)
         np.testing.assert_allclose(line.y, ev.forecast.cost[key])
@@ -201,7 +218,7 @@ def test_forecast_lines_are_the_engine_forecast(ev):
 
 
 def test_cumulative_uses_running_totals(ev):
-    fig = charts.forecast_figure(ev, cumulative=True)
+    fig = forecast_figure(ev, cumulative=True)
     (flagship,) = _traces(fig, "Flagship only")
     assert flagship.y[2] == pytest.approx(3 * 2250)
     assert fig.layout.title.text == "Cumulative cost"
@@ -213,7 +230,7 @@ def test_forecast_marks_the_month_self_hosting_overtakes(toy_catalog, toy_scenar
     # ($0.045) at 64,889 requests, index 2 (2027-03).
     ev = evaluate(toy_scenario(growth__monthly_rate=0.2), toy_catalog)
     assert ev.forecast.first_self_hosted_cheaper == {"flagship_only": 2, "hybrid": 8}
-    fig = charts.forecast_figure(ev)
+    fig = forecast_figure(ev)
     stars = [t for t in fig.data if t.name.startswith("Self-hosting cheaper")]
     assert [t.name for t in stars] == [
         "Self-hosting cheaper than flagship only (2027-03)",
@@ -226,10 +243,10 @@ def test_forecast_marks_the_month_self_hosting_overtakes(toy_catalog, toy_scenar
 
 def test_forecast_shows_dated_price_changes(toy_catalog, toy_scenario):
     ev = evaluate(toy_scenario(flagship_only={"model": "changing"}), toy_catalog)
-    (marks,) = _traces(charts.forecast_figure(ev), "Price change or retirement")
+    (marks,) = _traces(forecast_figure(ev), "Price change or retirement")
     assert list(marks.x) == ["2027-01-11"]
     assert list(marks.hovertext) == ["Changing: input $2 → $1, output $10 → $5 per 1M"]
-    assert [s.x0 for s in charts.forecast_figure(ev).layout.shapes] == ["2027-01-11"]
+    assert [s.x0 for s in forecast_figure(ev).layout.shapes] == ["2027-01-11"]
 
 
 @pytest.mark.parametrize(
@@ -252,7 +269,7 @@ def test_first_cheaper(series, expected):
 
 
 def test_breakdown_rows_and_parts(ev):
-    fig = charts.breakdown_figure(ev)
+    fig = breakdown_figure(ev)
     assert [t.name for t in fig.data] == ["Input", "Output", "GPUs"]
     assert [t.marker.color for t in fig.data] == [PART_COLORS["input"], PART_COLORS["output"], PART_COLORS["gpus"]]
     strategies, components = fig.data[0].y
@@ -266,21 +283,21 @@ def test_breakdown_rows_and_parts(ev):
 
 def test_breakdown_rows_sum_to_each_strategy(ev):
     totals: dict[str, float] = {}
-    for key, _, parts in charts.breakdown_rows(ev):
+    for key, _, parts in breakdown_rows(ev):
         totals[key] = totals.get(key, 0.0) + sum(parts.values())
     assert totals == pytest.approx(ev.monthly_cost_usd)
 
 
 def test_breakdown_marks_overridden_models(toy_catalog, toy_scenario):
     ev = evaluate(toy_scenario(price_overrides={"big": {"output": 40}}), toy_catalog)
-    _, components = charts.breakdown_figure(ev).data[0].y
+    _, components = breakdown_figure(ev).data[0].y
     assert components[0] == f"Big {OVERRIDE_MARK}" and components[1] == "Small"
 
 
 # ---------------------------------------------------------------------- shared behaviour
 
 
-@pytest.mark.parametrize("build", [charts.volume_figure, charts.forecast_figure, charts.breakdown_figure])
+@pytest.mark.parametrize("build", [charts.volume_figure, forecast_figure, breakdown_figure])
 def test_figures_are_valid_and_transparent(ev, build):
     fig = build(ev)
     go.Figure(fig.to_dict())  # full plotly validation of everything the builder wrote
@@ -295,13 +312,13 @@ def test_model_names_cannot_inject_markup(toy_catalog, toy_scenario):
         price_overrides={"<a href='javascript:alert(1)'>m</a>": {"input": 1, "output": 1}},
     )
     ev = evaluate(scenario, toy_catalog)
-    for build in (charts.breakdown_figure, charts.forecast_figure, charts.volume_figure):
+    for build in (breakdown_figure, forecast_figure, charts.volume_figure):
         text = str(build(ev).to_dict())
         assert "<a href" not in text and "<b>x" not in text
     # ECharts draws titles and labels as plain text; only the tooltip is HTML, and it is escaped
     tooltips = [bar["tooltip"]["formatter"] for _, bar in _bars(charts.comparison_chart(ev)[0])]
     assert "<a href" not in str(tooltips) and "<b>x" not in str(tooltips)
-    assert "&lt;a href" in str(charts.breakdown_figure(ev).to_dict())  # the model's row, shown as text
+    assert "&lt;a href" in str(breakdown_figure(ev).to_dict())  # the model's row, shown as text
 
 
 @pytest.mark.parametrize(

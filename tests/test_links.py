@@ -85,6 +85,7 @@ VERSION_1_SHORT_KEYS = {
     "cw": ("workload", "cache_write_share"),
     "batch": ("workload", "batch_share"),
     "oth": ("workload", "other_monthly_usd"),
+    "vu": ("workload", "volume_unit"),
     "g": ("growth", "monthly_rate"),
     "h": ("growth", "horizon_months"),
     "start": ("growth", "start_month"),

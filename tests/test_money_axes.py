@@ -8,8 +8,9 @@ import pytest
 
 from calculators.engine import evaluate
 from dashboard.axes import log_ticks, money_axis, nice_ticks
-from dashboard.figures import cost as charts
 from dashboard.figures import usage as usage_charts
+from dashboard.figures.breakdown import breakdown_figure
+from dashboard.figures.forecast import forecast_figure
 
 SI = re.compile(r"\d[mµu]$")
 
@@ -35,9 +36,9 @@ def test_forecast_breakdown_and_usage_figures_use_money_ticks(toy_scenario, toy_
     # 50 requests a month: a few cents, where SI prefixes would write m (milli)
     ev = evaluate(toy_scenario(workload__requests_per_month=50), toy_catalog)
     axes = [
-        charts.forecast_figure(ev).layout.yaxis,
-        charts.forecast_figure(ev, cumulative=True).layout.yaxis,
-        charts.breakdown_figure(ev).layout.xaxis,
+        forecast_figure(ev).layout.yaxis,
+        forecast_figure(ev, cumulative=True).layout.yaxis,
+        breakdown_figure(ev).layout.xaxis,
         usage_charts.repriced_figure({"flagship_only": 0.02, "self_hosted": 5_830.0}, 0.015, "2026-01").layout.xaxis,
     ]
     for axis in axes:

@@ -157,3 +157,41 @@ def test_start_from_usage_sets_the_line_from_the_workload_month(toy_scenario, ca
     plain = import_usage(GENERIC_WITH_SEARCH.rsplit(b"\n", 2)[0] + b"\n", filename="plain.csv", catalog=catalog)
     cleared, _ = start_scenario(toy_scenario(workload__other_monthly_usd=99), workload_from_usage(plain, catalog=catalog))
     assert cleared.workload.other_monthly_usd is None
+
+
+def test_the_breakdown_chart_shows_the_line_labelled(toy_scenario, toy_catalog):
+    import json
+
+    from dashboard.figures.breakdown import breakdown_figure
+
+    figure = json.loads(breakdown_figure(evaluate(toy_scenario(workload__other_monthly_usd=120), toy_catalog)).to_json())
+    [trace] = [t for t in figure["data"] if t["name"] == "Other charges (fixed)"]
+    assert set(trace["y"][1]) >= {OTHER_CHARGES}
+    assert sorted(set(trace["x"])) == [0, 120]  # $120 on each strategy's "Other charges" bar, nothing elsewhere
+
+
+def test_the_plan_breakdown_keeps_a_fleet_members_line_apart(toy_catalog):
+    from dashboard.figures.portfolio import plan_breakdown_frame
+
+    portfolio, _ = parse_portfolio(
+        {
+            "version": 2,
+            "growth": {"monthly_rate": 0, "horizon_months": 12, "start_month": "2027-01"},
+            "self_hosted": {"profile": "open-70b-2x", "utilization": 1.0, "peak_to_average": 1.0, "min_replicas": 1},
+            "workloads": [
+                {
+                    "name": "A",
+                    "plan": "self_hosted",
+                    "workload": {"requests_per_month": 7_000_000, "other_monthly_usd": 200},
+                    "flagship_only": {"model": "big"},
+                }
+            ],
+        }
+    )
+    result = evaluate_portfolio(portfolio, toy_catalog)
+    frame = plan_breakdown_frame(result)
+    assert frame[["Component", "Part", "$/month"]].values.tolist() == [
+        ["Shared fleet", "Share of the shared fleet", pytest.approx(REPLICA_USD)],
+        [OTHER_CHARGES, "Other charges (fixed)", 200.0],
+    ]
+    assert frame["$/month"].sum() == pytest.approx(result.this_month["plan"])

@@ -376,3 +376,35 @@ def test_cli_portfolio_of_an_export_without_features_says_why(tmp_path):
         "error: plain.csv: this Generic format (date, model, input_tokens, output_tokens[, cached_input_tokens, "
         "requests, cost_usd]) has no feature column (or it is empty throughout)\n"
     )
+
+
+@pytest.mark.parametrize(("fmt", "case"), FORMATS.items(), ids=list(FORMATS))
+def test_monthly_totals_are_the_same_with_or_without_the_feature_columns(fmt, case, monkeypatch):
+    # With feature columns the rows are summed once by (month, model, feature) and the monthly rows follow from
+    # those sums; they must equal the monthly rows of the same file read without them.
+    from calculators.usage import formats
+
+    data = case[0]
+    with_features = import_usage(data, filename=f"{fmt}.csv", catalog=False, format=fmt)
+    monkeypatch.setitem(formats.SPECS_BY_ID, fmt, dataclasses.replace(formats.SPECS_BY_ID[fmt], features=()))
+    without = import_usage(data, filename=f"{fmt}.csv", catalog=False, format=fmt)
+    assert without.features is None
+    pd.testing.assert_frame_equal(with_features.monthly, without.monthly)
+    assert (with_features.rows_read, with_features.period) == (without.rows_read, without.period)
+
+
+def test_cli_portfolio_yaml_evaluates_like_the_pages_portfolio(tmp_path, catalog):
+    # The YAML `usage --portfolio` prints is a scenario file: `evaluate --json` of it gives the plan total of the
+    # portfolio the page's button loads.
+    from calculators.cli import main
+
+    code, out, err = _run(tmp_path, "--portfolio")
+    assert (code, err) == (0, "")
+    scenario_file = tmp_path / "portfolio.yaml"
+    scenario_file.write_text(out, encoding="utf-8")
+    printed = io.StringIO()
+    assert main(["evaluate", str(scenario_file), "--json"], out=printed, err=io.StringIO()) == 0
+    usage = import_usage(FEATURE_CSV, filename="feat.csv", catalog=catalog)
+    portfolio, _ = portfolio_from_usage(usage, _base(catalog), catalog)
+    expected = evaluate_portfolio(portfolio, catalog).this_month["plan"]
+    assert json.loads(printed.getvalue())["portfolio"]["plan_usd"] == pytest.approx(expected)

@@ -82,15 +82,9 @@ def fold_features(table: pa.Table, limit: int) -> pa.Table:
         return table
     weight = _feature_weight(table)
     totals = pa.table({"feature": table.column("feature"), "w": weight}).group_by("feature").aggregate([("w", "sum")])
-    ranked = sorted(
-        (
-            (w, f)
-            for f, w in zip(totals.column("feature").to_pylist(), totals.column("w_sum").to_pylist(), strict=True)
-            if f != OTHER_FEATURES
-        ),
-        key=lambda item: (-item[0], item[1]),
-    )
-    kept = pa.array([f for _, f in ranked[: limit - 1]], pa.string())
+    totals = totals.filter(pc.not_equal(totals.column("feature"), OTHER_FEATURES))
+    ranked = totals.sort_by([("w_sum", "descending"), ("feature", "ascending")])  # ties: by name, deterministic
+    kept = ranked.column("feature").slice(0, limit - 1).combine_chunks()
     inside = pc.is_in(table.column("feature"), value_set=kept)
     table = table.set_column(
         table.column_names.index("feature"), "feature", pc.if_else(inside, table.column("feature"), OTHER_FEATURES)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from calculators.costs import tokens_cost
 from calculators.prices import PricedModel, price_model
-from calculators.scenario import PriceOverride
+from calculators.scenario import TOKEN_BLOCK, PriceOverride
 from calculators.usage.importer import UNKNOWN_MODEL, UsageImport
 from pricing.catalog import Model, PriceEntry
 
@@ -154,7 +154,7 @@ FULL_MONTH_MISSING_DAYS = 3  # a month whose covered span misses at most this ma
 GROWTH_MIN_MONTHS = 3  # growth is fitted from at least this many full months
 GROWTH_BOUNDS = (-0.99, 1.0)  # the scenario's bounds on growth.monthly_rate
 MAX_ROUTES = 12  # the scenario's cap on hybrid routes
-TOKEN_UNIT = 1_000  # without request counts, the volume is counted in units of this many tokens
+TOKEN_UNIT = TOKEN_BLOCK  # without request counts, the volume is counted in blocks of this many tokens
 FULL_MONTH_RULE = (
     f"a month is full when the export covers all but at most {FULL_MONTH_MISSING_DAYS} of its days (from its first "
     "to its last day with data, a bucketed export's last bucket end included), or when its rows are monthly totals "
@@ -463,8 +463,8 @@ def workload_from_usage(
         workload["input_tokens"] = round(TOKEN_UNIT * input_total / tokens_total, 4)
         workload["output_tokens"] = round(TOKEN_UNIT - workload["input_tokens"], 4)
         notes.append(
-            f"volume: {tokens_total:,} tokens a month, entered as {tokens_total / TOKEN_UNIT:,.1f} units of "
-            f"{TOKEN_UNIT:,} tokens in the 'requests' field (not requests: no request size is invented)"
+            f"volume: {tokens_total:,} tokens a month, counted in tokens (the scenario's volume unit: blocks of "
+            f"{TOKEN_UNIT:,} tokens with the export's input/output mix; no request size is invented)"
         )
     if workload:
         workload["reasoning_tokens"] = 0  # exports report reasoning inside output_tokens

@@ -860,13 +860,16 @@ def _normalize(table: pa.Table, spec: FormatSpec, colmap: dict[str, str | None],
         num = numbers[cost_name]
         arrays["cost"] = pa.array(np.where(keep & ~num.empty, num.values, 0.0), mask=~keep | num.empty)
         aggs.append(("cost", "sum", pc.ScalarAggregateOptions(min_count=1)))
-    grouped = pa.table(arrays).group_by(["month", "model"]).aggregate(aggs)
-    grouped = grouped.filter(pc.greater_equal(grouped.column("month"), 0))
     by_feature = None
     if not spec.cost_only and any(colmap.get(f"feature.{i}") for i in range(len(spec.features))):
+        # One pass over the rows by (month, model, feature); the (month, model) sums follow from those.
         arrays["feature"], arrays["source"] = feature_of_rows(spec, column, n)
         by_feature = pa.table(arrays).group_by(["month", "model", "feature", "source"]).aggregate(aggs)
         by_feature = by_feature.filter(pc.greater_equal(by_feature.column("month"), 0))
+        grouped = regroup(by_feature.drop_columns(["feature", "source"]), ("month", "model"))
+    else:
+        grouped = pa.table(arrays).group_by(["month", "model"]).aggregate(aggs)
+        grouped = grouped.filter(pc.greater_equal(grouped.column("month"), 0))
 
     covered = (keep | blank) & parsed
     first = last = None

@@ -1,5 +1,6 @@
-"""The dashboard's figures. Pure: an ``Evaluation`` in, a plotly ``Figure`` out (no streamlit);
-the first view's comparison bars are an ECharts option instead (see ``comparison_chart``).
+"""The Compare and Cost vs volume figures, and what every figure builder shares. Pure: an ``Evaluation`` in,
+a plotly ``Figure`` out (no streamlit); the first view's comparison bars are an ECharts option instead (see
+``comparison_chart``). The Forecast and Breakdown figures are in ``forecast`` and ``breakdown`` beside it.
 
 Every figure colours a strategy with ``theme.STRATEGY_COLORS``, marks a strategy or model whose
 prices are overridden with ``theme.OVERRIDE_MARK``, and uses the shared number formats.
@@ -12,7 +13,6 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Iterable
 
 import numpy as np
 import plotly.graph_objects as go
@@ -21,8 +21,7 @@ from calculators.engine import Evaluation
 from calculators.formatting import SUFFIXES, compact, cost_change, money, percent, tokens
 from calculators.recommendation import VOLUME_TIERS
 from calculators.scenario import STRATEGY_LABELS
-from dashboard.axes import money_axis
-from dashboard.theme import NEUTRAL, OVERRIDE_MARK, PART_COLORS, PART_LABELS, strategy_color
+from dashboard.theme import NEUTRAL, OVERRIDE_MARK, strategy_color
 
 MARGIN = {"l": 8, "r": 8, "t": 64, "b": 8}
 MIN_LABELLED_BAND = 0.14  # share of the log axis a tier band needs to carry its label
@@ -111,25 +110,8 @@ def comparison_chart(ev: Evaluation, title: str = "Monthly cost by strategy", ex
     top = max((costs[k] for k in keys), default=0.0)
     axis_max = top * 1.38 if top > 0 else 1.0  # room on the right for the outside labels
     scale, suffix = _money_axis(axis_max)
-    names, bars = [], []
-    for key in keys:
-        cost, saving = costs[key], savings.get(key)
-        if key == "flagship_only" or saving is None:
-            tag, words = "", ""
-        elif saving >= 0:
-            tag, words = f" · {cost_change(saving)}", f"<br/>{percent(saving)} less than flagship only"
-        else:
-            tag, words = f" · {cost_change(saving)}", f"<br/>{percent(-saving)} more than flagship only"
-        name = strategy_name(ev, key)
-        names.append(name)
-        bars.append(
-            {
-                "value": cost / scale,
-                "itemStyle": {"color": strategy_color(key)},
-                "label": {"formatter": money(cost) + tag},
-                "tooltip": {"formatter": f"<b>{html.escape(name)}</b><br/>{money(cost)} a month{words}"},
-            }
-        )
+    names = [strategy_name(ev, key) for key in keys]
+    bars = [_comparison_bar(key, name, costs[key], savings.get(key), scale) for key, name in zip(keys, names, strict=True)]
     option = {
         # drawn at once: "charts drawn" is when the page is complete, and a what-if slider should
         # show its new bars, not a growing animation
@@ -161,6 +143,22 @@ def comparison_chart(ev: Evaluation, title: str = "Monthly cost by strategy", ex
         "series": [{"type": "bar", "barCategoryGap": "35%", "label": {"show": True, "position": "right"}, "data": bars}],
     }
     return option, 120 + 46 * max(len(bars), 1)
+
+
+def _comparison_bar(key: str, name: str, cost: float, saving: float | None, scale: float) -> dict:
+    """One strategy's bar: its cost, labelled with the change against flagship only (said in words in the tooltip)."""
+    if key == "flagship_only" or saving is None:
+        tag, words = "", ""
+    elif saving >= 0:
+        tag, words = f" · {cost_change(saving)}", f"<br/>{percent(saving)} less than flagship only"
+    else:
+        tag, words = f" · {cost_change(saving)}", f"<br/>{percent(-saving)} more than flagship only"
+    return {
+        "value": cost / scale,
+        "itemStyle": {"color": strategy_color(key)},
+        "label": {"formatter": money(cost) + tag},
+        "tooltip": {"formatter": f"<b>{html.escape(name)}</b><br/>{money(cost)} a month{words}"},
+    }
 
 
 # --------------------------------------------------------------------------------- volume
@@ -291,7 +289,7 @@ def _break_even_marks(ev: Evaluation, scale: float, unit: str, now: float) -> li
                 "y": [cost],
                 "name": name,
                 "text": [tokens(x)],
-                "textposition": "top left" if x <= now else "bottom right",
+                "textposition": "",  # set below, once every point's place is known
                 "textfont": {"size": 11},
                 "cliponaxis": False,
                 "marker": {
@@ -304,7 +302,34 @@ def _break_even_marks(ev: Evaluation, scale: float, unit: str, now: float) -> li
                 f"<br>{money(cost)} a month<extra></extra>",
             }
         )
+    for mark, position in zip(marks, label_positions([m["x"][0] for m in marks], now), strict=True):
+        mark["textposition"] = position
     return marks
+
+
+CLOSE_DECADES = 0.4  # two labels nearer than this on a log axis would print over each other
+CLEAR_OF_NOW_DECADES = 0.5  # a label may read towards the "now" line only from this far
+
+
+def label_positions(xs: list[float], now: float) -> list[str]:
+    """Where each break-even volume's label goes: away from the "now" line (left of it: above-left; right of it:
+    below-right; both clear of the point's own rising line), except that of two close points on one side the one
+    nearer "now" takes the other corner, when it has room, so that the two labels do not overlap.
+
+    >>> label_positions([25e9, 30.5e9], now=140e9)
+    ['top left', 'bottom right']
+    >>> label_positions([647e6, 1.62e9], now=2.5e9)
+    ['top left', 'top left']
+    """
+    logs, at = [math.log10(x) for x in xs], math.log10(now)
+    positions = []
+    for i, (x, log) in enumerate(zip(xs, logs, strict=True)):
+        left = x <= now
+        neighbours = [o for j, o in enumerate(logs) if j != i and (xs[j] <= now) == left and abs(o - log) < CLOSE_DECADES]
+        farther = any(o < log for o in neighbours) if left else any(o > log for o in neighbours)
+        turn = farther and abs(at - log) >= CLEAR_OF_NOW_DECADES
+        positions.append("bottom right" if left == turn else "top left")
+    return positions
 
 
 def mark_equal_lines(data: list[dict]) -> list[dict]:
@@ -313,7 +338,7 @@ def mark_equal_lines(data: list[dict]) -> list[dict]:
     entry says so ("Cascade (= hybrid routing)"). Changes and returns ``data``."""
     drawn: list[dict] = []
     for trace in data:
-        if trace.get("mode") != "lines":
+        if trace.get("mode") != "lines" or trace.get("showlegend") is False:  # a band's edges are not lines to see
             continue
         y = np.asarray(trace["y"], dtype=float)
         same = next(
@@ -372,167 +397,3 @@ def _tier_bands(lo: float, hi: float) -> tuple[list[dict], list[dict]]:
             }
         )
     return shapes, annotations
-
-
-# ------------------------------------------------------------------------------- forecast
-
-
-def forecast_figure(ev: Evaluation, cumulative: bool = False) -> go.Figure:
-    """Monthly (or cumulative) cost per strategy over the horizon, with dated price changes and
-    the month self-hosting overtakes (monthly) or pays back (cumulative)."""
-    f = ev.forecast
-    series = f.cumulative if cumulative else f.cost
-    months = [m.isoformat() for m in f.months]
-    data = []
-    for key, values in series.items():
-        name = plotly_text(strategy_name(ev, key))
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "x": months,
-                "y": values,
-                "name": name,
-                # a self-hosted bill jumps when a replica is added: steps, not slopes
-                "line": {
-                    "color": strategy_color(key),
-                    "width": 2.5,
-                    "shape": "hv" if key == "self_hosted" and not cumulative else "linear",
-                },
-                "hovertemplate": f"{name}<br>%{{x|%b %Y}}: $%{{y:,.0f}}<extra></extra>",
-            }
-        )
-    firsts = f.self_hosted_payback if cumulative else f.first_self_hosted_cheaper
-    marks: dict[int, list[str]] = {}
-    for other, index in firsts.items():
-        if index is not None:
-            marks.setdefault(index, []).append(STRATEGY_LABELS.get(other, other).lower())
-    verb = "pays back vs" if cumulative else "cheaper than"
-    for index, others in sorted(marks.items()):
-        who = " and ".join(others)
-        # said in the legend, not in a label on the plot, where the rising lines would cross it
-        name = f"Self-hosting {verb} {who} ({f.months[index]:%Y-%m})"
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "x": [months[index]],
-                "y": [float(series["self_hosted"][index])],
-                "name": name,
-                "cliponaxis": False,  # a star in the first month sits on the axis: drawn whole, over it
-                "marker": {
-                    "symbol": "star",
-                    "size": 15,
-                    "color": strategy_color("self_hosted"),
-                    "line": {"color": NEUTRAL, "width": 1},
-                },
-                "hovertemplate": f"Self-hosted {verb} {who} from %{{x|%b %Y}}<extra></extra>",
-            }
-        )
-    mark_equal_lines(data)
-    shapes = []
-    if ev.events:
-        top = max((float(np.max(v)) for v in series.values() if len(v)), default=0.0)
-        days = [d.isoformat() for d, _ in ev.events]
-        shapes = [
-            {
-                "type": "line",
-                "x0": day,
-                "x1": day,
-                "y0": 0,
-                "y1": 1,
-                "yref": "paper",
-                "line": {"color": NEUTRAL, "width": 1, "dash": "dot"},
-            }
-            for day in dict.fromkeys(days)
-        ]
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "x": days,
-                "y": [top * 1.04] * len(days),
-                "name": "Price change or retirement",
-                "marker": {"symbol": "triangle-down", "size": 11, "color": NEUTRAL},
-                "hovertext": [plotly_text(text) for _, text in ev.events],
-                "hovertemplate": "%{x|%d %b %Y}<br>%{hovertext}<extra></extra>",
-            }
-        )
-    g = ev.scenario.growth
-    return figure_from(
-        data,
-        "Cumulative cost" if cumulative else "Monthly cost forecast",
-        f"{ev.scenario.name} · {g.monthly_rate * 100:+.1f}% a month over {g.horizon_months} months",
-        shapes=shapes,
-        height=440,
-        # explicit range: marker sizes would otherwise pad the axis by months on each side
-        xaxis={"tickformat": "%b %Y", "range": [months[0], months[-1]]},
-        yaxis={
-            "title": {"text": "USD" if cumulative else "USD per month"},
-            **money_axis([float(np.max(v)) for v in series.values() if len(v)]),
-        },
-        hovermode="closest",
-    )
-
-
-# ------------------------------------------------------------------------------ breakdown
-
-
-def _component_name(ev: Evaluation, key: str, component: str) -> str:
-    for priced in ev.strategies[key].models:
-        if priced.display_name == component and priced.overridden:
-            return f"{component} {OVERRIDE_MARK}"
-    return component
-
-
-def breakdown_rows(ev: Evaluation) -> list[tuple[str, str, dict[str, float]]]:
-    """(strategy key, component, {part: usd}) in strategy order, components in first-seen order."""
-    rows: list[tuple[str, str, dict[str, float]]] = []
-    for key, result in ev.strategies.items():
-        if not result.ok:
-            continue
-        parts: dict[str, dict[str, float]] = {}
-        for row in result.breakdown:
-            by_part = parts.setdefault(row.component, {})
-            by_part[row.part] = by_part.get(row.part, 0.0) + row.usd
-        rows += [(key, component, by_part) for component, by_part in parts.items()]
-    return rows
-
-
-def _parts_in(rows: Iterable[tuple[str, str, dict[str, float]]]) -> list[str]:
-    present = {part for _, _, by_part in rows for part, usd in by_part.items() if usd}
-    return [p for p in PART_COLORS if p in present] + sorted(present - set(PART_COLORS))
-
-
-def breakdown_figure(ev: Evaluation) -> go.Figure:
-    """Where each strategy's money goes: one bar per (strategy, model or GPUs/ops), stacked by part."""
-    rows = breakdown_rows(ev)
-    strategies = [plotly_text(strategy_name(ev, key)) for key, _, _ in rows]
-    components = [plotly_text(_component_name(ev, key, component)) for key, component, _ in rows]
-    data = []
-    for part in _parts_in(rows):
-        values = [by_part.get(part, 0.0) for _, _, by_part in rows]
-        label = PART_LABELS.get(part, part)
-        data.append(
-            {
-                "type": "bar",
-                "orientation": "h",
-                "y": [strategies, components],
-                "x": values,
-                "name": label,
-                "marker": {"color": PART_COLORS.get(part, NEUTRAL)},
-                "customdata": [[s, c, money(v)] for s, c, v in zip(strategies, components, values, strict=True)],
-                "hovertemplate": f"%{{customdata[0]}} · %{{customdata[1]}}<br>{label}: %{{customdata[2]}} a month<extra></extra>",
-            }
-        )
-    return figure_from(
-        data,
-        "Where the money goes",
-        f"{ev.scenario.name} · {ev.forecast.months[0]:%B %Y}, per model and per part of the bill",
-        barmode="stack",
-        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "traceorder": "normal"},  # stacked bars reverse it
-        height=150 + 34 * max(len(rows), 1),
-        xaxis={"title": {"text": "USD per month"}, **money_axis([sum(by_part.values()) for _, _, by_part in rows])},
-        yaxis={"autorange": "reversed", "automargin": True},
-        bargap=0.3,
-    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from calculators.engine import OTHER_CHARGES, fixed_monthly_usd
 from calculators.formatting import money
 from calculators.portfolio import TOTAL_LABELS, TOTALS, PortfolioEvaluation
 from calculators.portfolio_scenario import CATEGORY_LABELS
@@ -135,10 +136,13 @@ def plan_breakdown_frame(result: PortfolioEvaluation) -> pd.DataFrame:
     rows = []
     for w in result.workloads:
         if w.name in members:
-            fleet_share = float(result.parts["plan"][w.name][0] - w.amortization[0])
+            other = fixed_monthly_usd(w.evaluation.scenario)  # non-token charges: the workload's, not the fleet's
+            fleet_share = float(result.parts["plan"][w.name][0] - w.amortization[0] - other)
             parts = [("Shared fleet", "fleet", fleet_share)]
             if w.amortization[0]:
                 parts.append(("Fine-tuning", "fine_tune", float(w.amortization[0])))
+            if other:
+                parts.append((OTHER_CHARGES, "other", other))
         else:
             parts = [(row.component, row.part, row.usd) for row in w.breakdown(w.workload.plan)]
         rows += [

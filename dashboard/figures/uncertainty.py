@@ -20,7 +20,7 @@ from calculators.scenario import STRATEGY_LABELS
 from calculators.sensitivity import Sensitivity
 from calculators.uncertain_inputs import INPUT_UNITS
 from calculators.uncertainty import PERCENTILES, BandResult
-from dashboard.figures.cost import MARGIN, figure_from, plotly_text
+from dashboard.figures.cost import MARGIN, figure_from, mark_equal_lines, plotly_text
 from dashboard.theme import NEUTRAL, STRATEGY_COLORS, strategy_color
 
 BAND_OPACITY = 0.18
@@ -95,6 +95,7 @@ def band_figure(
                 "hovertemplate": f"<b>{name}</b> median: $%{{y:,.0f}}<extra></extra>",
             },
         ]
+    mark_equal_lines(data)  # the hybrid's median under the cascade's when they cost the same
     return figure_from(
         data,
         "Monthly cost with uncertainty",

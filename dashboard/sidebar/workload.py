@@ -8,6 +8,7 @@ import streamlit as st
 
 from calculators.formatting import compact, tokens
 from calculators.scenario import (
+    TOKEN_BLOCK,
     next_month,
 )
 from calculators.selfhost import HOURS_PER_MONTH
@@ -35,8 +36,12 @@ def workload(catalog: Catalog) -> None:
     """The workload, one control group: the monthly volume (a slider and its exact number, in requests
     or tokens), the request's size, caching and batching."""
     per_request = sum(float(inputs.get(key) or 0.0) for key in ("in", "out", "rsn"))
-    _volume(per_request)
-    st.markdown("**Tokens per request** (averages)")
+    in_tokens = inputs.get("vu") == "tokens"
+    _volume(per_request, in_tokens)
+    if in_tokens:
+        st.markdown(f"**Tokens per block of {TOKEN_BLOCK:,}** (the export's input/output mix)")
+    else:
+        st.markdown("**Tokens per request** (averages)")
     help_in = "Prompt, history and retrieved context sent with each request."
     log_slider("Input", "in", stops=SIZE_STOPS, step=50.0, max_value=1e7, help=help_in)
     log_slider("Output", "out", stops=SIZE_STOPS, step=50.0, max_value=1e7, help="Visible answer tokens.")
@@ -66,14 +71,42 @@ def workload(catalog: Catalog) -> None:
     )
 
 
-def _volume(per_request: float) -> None:
+def _count_requests() -> None:
+    inputs.set_value("vu", None)
+
+
+def _tokens_only_note() -> None:
+    """Why the volume is in tokens only, and the way back to requests."""
+    st.caption(
+        "Your usage export has no request counts, so this scenario counts tokens: no request size is "
+        f"invented. Below, the sizes are per block of {TOKEN_BLOCK:,} tokens (self-hosting capacity "
+        "assumes requests of that size)."
+    )
+    st.button(
+        "Count requests instead",
+        key="count_requests",
+        on_click=_count_requests,
+        width="stretch",
+        help=f"Treat each block of {TOKEN_BLOCK:,} tokens as a request, then set your request size below.",
+    )
+
+
+def _volume(per_request: float, tokens_only: bool = False) -> None:
     """The monthly volume: a 1-2-5 slider and the exact number beside it, both views of the requests a
-    month (``rpm``); in tokens, they show requests × tokens per request and divide back."""
-    head, unit_col = st.columns([3, 2], vertical_alignment="bottom")
-    head.markdown("**Monthly volume**")
-    by_tokens = (
-        per_request > 0
-        and unit_col.segmented_control(
+    month (``rpm``); in tokens, they show requests × tokens per request and divide back.
+
+    ``tokens_only``: the scenario counts tokens (a usage export without request counts, ``vu=tokens``):
+    the volume is shown in tokens only and the page says that no request size is known."""
+    if tokens_only:
+        st.markdown("**Monthly volume**")
+        _tokens_only_note()
+        unit_col = None
+    else:
+        head, unit_col = st.columns([2, 3], vertical_alignment="center")
+        head.markdown("**Monthly volume**")
+    by_tokens = per_request > 0 and (
+        tokens_only
+        or unit_col.segmented_control(
             "Volume in", UNITS, default=UNITS[0], key=UNIT_KEY, label_visibility="collapsed", width="stretch"
         )
         == "Tokens"
@@ -109,11 +142,9 @@ def _volume(per_request: float) -> None:
             **kw,
         )
     monthly = requests * per_request
+    what = f"{tokens(requests)} blocks" if tokens_only else f"{tokens(requests)} requests"
     st.caption(
-        md(
-            f"{tokens(requests)} requests × {per_request:,.0f} tokens = {tokens(monthly)} tokens a month · "
-            f"{tokens(monthly / DAYS_PER_MONTH)} a day"
-        )
+        md(f"{what} × {per_request:,.0f} tokens = {tokens(monthly)} tokens a month · {tokens(monthly / DAYS_PER_MONTH)} a day")
     )
 
 

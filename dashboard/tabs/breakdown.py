@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from calculators.engine import Evaluation
-from dashboard.figures import cost as charts
+from dashboard.figures.breakdown import breakdown_figure
 from dashboard.tabs.common import assumptions_box, chart
 
 
 def render_breakdown_tab(ev: Evaluation, catalog) -> None:
-    chart(ev, "breakdown", charts.breakdown_figure, "chart_breakdown")
+    chart(ev, "breakdown", breakdown_figure, "chart_breakdown")
     assumptions_box(ev, "breakdown", catalog, with_server=True)

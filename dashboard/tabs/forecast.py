@@ -6,14 +6,14 @@ from __future__ import annotations
 import streamlit as st
 
 from calculators.engine import Evaluation
-from dashboard.figures import cost as charts
+from dashboard.figures.forecast import forecast_figure
 from dashboard.markup import md
 from dashboard.tabs.common import assumptions_box, chart
 
 
 def render_forecast_tab(ev: Evaluation, catalog) -> None:
-    chart(ev, "forecast", charts.forecast_figure, "chart_forecast")
-    chart(ev, "cumulative", lambda e: charts.forecast_figure(e, cumulative=True), "chart_cumulative")
+    chart(ev, "forecast", forecast_figure, "chart_forecast")
+    chart(ev, "cumulative", lambda e: forecast_figure(e, cumulative=True), "chart_cumulative")
     if ev.events:
         st.markdown("**Dated price changes and retirements in the horizon**")
         for day, text in ev.events:

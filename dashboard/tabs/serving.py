@@ -159,35 +159,9 @@ def _fleet(ev: Evaluation, replica, point) -> None:
     hours = max(1, end - start)
     rps = point.requests_per_s * (plan.capacity.efficiency if plan.capacity is not None else 1.0)
     per_day = w.requests_per_month / DAYS_PER_MONTH
-    rows = []
     try:
         curve = traffic_curve(shape)
-        for policy, label in (
-            ("always_on", "Rented, always on"),
-            ("active_window", f"Rented, {hours} h a day from {start}:00"),
-            ("scale_to_zero", "Rented, following demand hourly"),
-        ):
-            day = rented_day(
-                per_day,
-                curve,
-                rps,
-                plan.utilization,
-                replica.gpus,
-                plan.gpu_hour_usd,
-                policy,
-                plan.min_replicas,
-                start % 24,
-                hours,
-            )
-            unserved = f"{day.unserved_share:.0%} of requests outside the window" if day.unserved_share else ""
-            rows.append(
-                {
-                    "Fleet": label,
-                    "$/month": round(float(day.usd_per_month), 2),
-                    "Peak replicas": int(day.replicas_by_hour.max()),
-                    "Note": unserved,
-                }
-            )
+        rows = _rented_rows(per_day, curve, rps, plan, replica.gpus, start, hours)
         price = st.number_input(
             "Price of one 8-GPU server you buy ($; empty: not compared)",
             min_value=0.0,
@@ -197,16 +171,7 @@ def _fleet(ev: Evaluation, replica, point) -> None:
             key=OWNED_PRICE_KEY,
         )
         if price is not None:
-            server = OwnedServer(price, 8)
-            cost = owned_usd_per_month(per_day, curve, rps, plan.utilization, replica.gpus, server, plan.min_replicas)
-            rows.append(
-                {
-                    "Fleet": "Owned 8-GPU servers (4 years, 8% capital, 10% maintenance, 0.7 kW/GPU, PUE 1.3, $0.10/kWh)",
-                    "$/month": round(float(cost), 2),
-                    "Peak replicas": "",
-                    "Note": f"{money(server.usd_per_gpu_hour)} per GPU-hour",
-                }
-            )
+            rows.append(_owned_row(per_day, curve, rps, plan, replica.gpus, OwnedServer(price, 8)))
     except FleetError as exc:
         st.warning(md(str(exc)))
         return
@@ -218,3 +183,37 @@ def _fleet(ev: Evaluation, replica, point) -> None:
             f"{plan.min_replicas}. The strategy's own cost sizes every hour for the peak-to-average ratio instead."
         )
     )
+
+
+def _rented_rows(per_day: float, curve, rps: float, plan, gpus: int, start: int, hours: int) -> list[dict]:
+    """One table row per rental billing policy: the month's dollars and the day's peak replicas."""
+    rows = []
+    for policy, label in (
+        ("always_on", "Rented, always on"),
+        ("active_window", f"Rented, {hours} h a day from {start}:00"),
+        ("scale_to_zero", "Rented, following demand hourly"),
+    ):
+        day = rented_day(
+            per_day, curve, rps, plan.utilization, gpus, plan.gpu_hour_usd, policy, plan.min_replicas, start % 24, hours
+        )
+        unserved = f"{day.unserved_share:.0%} of requests outside the window" if day.unserved_share else ""
+        rows.append(
+            {
+                "Fleet": label,
+                "$/month": round(float(day.usd_per_month), 2),
+                "Peak replicas": int(day.replicas_by_hour.max()),
+                "Note": unserved,
+            }
+        )
+    return rows
+
+
+def _owned_row(per_day: float, curve, rps: float, plan, gpus: int, server: OwnedServer) -> dict:
+    """The table row of owned 8-GPU servers: their month's dollars and what a GPU-hour of them costs."""
+    cost = owned_usd_per_month(per_day, curve, rps, plan.utilization, gpus, server, plan.min_replicas)
+    return {
+        "Fleet": "Owned 8-GPU servers (4 years, 8% capital, 10% maintenance, 0.7 kW/GPU, PUE 1.3, $0.10/kWh)",
+        "$/month": round(float(cost), 2),
+        "Peak replicas": "",
+        "Note": f"{money(server.usd_per_gpu_hour)} per GPU-hour",
+    }

@@ -29,7 +29,7 @@ from test_browser import kpi, open_page
 
 from calculators.engine import evaluate
 from calculators.formatting import money
-from calculators.links import scenario_to_params
+from calculators.links import params_to_scenario, scenario_to_params
 from dashboard.sidebar.workload import REQUEST_STOPS
 from dashboard.state import link_default_scenario
 from pricing import load_catalog
@@ -122,4 +122,41 @@ def test_after_a_burst_the_page_equals_what_its_url_reopens_to(page: Page, app_u
     open_page(second, address(page))
     for key in CARDS:
         expect(kpi(second, key)).to_have_text(money(costs[key]))
+    second.close()
+
+
+def test_back_reopens_the_previous_scenario(page: Page, app_url):
+    """Each change pushes its link: the browser's Back button shows the scenario before it, whole."""
+    page.goto(f"{app_url}/")
+    wait_for_app(page)
+    slider = _sidebar_slider(page, "Requests per month")
+    exact = page.get_by_test_id("stSidebar").get_by_label("Requests per month (exact)")
+    for shown in ("2000000", "5000000"):  # one step at a time: 1M -> 2M -> 5M requests a month
+        slider.press("ArrowRight")
+        page.wait_for_function("(v) => location.search.includes('rpm=' + v)", arg=shown, polling="raf")
+        wait_for_app(page)
+        expect(exact).to_have_value(shown)
+    page.go_back()
+    page.wait_for_function("() => location.search.includes('rpm=2000000')", polling="raf")
+    wait_for_app(page)
+    expect(exact).to_have_value("2000000")
+    catalog = load_catalog()
+    costs = evaluate(params_to_scenario(_url_params(page), catalog)[0], catalog).monthly_cost_usd
+    for key in CARDS:
+        expect(kpi(page, key)).to_have_text(money(costs[key]))
+
+
+def test_a_setting_inside_a_tab_reaches_the_url(page: Page, app_url):
+    """The tabs rerun on their own (a fragment); a setting changed inside one still reruns the page, so the
+    URL follows: switching on the quality-adjusted cost (Compare tab) puts a quality section in the link."""
+    page.goto(f"{app_url}/")
+    wait_for_app(page)
+    assert params_to_scenario(_url_params(page), load_catalog())[0].quality is None
+    page.get_by_role("tabpanel").get_by_text("Quality-adjusted cost: add the expected cost of wrong answers").click()
+    page.wait_for_function("() => new URLSearchParams(location.search).has('x')", polling="raf", timeout=15_000)
+    wait_for_app(page)
+    assert params_to_scenario(_url_params(page), load_catalog())[0].quality is not None
+    second = page.context.new_page()
+    open_page(second, address(page))
+    expect(second.get_by_role("tabpanel").get_by_role("switch", name="Quality-adjusted cost")).to_be_checked()
     second.close()

@@ -232,24 +232,32 @@ def workload_from_usage(
     notes: list[str] = []
     coverage = month_coverage(usage)
     months_full = full_months(usage)
-    months_all = sorted(coverage)
-    source = None
-    if month is not None:
-        source = month
-        if month not in coverage:
-            days = month_bounds(month)[1].day
-            coverage[month] = days if usage.monthly_rows else (_covered_days(month, usage.period) if usage.period else days)
-        notes.append(f"workload from {month}, the export's workload month")
-    elif months_full:
-        source = months_full[-1]
-        later = [m for m in months_all if m > source]
-        notes.append(f"workload from {source}, the last full month" + (f" ({later[-1]} is partial)" if later else ""))
-    elif months_all:
-        source = max(months_all, key=lambda m: (coverage[m], m))
-        notes.append(f"no full month in the export: workload from {source}, the best-covered month")
+    source = _workload_month(usage, month, coverage, months_full, notes)
     scale_of = {m: month_bounds(m)[1].day / max(days, 1) for m, days in coverage.items()}
     growth_fit = fit_growth(usage, months_full, scale_of)
-    doc: dict[str, Any] = {
+    doc = _starting_doc(source, growth_fit, notes)
+    if source is None:
+        return doc
+    scale = scale_of[source]
+    doc["scale"] = scale
+    if scale != 1.0:
+        notes.append(
+            f"{source}: the export covers {coverage[source]} of its {month_bounds(source)[1].day} days; "
+            f"totals scaled x{scale:.2f} to the whole month"
+        )
+    rows = usage.monthly[usage.monthly["month"] == source]
+    doc["other_charges"] = _other_charges_part(rows[rows["model"].isin(usage.other_charges)], scale)
+    if usage.cost_only:
+        notes.append("cost-only export: no token counts, so no workload; growth is fitted on monthly spend")
+        doc["totals"] = {"cost_usd": float(rows["cost_usd"].sum()) * scale}
+        return doc
+    _add_priced_workload(doc, rows[~rows["model"].isin(usage.other_charges)], _priced_models(usage, catalog, model_map, source))
+    return doc
+
+
+def _starting_doc(source: str | None, growth_fit: dict[str, Any], notes: list[str]) -> dict[str, Any]:
+    """The document before the month's rows are read: no workload, no routes, the growth fit offered (not applied)."""
+    return {
         "source_month": source,
         "rule": FULL_MONTH_RULE,
         "volume_unit": "requests",
@@ -263,31 +271,48 @@ def workload_from_usage(
         "unpriced": None,
         "other_charges": None,
     }
-    if source is None:
-        return doc
-    scale = scale_of[source]
-    doc["scale"] = scale
-    if scale != 1.0:
-        notes.append(
-            f"{source}: the export covers {coverage[source]} of its {month_bounds(source)[1].day} days; "
-            f"totals scaled x{scale:.2f} to the whole month"
-        )
-    rows = usage.monthly[usage.monthly["month"] == source]
-    other = rows[rows["model"].isin(usage.other_charges)]
-    if len(other):
-        doc["other_charges"] = {
-            "charges": sorted(other["model"].tolist()),
-            "cost_usd": None if other["cost_usd"].isna().all() else float(other["cost_usd"].sum()) * scale,
-        }
-    if usage.cost_only:
-        notes.append("cost-only export: no token counts, so no workload; growth is fitted on monthly spend")
-        doc["totals"] = {"cost_usd": float(rows["cost_usd"].sum()) * scale}
-        return doc
 
-    priced = _priced_models(usage, catalog, model_map, source)
-    tokens_rows = rows[~rows["model"].isin(usage.other_charges)]
+
+def _other_charges_part(other: pd.DataFrame, scale: float) -> dict[str, Any] | None:
+    """The month's non-token charges (names and scaled cost), or None when it has none."""
+    if not len(other):
+        return None
+    return {
+        "charges": sorted(other["model"].tolist()),
+        "cost_usd": None if other["cost_usd"].isna().all() else float(other["cost_usd"].sum()) * scale,
+    }
+
+
+def _workload_month(
+    usage: UsageImport, month: str | None, coverage: dict[str, int], months_full: list[str], notes: list[str]
+) -> str | None:
+    """The month the workload is taken from: the one imposed, else the last full month, else the best-covered.
+
+    An imposed month without usage is added to ``coverage`` (with the days the export covers of it).
+    """
+    months_all = sorted(coverage)
+    if month is not None:
+        if month not in coverage:
+            days = month_bounds(month)[1].day
+            coverage[month] = days if usage.monthly_rows else (_covered_days(month, usage.period) if usage.period else days)
+        notes.append(f"workload from {month}, the export's workload month")
+        return month
+    if months_full:
+        source = months_full[-1]
+        later = [m for m in months_all if m > source]
+        notes.append(f"workload from {source}, the last full month" + (f" ({later[-1]} is partial)" if later else ""))
+        return source
+    if months_all:
+        source = max(months_all, key=lambda m: (coverage[m], m))
+        notes.append(f"no full month in the export: workload from {source}, the best-covered month")
+        return source
+    return None
+
+
+def _add_priced_workload(doc: dict[str, Any], tokens_rows: pd.DataFrame, priced: dict[str, str]) -> None:
+    """Fill ``doc`` from the month's token rows: priced totals and summary, the unpriced part, workload, routes."""
+    source, scale, notes = doc["source_month"], doc["scale"], doc["notes"]
     in_priced = tokens_rows["model"].isin(list(priced))
-    all_tokens = float((tokens_rows["input_tokens"] + tokens_rows["output_tokens"]).sum())
     p = tokens_rows[in_priced]
     u = tokens_rows[~in_priced]
     requests_known = len(tokens_rows) > 0 and not tokens_rows["requests"].isna().any()
@@ -312,26 +337,61 @@ def workload_from_usage(
         "requests_per_month": request_total,
     }
     if len(u):
-        u_tokens = float((u["input_tokens"] + u["output_tokens"]).sum())
-        all_requests = float(tokens_rows["requests"].sum()) if requests_known else None
-        doc["unpriced"] = {
-            "models": sorted(u["model"].tolist()),
-            "token_share": u_tokens / all_tokens if all_tokens else 0.0,
-            "request_share": (float(u["requests"].sum()) / all_requests) if requests_known and all_requests else None,
-            "cost_usd": None if u["cost_usd"].isna().all() else float(u["cost_usd"].sum()) * scale,
-        }
-        names = sorted(u["model"].tolist())
-        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-        notes.append(
-            f"without a list price, left out of the workload and of both sides of every comparison until mapped "
-            f"({doc['unpriced']['token_share']:.1%} of {source}'s tokens): {shown}"
-        )
-    workload: dict[str, Any] = {}
-    tokens_total = input_total + output_total
-    if not tokens_total:
+        doc["unpriced"] = _unpriced_part(u, tokens_rows, requests_known, scale)
+        notes.append(_unpriced_note(doc["unpriced"], source))
+    if not input_total + output_total:
         doc["summary"] = None
         notes.append(f"no priced usage in {source}: map its models to catalog models to get a workload")
-        return doc
+        return
+    by_requests = bool(requests_known and request_total)
+    doc["workload"] = _workload_section(doc, input_total, cached_total, output_total, request_total, requests_known)
+    weights: dict[str, float] = {}
+    for rec in p.to_dict(orient="records"):
+        weight = float(rec["requests"]) if by_requests else float(rec["input_tokens"] + rec["output_tokens"])
+        if weight > 0:
+            weights[priced[rec["model"]]] = weights.get(priced[rec["model"]], 0.0) + weight
+    if not by_requests:
+        notes.append("route shares are shares of tokens" + ("" if requests_known else " (the export has no request count)"))
+    if weights:
+        capped, merged_note = capped_routes(weights)
+        if merged_note:
+            notes.append(f"the hybrid allows {MAX_ROUTES} routes: {merged_note}")
+        doc["hybrid"]["routes"] = _exact_shares(capped)
+
+
+def _unpriced_part(u: pd.DataFrame, tokens_rows: pd.DataFrame, requests_known: bool, scale: float) -> dict[str, Any]:
+    """The models without a list price: their names, share of the month's tokens and requests, and cost."""
+    all_tokens = float((tokens_rows["input_tokens"] + tokens_rows["output_tokens"]).sum())
+    u_tokens = float((u["input_tokens"] + u["output_tokens"]).sum())
+    all_requests = float(tokens_rows["requests"].sum()) if requests_known else None
+    return {
+        "models": sorted(u["model"].tolist()),
+        "token_share": u_tokens / all_tokens if all_tokens else 0.0,
+        "request_share": (float(u["requests"].sum()) / all_requests) if requests_known and all_requests else None,
+        "cost_usd": None if u["cost_usd"].isna().all() else float(u["cost_usd"].sum()) * scale,
+    }
+
+
+def _unpriced_note(unpriced: dict[str, Any], source: str) -> str:
+    """Says which models are left out until mapped (the first five named) and their share of the tokens."""
+    names = unpriced["models"]
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return (
+        f"without a list price, left out of the workload and of both sides of every comparison until mapped "
+        f"({unpriced['token_share']:.1%} of {source}'s tokens): {shown}"
+    )
+
+
+def _workload_section(
+    doc: dict[str, Any], input_total: int, cached_total: int, output_total: int, request_total: int | None, requests_known: bool
+) -> dict[str, Any]:
+    """The scenario's workload section: per request when requests are known, else in blocks of ``TOKEN_UNIT`` tokens.
+
+    Counting in tokens sets ``doc["volume_unit"]``; each choice is said in ``doc["notes"]``.
+    """
+    source, notes = doc["source_month"], doc["notes"]
+    tokens_total = input_total + output_total
+    workload: dict[str, Any] = {}
     if requests_known and request_total:
         workload["requests_per_month"] = request_total
         workload["input_tokens"] = round(input_total / request_total, 1)
@@ -340,7 +400,7 @@ def workload_from_usage(
         notes.append(f"the export reports 0 requests for the priced models in {source}: the volume is counted in tokens instead")
     else:
         notes.append("the export has no request count: the forecast works in tokens")
-    if "requests_per_month" not in workload and tokens_total:
+    if "requests_per_month" not in workload:
         doc["volume_unit"] = "tokens"
         workload["requests_per_month"] = tokens_total / TOKEN_UNIT
         workload["input_tokens"] = round(TOKEN_UNIT * input_total / tokens_total, 4)
@@ -349,21 +409,6 @@ def workload_from_usage(
             f"volume: {tokens_total:,} tokens a month, counted in tokens (the scenario's volume unit: blocks of "
             f"{TOKEN_UNIT:,} tokens with the export's input/output mix; no request size is invented)"
         )
-    if workload:
-        workload["reasoning_tokens"] = 0  # exports report reasoning inside output_tokens
-        workload["cached_input_share"] = round(cached_total / input_total, 4) if input_total else 0.0
-    doc["workload"] = workload
-
-    weights: dict[str, float] = {}
-    for rec in p.to_dict(orient="records"):
-        weight = float(rec["requests"]) if requests_known and request_total else float(rec["input_tokens"] + rec["output_tokens"])
-        if weight > 0:
-            weights[priced[rec["model"]]] = weights.get(priced[rec["model"]], 0.0) + weight
-    if not (requests_known and request_total):
-        notes.append("route shares are shares of tokens" + ("" if requests_known else " (the export has no request count)"))
-    if weights:
-        capped, merged_note = capped_routes(weights)
-        if merged_note:
-            notes.append(f"the hybrid allows {MAX_ROUTES} routes: {merged_note}")
-        doc["hybrid"]["routes"] = _exact_shares(capped)
-    return doc
+    workload["reasoning_tokens"] = 0  # exports report reasoning inside output_tokens
+    workload["cached_input_share"] = round(cached_total / input_total, 4) if input_total else 0.0
+    return workload

@@ -14,7 +14,8 @@ from typing import Any, TextIO
 
 from calculators.formatting import money, percent
 from calculators.usage.formats import FORMATS
-from calculators.usage.importer import UsageImport, import_usage, merge_imports
+from calculators.usage.importer import UsageImport, import_usage
+from calculators.usage.merge import merge_imports
 from calculators.usage.reader import UsageImportError
 
 MAX_SCENARIO_BYTES = 1_000_000

@@ -7,7 +7,8 @@ import dataclasses
 import pandas as pd
 
 from calculators.usage.feature_rows import MAX_FEATURES, OTHER_FEATURES
-from calculators.usage.importer import FEATURE_COLUMNS, MAX_PROBLEMS, MONTHLY_COLUMNS, UsageImport
+from calculators.usage.importer import FEATURE_COLUMNS, MONTHLY_COLUMNS, UsageImport
+from calculators.usage.normalize import MAX_PROBLEMS
 from calculators.usage.reader import UsageImportError
 
 _NUMBER_COLUMNS = ["input_tokens", "cached_input_tokens", "output_tokens", "requests", "cost_usd"]

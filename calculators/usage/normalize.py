@@ -73,16 +73,62 @@ class Reasons:
 
 
 def normalize_segment(table: pa.Table, spec: FormatSpec, colmap: dict[str, str | None], sniffed: Sniffed) -> Normalized:
+    """Check every row of ``table`` (its reason or none) and sum the kept ones by (month, model[, feature])."""
     n = table.num_rows
     reasons = Reasons(n)
-    cached_over = 0
 
     def column(role: str) -> pa.ChunkedArray | None:
         actual = colmap.get(role)
         return table.column(actual) if actual is not None else None
 
-    time_name = colmap["time"]
-    time_raw = column("time")
+    micros, parsed, days = _check_times(column("time"), colmap["time"], reasons)
+    numbers = _parse_number_columns(table, colmap, sniffed)
+    cost_name = colmap.get("cost")
+    fractional = _check_numbers(numbers, cost_name, reasons)
+    model, model_empty_raw = _model_column(spec, colmap, column, reasons, n)
+
+    # Empty rows (OpenAI buckets without usage, Langfuse spans): no model, no numbers.
+    blank = model_empty_raw.copy()
+    for num in numbers.values():
+        with np.errstate(invalid="ignore"):
+            blank &= num.empty | (num.values == 0)
+    code = np.where(blank, 0, reasons.code)
+    keep = (code == 0) & ~blank
+
+    tokens, cached_over = ({}, 0) if spec.cost_only else _token_totals(spec, colmap, column, numbers, keep, n)
+    month = np.where(keep, month_index(days), -1).astype(np.int32)
+    grouped, by_feature = _aggregate(spec, colmap, column, numbers, keep, {"month": pa.array(month), "model": model}, tokens, n)
+
+    first, last = _covered_span(days, (keep | blank) & parsed, column("end_time"))
+    mass = sum(float(np.sum(values, where=keep)) for values in tokens.values())
+    kept_days = np.unique(days[keep & parsed])
+    kept_micros = micros[keep & parsed]
+    monthly_rows = bool(
+        len(kept_micros)
+        and not (kept_micros % US_PER_DAY).any()
+        and (kept_days.astype("datetime64[D]") == kept_days.astype("datetime64[D]").astype("datetime64[M]")).all()
+    )
+    return Normalized(
+        code,
+        reasons.labels,
+        reasons.raws,
+        blank,
+        grouped,
+        first,
+        last,
+        cached_over,
+        mass,
+        fractional,
+        kept_days,
+        monthly_rows,
+        by_feature,
+    )
+
+
+def _check_times(time_raw: pa.ChunkedArray, time_name: str, reasons: Reasons) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The time column as (UTC microseconds, parsed mask, day numbers); repeated headers, empty, bad and
+    out-of-range times are added to ``reasons``."""
+    n = len(time_raw)
     micros, parsed, time_empty = parse_times(time_raw)
     days = np.floor_divide(micros, US_PER_DAY)
     unparsed = np.flatnonzero(~parsed & ~time_empty)
@@ -95,8 +141,12 @@ def normalize_segment(table: pa.Table, spec: FormatSpec, colmap: dict[str, str |
     reasons.add(f"{time_name} is not a date/time", ~parsed & ~time_empty, time_raw)
     lo, hi = (MIN_DATE - EPOCH_DAY).days, (MAX_DATE - EPOCH_DAY).days
     reasons.add(f"{time_name} is out of range ({MIN_DATE.year}-{MAX_DATE.year})", parsed & ((days < lo) | (days > hi)), time_raw)
+    return micros, parsed, days
 
-    numbers: dict[str, ParsedNumbers] = {}
+
+def _parse_number_columns(table: pa.Table, colmap: dict[str, str | None], sniffed: Sniffed) -> dict[str, ParsedNumbers]:
+    """Each token, request and cost column parsed once (a semicolon file's decimal mark decided from all of them)."""
+    numbers: dict[str, pa.ChunkedArray] = {}
     for role, actual in colmap.items():
         if actual is None or not (
             role.split(".")[0] in ("input", "cached", "output") or role in ("reasoning", "requests", "cost")
@@ -106,8 +156,14 @@ def normalize_segment(table: pa.Table, spec: FormatSpec, colmap: dict[str, str |
             numbers[actual] = table.column(actual)
     if sniffed.delimiter == ";" and sniffed.decimal is None:
         sniffed.decimal = decide_decimal(list(numbers.values()), sniffed.notes)
-    numbers = {actual: parse_numbers(raw, sniffed.delimiter, sniffed.decimal) for actual, raw in numbers.items()}
-    cost_name = colmap.get("cost")
+    return {actual: parse_numbers(raw, sniffed.delimiter, sniffed.decimal) for actual, raw in numbers.items()}
+
+
+def _check_numbers(numbers: dict[str, ParsedNumbers], cost_name: str | None, reasons: Reasons) -> dict[str, tuple[int, str]]:
+    """Add ambiguous, non-numeric, non-finite, negative and implausible cells to ``reasons``.
+
+    Returns the count columns with fractional values: column → (rows, first such value).
+    """
     fractional: dict[str, tuple[int, str]] = {}
     for actual, num in numbers.items():
         if num.ambiguous is not None:
@@ -138,7 +194,14 @@ def normalize_segment(table: pa.Table, spec: FormatSpec, colmap: dict[str, str |
                 reasons.add(
                     f"{actual} is implausibly large (over {MAX_TOKENS_PER_ROW:.0e})", num.values > MAX_TOKENS_PER_ROW, num.raw
                 )
+    return fractional
 
+
+def _model_column(spec: FormatSpec, colmap: dict[str, str | None], column, reasons: Reasons, n: int) -> tuple[Any, np.ndarray]:
+    """The model of each row (the format's hook applied, empty → ``UNKNOWN_MODEL``) and where the file left it empty.
+
+    The format's own row checks add their reasons here.
+    """
     model_raw = column("model")
     extra = {key.split(".", 1)[1]: column(key) for key in colmap if key.startswith("extra.")}
     model = None if model_raw is None else pc.utf8_trim_whitespace(model_raw)
@@ -150,14 +213,14 @@ def normalize_segment(table: pa.Table, spec: FormatSpec, colmap: dict[str, str |
     if spec.row_check is not None:
         for label, mask, raw in spec.row_check(extra, n):
             reasons.add(label, mask, raw)
+    return model, model_empty_raw
 
-    # Empty rows (OpenAI buckets without usage, Langfuse spans): no model, no numbers.
-    blank = model_empty_raw.copy()
-    for num in numbers.values():
-        with np.errstate(invalid="ignore"):
-            blank &= num.empty | (num.values == 0)
-    code = np.where(blank, 0, reasons.code)
-    keep = (code == 0) & ~blank
+
+def _token_totals(
+    spec: FormatSpec, colmap: dict[str, str | None], column, numbers: dict[str, ParsedNumbers], keep: np.ndarray, n: int
+) -> tuple[dict[str, np.ndarray], int]:
+    """Input, cached and output tokens per row (a format's columns of a group added), and how many kept rows
+    reported more cache reads than input (capped to their input)."""
 
     def total(group: str) -> np.ndarray:
         acc = np.zeros(n, dtype=np.float64)
@@ -168,27 +231,38 @@ def normalize_segment(table: pa.Table, spec: FormatSpec, colmap: dict[str, str |
                 acc += np.where(num.empty, 0.0, num.values) if num.empty.any() else num.values
         return acc
 
-    tokens: dict[str, np.ndarray] = {}
-    if not spec.cost_only:
-        input_ = total("input")
-        cached = total("cached")
-        output = total("output")
-        if colmap.get("cached_json") is not None and spec.cached_json_pattern:
-            found = pc.struct_field(pc.extract_regex(column("cached_json"), spec.cached_json_pattern), [0])
-            cached = cached + np.nan_to_num(float_values(pc.cast(found, pa.float64())), nan=0.0)
-        if colmap.get("reasoning") is not None:
-            # Reasoning is part of completion for these exporters; a row whose reasoning
-            # exceeds its output evidently reports them apart, so add it there.
-            reasoning = np.nan_to_num(numbers[colmap["reasoning"]].values, nan=0.0)
-            output = np.where(reasoning > output, output + reasoning, output)
-        cached_over = int(np.count_nonzero(keep & (cached > input_)))
-        if cached_over:
-            cached = np.minimum(cached, input_)
-        tokens = {"input": input_, "cached": cached, "output": output}
+    input_ = total("input")
+    cached = total("cached")
+    output = total("output")
+    if colmap.get("cached_json") is not None and spec.cached_json_pattern:
+        found = pc.struct_field(pc.extract_regex(column("cached_json"), spec.cached_json_pattern), [0])
+        cached = cached + np.nan_to_num(float_values(pc.cast(found, pa.float64())), nan=0.0)
+    if colmap.get("reasoning") is not None:
+        # Reasoning is part of completion for these exporters; a row whose reasoning
+        # exceeds its output evidently reports them apart, so add it there.
+        reasoning = np.nan_to_num(numbers[colmap["reasoning"]].values, nan=0.0)
+        output = np.where(reasoning > output, output + reasoning, output)
+    cached_over = int(np.count_nonzero(keep & (cached > input_)))
+    if cached_over:
+        cached = np.minimum(cached, input_)
+    return {"input": input_, "cached": cached, "output": output}, cached_over
 
-    month = month_index(days)
-    month = np.where(keep, month, -1).astype(np.int32)
-    arrays: dict[str, Any] = {"month": pa.array(month), "model": model}
+
+def _aggregate(
+    spec: FormatSpec,
+    colmap: dict[str, str | None],
+    column,
+    numbers: dict[str, ParsedNumbers],
+    keep: np.ndarray,
+    arrays: dict[str, Any],
+    tokens: dict[str, np.ndarray],
+    n: int,
+) -> tuple[pa.Table, pa.Table | None]:
+    """The kept rows summed by (month, model), and by (month, model, feature, source) when the format has features.
+
+    ``arrays`` holds the month (−1 for rows not kept) and model columns; tokens, requests and cost are added.
+    Unknown requests and costs stay null: a month is NA only if all its rows are.
+    """
     aggs: list[tuple] = []
     for key, values in tokens.items():
         arrays[key] = pa.array(np.where(keep, np.rint(values), 0).astype(np.int64))
@@ -201,54 +275,32 @@ def normalize_segment(table: pa.Table, spec: FormatSpec, colmap: dict[str, str |
         unknown = ~keep | num.empty
         arrays["requests"] = pa.array(np.where(unknown, 0, np.rint(np.nan_to_num(num.values))).astype(np.int64), mask=unknown)
         aggs.append(("requests", "sum", pc.ScalarAggregateOptions(min_count=1)))
+    cost_name = colmap.get("cost")
     if cost_name is not None:
         num = numbers[cost_name]
         arrays["cost"] = pa.array(np.where(keep & ~num.empty, num.values, 0.0), mask=~keep | num.empty)
         aggs.append(("cost", "sum", pc.ScalarAggregateOptions(min_count=1)))
-    by_feature = None
     if not spec.cost_only and any(colmap.get(f"feature.{i}") for i in range(len(spec.features))):
         # One pass over the rows by (month, model, feature); the (month, model) sums follow from those.
         arrays["feature"], arrays["source"] = feature_of_rows(spec, column, n)
         by_feature = pa.table(arrays).group_by(["month", "model", "feature", "source"]).aggregate(aggs)
         by_feature = by_feature.filter(pc.greater_equal(by_feature.column("month"), 0))
-        grouped = regroup(by_feature.drop_columns(["feature", "source"]), ("month", "model"))
-    else:
-        grouped = pa.table(arrays).group_by(["month", "model"]).aggregate(aggs)
-        grouped = grouped.filter(pc.greater_equal(grouped.column("month"), 0))
+        return regroup(by_feature.drop_columns(["feature", "source"]), ("month", "model")), by_feature
+    grouped = pa.table(arrays).group_by(["month", "model"]).aggregate(aggs)
+    return grouped.filter(pc.greater_equal(grouped.column("month"), 0)), None
 
-    covered = (keep | blank) & parsed
-    first = last = None
-    if covered.any():
-        first, last = int(days[covered].min()), int(days[covered].max())
-        end_raw = column("end_time")
-        if end_raw is not None:  # bucketed export: coverage runs to the last bucket's exclusive end
-            end_us, end_ok, _ = parse_times(end_raw)
-            end_ok &= covered
-            if end_ok.any():
-                last = max(last, int(np.floor_divide(end_us[end_ok].max() - 1, US_PER_DAY)))
-    mass = sum(float(np.sum(values, where=keep)) for values in tokens.values())
-    kept_days = np.unique(days[keep & parsed])
-    kept_micros = micros[keep & parsed]
-    monthly_rows = bool(
-        len(kept_micros)
-        and not (kept_micros % US_PER_DAY).any()
-        and (kept_days.astype("datetime64[D]") == kept_days.astype("datetime64[D]").astype("datetime64[M]")).all()
-    )
-    return Normalized(
-        code,
-        reasons.labels,
-        reasons.raws,
-        blank,
-        grouped,
-        first,
-        last,
-        cached_over,
-        mass,
-        fractional,
-        kept_days,
-        monthly_rows,
-        by_feature,
-    )
+
+def _covered_span(days: np.ndarray, covered: np.ndarray, end_raw: pa.ChunkedArray | None) -> tuple[int | None, int | None]:
+    """First and last covered day; a bucketed export's coverage runs to its last bucket's exclusive end."""
+    if not covered.any():
+        return None, None
+    first, last = int(days[covered].min()), int(days[covered].max())
+    if end_raw is not None:
+        end_us, end_ok, _ = parse_times(end_raw)
+        end_ok &= covered
+        if end_ok.any():
+            last = max(last, int(np.floor_divide(end_us[end_ok].max() - 1, US_PER_DAY)))
+    return first, last
 
 
 def month_index(days: np.ndarray) -> np.ndarray:

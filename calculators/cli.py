@@ -10,8 +10,9 @@ import argparse
 import json
 import math
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 from urllib.parse import parse_qsl, urlsplit
 
 from calculators import capacity_cli
@@ -189,47 +190,47 @@ def run_evaluate(path: str, as_json: bool, out: TextIO, err: TextIO, *, link_bas
     try:
         catalog = load_catalog()
         scenario, name = _read_document(path, catalog)
-    except ScenarioError as exc:
-        print(f"error: {exc}", file=err)
-        return 2
-    except OSError as exc:
-        print(f"error: cannot read {bounded(name, 120)}: {bounded(exc.strerror or str(exc), 200)}", file=err)
-        return 2
-    except UnicodeDecodeError as exc:
-        print(f"error: cannot read {bounded(name, 120)}: not UTF-8 text (byte {exc.start:,})", file=err)
-        return 2
-    except CatalogError as exc:
-        print(f"error: {exc}", file=err)
+    except (ScenarioError, OSError, UnicodeDecodeError, CatalogError) as exc:
+        print(f"error: {_read_problem(exc, name)}", file=err)
         return 2
     if link_base is not None:
         print(share_url(link_base, document_to_params(scenario, catalog)), file=out)
         return 0
     if isinstance(scenario, Portfolio):
-        return _print_portfolio(evaluate_portfolio(scenario, catalog), name, as_json, out, err)
-    return _print_result(evaluate(scenario, catalog), name, as_json, out, err)
+        result = evaluate_portfolio(scenario, catalog)
+        return _print_result(result, lambda: portfolio_json(result), render_portfolio_table, name, as_json, out, err)
+    result = evaluate(scenario, catalog)
+    return _print_result(result, result.to_json_dict, render_table, name, as_json, out, err)
 
 
-def _print_portfolio(result: PortfolioEvaluation, name: str, as_json: bool, out: TextIO, err: TextIO) -> int:
+def _read_problem(exc: Exception, name: str) -> str:
+    """What went wrong reading the document ``name`` (or the catalog), in one bounded line."""
+    if isinstance(exc, OSError):
+        return f"cannot read {bounded(name, 120)}: {bounded(exc.strerror or str(exc), 200)}"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"cannot read {bounded(name, 120)}: not UTF-8 text (byte {exc.start:,})"
+    return str(exc)  # ScenarioError and CatalogError name the file and field themselves
+
+
+def _print_result(
+    result: Evaluation | PortfolioEvaluation,
+    json_doc: Callable[[], dict],
+    render: Callable[[Any], str],
+    name: str,
+    as_json: bool,
+    out: TextIO,
+    err: TextIO,
+) -> int:
+    """A scenario's or a portfolio's result as JSON (``json_doc()``) or a table (``render(result)``); exit 0,
+    or 2 with each strategy's error."""
     if result.errors:
         for key, message in result.errors.items():
             print(f"error: {name}: {key}: {message}", file=err)
         return 2
     if as_json:
-        print(json.dumps(_clean(portfolio_json(result)), indent=2, default=_json_default), file=out)
+        print(json.dumps(_clean(json_doc()), indent=2, default=_json_default), file=out)
     else:
-        print(render_portfolio_table(result), file=out)
-    return 0
-
-
-def _print_result(result: Evaluation, name: str, as_json: bool, out: TextIO, err: TextIO) -> int:
-    if result.errors:
-        for key, message in result.errors.items():
-            print(f"error: {name}: {key}: {message}", file=err)
-        return 2
-    if as_json:
-        print(json.dumps(_clean(result.to_json_dict()), indent=2, default=_json_default), file=out)
-    else:
-        print(render_table(result), file=out)
+        print(render(result), file=out)
     return 0
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from calculators.formatting import money, tokens
-from calculators.portfolio import TOTAL_LABELS, TOTALS, PortfolioEvaluation
+from calculators.portfolio import TOTAL_LABELS, TOTALS, Fleet, PortfolioEvaluation, WorkloadResult
 from calculators.portfolio_scenario import CATEGORY_LABELS, CATEGORY_TIERS
 from calculators.scenario import STRATEGY_LABELS
 
@@ -15,25 +15,7 @@ def portfolio_json(result: PortfolioEvaluation) -> dict:
         "plan_usd": now["plan"],
         "all_flagship_usd": now["all_flagship"],
         "cheapest_usd": now["cheapest"],
-        "workloads": [
-            {
-                "name": w.name,
-                "category": w.workload.category,
-                "plan": w.workload.plan,
-                "cheapest": w.cheapest,
-                "monthly_cost_usd": w.monthly_cost_usd,
-                "plan_usd": float(result.parts["plan"][w.name][0]),
-            }
-            | (
-                {
-                    "budget_usd": result.workload_budget[w.name].budget_usd,
-                    "first_month_over_budget": result.month_label(result.workload_budget[w.name].first_month),
-                }
-                if w.name in result.workload_budget
-                else {}
-            )
-            for w in result.workloads
-        ],
+        "workloads": [_workload_json(result, w) for w in result.workloads],
         "moves": [
             {
                 "workload": m.name,
@@ -48,38 +30,63 @@ def portfolio_json(result: PortfolioEvaluation) -> dict:
         "move_all_saves_usd_over_horizon": float(result.move_all_saving.sum()),
         "self_hosted": None,
     }
-    fleet = result.fleet
-    if fleet is not None:
-        portfolio["self_hosted"] = {
-            "workloads": list(fleet.members),
-            "pooled_replicas": int(fleet.pooled_replicas[0]),
-            "separate_replicas": int(fleet.separate_replicas[0]),
-            "gpus": int(fleet.pooled_gpus[0]),
-            "separate_gpus": int(fleet.separate_gpus[0]),
-            "pooled_usd": float(fleet.cost[0]),
-            "separate_usd": float(fleet.separate_cost[0]),
-            "break_even_vs_flagship_only": fleet.break_even.as_dict() if fleet.break_even else None,
-        }
+    if result.fleet is not None:
+        portfolio["self_hosted"] = _fleet_json(result.fleet)
     if result.budget:
         portfolio["budget_usd"] = result.portfolio.budget_usd
         portfolio["first_month_over_budget"] = {key: result.month_label(c.first_month) for key, c in result.budget.items()}
         portfolio["over_budget_by_usd"] = {key: c.over_by_usd for key, c in result.budget.items()}
     totals = result.totals
-    requests = sum(w.evaluation.forecast.requests for w in result.workloads)
-    rows = [
-        {"month": month.strftime("%Y-%m"), "requests": float(requests[t])} | {key: float(totals[key][t]) for key in TOTALS}
-        for t, month in enumerate(result.months)
-    ]
     return {
         "scenario": result.portfolio.name,
         "version": 2,
         "start_month": result.months[0].strftime("%Y-%m"),
         "portfolio": portfolio,
-        "forecast": rows,
+        "forecast": _forecast_rows(result),
         "cumulative_cost_usd": {key: float(values.sum()) for key, values in totals.items()},
         "errors": result.errors,
         "notices": result.notices,
     }
+
+
+def _workload_json(result: PortfolioEvaluation, w: WorkloadResult) -> dict:
+    """One workload's entry in the ``workloads`` list, with its budget crossing when it has a budget."""
+    entry = {
+        "name": w.name,
+        "category": w.workload.category,
+        "plan": w.workload.plan,
+        "cheapest": w.cheapest,
+        "monthly_cost_usd": w.monthly_cost_usd,
+        "plan_usd": float(result.parts["plan"][w.name][0]),
+    }
+    crossing = result.workload_budget.get(w.name)
+    if crossing is not None:
+        entry |= {"budget_usd": crossing.budget_usd, "first_month_over_budget": result.month_label(crossing.first_month)}
+    return entry
+
+
+def _fleet_json(fleet: Fleet) -> dict:
+    """The shared self-hosted fleet's entry: pooled against separate replicas, GPUs and cost, and its break-even."""
+    return {
+        "workloads": list(fleet.members),
+        "pooled_replicas": int(fleet.pooled_replicas[0]),
+        "separate_replicas": int(fleet.separate_replicas[0]),
+        "gpus": int(fleet.pooled_gpus[0]),
+        "separate_gpus": int(fleet.separate_gpus[0]),
+        "pooled_usd": float(fleet.cost[0]),
+        "separate_usd": float(fleet.separate_cost[0]),
+        "break_even_vs_flagship_only": fleet.break_even.as_dict() if fleet.break_even else None,
+    }
+
+
+def _forecast_rows(result: PortfolioEvaluation) -> list[dict]:
+    """One row per month: the portfolio's requests and each total."""
+    totals = result.totals
+    requests = sum(w.evaluation.forecast.requests for w in result.workloads)
+    return [
+        {"month": month.strftime("%Y-%m"), "requests": float(requests[t])} | {key: float(totals[key][t]) for key in TOTALS}
+        for t, month in enumerate(result.months)
+    ]
 
 
 def render_portfolio_table(result: PortfolioEvaluation) -> str:
@@ -107,25 +114,38 @@ def render_portfolio_table(result: PortfolioEvaluation) -> str:
         )
         if w.workload.category:
             lines.append(f"  {category_text(w.workload.category)}")
-    fleet = result.fleet
-    if fleet is not None:
-        lines += [
-            "",
-            f"shared fleet ({fleet.plan.profile_name}) for {', '.join(fleet.members)}: "
-            f"{int(fleet.pooled_replicas[0])} replica(s) pooled, {int(fleet.separate_replicas[0])} separate; "
-            f"{int(fleet.pooled_gpus[0])} GPU(s), {money(float(fleet.cost[0]))}/month against {money(float(fleet.separate_cost[0]))} separate",
-        ]
-        be = fleet.break_even
-        if be is not None:
-            if be.first_requests_per_month is None:
-                lines.append(f"  break-even vs their flagship: never ({be.reason})")
-            else:
-                lines.append(
-                    f"  break-even vs their flagship: {tokens(be.first_requests_per_month)} requests/month of this mix "
-                    f"({tokens(be.first_tokens_per_month)} tokens)"
-                )
+    if result.fleet is not None:
+        lines += ["", *_fleet_lines(result.fleet)]
     if result.moves:
         lines += ["", *move_lines(result)]
+    lines += _budget_lines(result)
+    for notice in result.notices:
+        lines.append(f"note: {notice}")
+    return "\n".join(lines)
+
+
+def _fleet_lines(fleet: Fleet) -> list[str]:
+    """The shared fleet's summary line and its break-even against the members' flagship."""
+    lines = [
+        f"shared fleet ({fleet.plan.profile_name}) for {', '.join(fleet.members)}: "
+        f"{int(fleet.pooled_replicas[0])} replica(s) pooled, {int(fleet.separate_replicas[0])} separate; "
+        f"{int(fleet.pooled_gpus[0])} GPU(s), {money(float(fleet.cost[0]))}/month against {money(float(fleet.separate_cost[0]))} separate",
+    ]
+    be = fleet.break_even
+    if be is not None:
+        if be.first_requests_per_month is None:
+            lines.append(f"  break-even vs their flagship: never ({be.reason})")
+        else:
+            lines.append(
+                f"  break-even vs their flagship: {tokens(be.first_requests_per_month)} requests/month of this mix "
+                f"({tokens(be.first_tokens_per_month)} tokens)"
+            )
+    return lines
+
+
+def _budget_lines(result: PortfolioEvaluation) -> list[str]:
+    """The portfolio's budget crossings (after a blank line), then each workload's exceeded budget."""
+    lines = []
     if result.budget:
         lines.append("")
         for key, crossing in result.budget.items():
@@ -142,9 +162,7 @@ def render_portfolio_table(result: PortfolioEvaluation) -> str:
                 f"budget of {name} ({money(crossing.budget_usd)}/month): exceeded in "
                 f"{result.month_label(crossing.first_month)} by {money(crossing.over_by_usd)}"
             )
-    for notice in result.notices:
-        lines.append(f"note: {notice}")
-    return "\n".join(lines)
+    return lines
 
 
 def move_lines(result: PortfolioEvaluation) -> list[str]:

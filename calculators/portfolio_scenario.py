@@ -197,6 +197,45 @@ def _mapping(problems: list[str], raw: Mapping, key: str, path: str) -> Mapping 
     return value
 
 
+def _workload_growth_rate(own: list[str], raw: Mapping, path: str) -> float | None:
+    """A workload's own monthly growth rate; the horizon and start month belong to the portfolio."""
+    growth_raw = _mapping(own, raw, "growth", f"{path}.growth") or {}
+    _unknown(own, growth_raw, f"{path}.growth", ("monthly_rate", "horizon_months", "start_month"))
+    if "horizon_months" in growth_raw or "start_month" in growth_raw:
+        own.append(f"{path}.growth: horizon_months and start_month are the portfolio's; set them in the top-level growth")
+    return _number(own, growth_raw, "monthly_rate", f"{path}.growth", -0.99, 1.0)
+
+
+def _workload_plan(own: list[str], plan: Any, path: str, scenario: Scenario, frame: Scenario, base: PortfolioWorkload) -> str:
+    """The strategy a workload runs today: as given when it has its section, else its first configured strategy."""
+    strategies = [key for key in PLANS if (frame.self_hosted if key == "self_hosted" else getattr(scenario, key))]
+    if plan is None:
+        return "flagship_only" if "flagship_only" in strategies else (strategies or [base.plan])[0]
+    if plan not in PLANS:
+        own.append(f"{path}.plan: must be one of {', '.join(PLANS)}, got {str(plan)[:40]!r}")
+        return strategies[0] if strategies else base.plan
+    if plan not in strategies:
+        where = "the portfolio's self_hosted section" if plan == "self_hosted" else f"a {plan} section in this workload"
+        own.append(f"{path}.plan: {plan} needs {where}")
+        return strategies[0] if strategies else base.plan
+    return plan
+
+
+def _workload_fine_tune(own: list[str], raw: Mapping, path: str) -> FineTune | None:
+    """A workload's one-time fine-tuning cost and its amortization (12 months unless given)."""
+    ft_raw = _mapping(own, raw, "fine_tune", f"{path}.fine_tune")
+    if ft_raw is None:
+        return None
+    _unknown(own, ft_raw, f"{path}.fine_tune", ("one_time_usd", "amortize_months"))
+    amount = _number(own, ft_raw, "one_time_usd", f"{path}.fine_tune", 0, MAX_FINE_TUNE_USD)
+    months = _number(own, ft_raw, "amortize_months", f"{path}.fine_tune", 1, MAX_HORIZON_MONTHS, integer=True)
+    if amount is None and "one_time_usd" not in ft_raw:
+        own.append(f"{path}.fine_tune.one_time_usd: is missing")
+    if amount is None:
+        return None
+    return FineTune(amount, 12 if months is None else months)
+
+
 def _parse_workload(
     raw: Any, index: int, frame: Scenario, base: PortfolioWorkload, problems: list[str]
 ) -> PortfolioWorkload | None:
@@ -206,11 +245,7 @@ def _parse_workload(
         return None
     _unknown(problems, raw, path, WORKLOAD_KEYS)
     own: list[str] = []
-    growth_raw = _mapping(own, raw, "growth", f"{path}.growth") or {}
-    _unknown(own, growth_raw, f"{path}.growth", ("monthly_rate", "horizon_months", "start_month"))
-    if "horizon_months" in growth_raw or "start_month" in growth_raw:
-        own.append(f"{path}.growth: horizon_months and start_month are the portfolio's; set them in the top-level growth")
-    rate = _number(own, growth_raw, "monthly_rate", f"{path}.growth", -0.99, 1.0)
+    rate = _workload_growth_rate(own, raw, path)
     # The version-1 parser checks the volume and the strategy sections; its paths get the workload's prefix.
     doc = {key: raw[key] for key in ("name", "workload", *WORKLOAD_STRATEGIES, *WORKLOAD_EXTRAS) if key in raw}
     v1_base = Scenario(name=base.name, workload=base.workload)
@@ -222,29 +257,10 @@ def _parse_workload(
     if category is not None and category not in CATEGORIES:
         own.append(f"{path}.category: must be one of {', '.join(CATEGORIES)}, got {str(category)[:40]!r}")
         category = None
-    strategies = [key for key in PLANS if (frame.self_hosted if key == "self_hosted" else getattr(scenario, key))]
-    plan = raw.get("plan")
-    if plan is None:
-        plan = "flagship_only" if "flagship_only" in strategies else (strategies or [base.plan])[0]
-    elif plan not in PLANS:
-        own.append(f"{path}.plan: must be one of {', '.join(PLANS)}, got {str(plan)[:40]!r}")
-        plan = strategies[0] if strategies else base.plan
-    elif plan not in strategies:
-        where = "the portfolio's self_hosted section" if plan == "self_hosted" else f"a {plan} section in this workload"
-        own.append(f"{path}.plan: {plan} needs {where}")
-        plan = strategies[0] if strategies else base.plan
+    plan = _workload_plan(own, raw.get("plan"), path, scenario, frame, base)
     if scenario.flagship_only is None and "flagship_only" not in raw:
         own.append(f"{path}.flagship_only: is missing (the all-flagship total needs every workload's flagship)")
-    fine_tune = None
-    ft_raw = _mapping(own, raw, "fine_tune", f"{path}.fine_tune")
-    if ft_raw is not None:
-        _unknown(own, ft_raw, f"{path}.fine_tune", ("one_time_usd", "amortize_months"))
-        amount = _number(own, ft_raw, "one_time_usd", f"{path}.fine_tune", 0, MAX_FINE_TUNE_USD)
-        months = _number(own, ft_raw, "amortize_months", f"{path}.fine_tune", 1, MAX_HORIZON_MONTHS, integer=True)
-        if amount is None and "one_time_usd" not in ft_raw:
-            own.append(f"{path}.fine_tune.one_time_usd: is missing")
-        if amount is not None:
-            fine_tune = FineTune(amount, 12 if months is None else months)
+    fine_tune = _workload_fine_tune(own, raw, path)
     budget = _number(own, raw, "budget_usd", path, 0, MAX_BUDGET_USD)
     problems += own
     return PortfolioWorkload(

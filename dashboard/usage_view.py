@@ -183,6 +183,40 @@ def _figures(usage: UsageImport, scenario: Scenario, catalog, model_map: dict[st
 
 
 def render_usage_tab(scenario: Scenario, catalog, ev: Evaluation) -> None:
+    _upload_box()
+    usage: UsageImport | None = st.session_state.get(USAGE_KEY)
+    if usage is None:
+        st.caption(md("Read from your provider's console export: " + ", ".join(FORMATS.values()) + "."))
+        return
+    _summary(usage)
+    model_map = _model_mapping(usage, catalog)
+    figures = _figures(usage, scenario, catalog, model_map)
+    report, history = figures["report"], figures["report"]["history"]
+    _history_section(usage, figures)
+    doc = report["workload_doc"]
+    _other_charges(doc)
+    for note in doc.get("notes", []):
+        st.caption(md(note))
+    if history.empty or doc.get("source_month") is None or not doc.get("workload"):
+        return
+    rep = figures["repriced"]
+    for problem in rep["problems"] if rep else []:
+        st.warning(md(problem))
+    _workload_line(doc, rep)
+    if rep is not None:
+        _repriced_section(figures["repriced_figure"], rep)
+    apply_growth = _growth_choice(doc["growth_fit"])
+    start, problems = start_scenario(scenario, doc, apply_growth)
+    for problem in problems:
+        st.warning(md(problem))
+    portfolio = None
+    if figures["features"] is not None:
+        portfolio = _features(usage, scenario, catalog, model_map, figures["features"], apply_growth)
+    _start_buttons(start, portfolio, apply_growth)
+
+
+def _upload_box() -> None:
+    """The export uploader (it imports on change) and the last import's error."""
     st.file_uploader(
         "Usage or cost export (CSV)",
         type=["csv", "tsv", "txt", "gz", "parquet"],
@@ -193,14 +227,10 @@ def render_usage_tab(scenario: Scenario, catalog, ev: Evaluation) -> None:
     )
     if USAGE_ERROR_KEY in st.session_state:
         st.error(md(st.session_state[USAGE_ERROR_KEY]), icon=":material/error:")
-    usage: UsageImport | None = st.session_state.get(USAGE_KEY)
-    if usage is None:
-        st.caption(md("Read from your provider's console export: " + ", ".join(FORMATS.values()) + "."))
-        return
-    _summary(usage)
-    model_map = _model_mapping(usage, catalog)
-    figures = _figures(usage, scenario, catalog, model_map)
-    report, history = figures["report"], figures["report"]["history"]
+
+
+def _history_section(usage: UsageImport, figures: dict) -> None:
+    """The monthly history chart, the list price against the export's own cost, and how the list price is computed."""
     st.plotly_chart(
         figures["history_figure"],
         width="stretch",
@@ -216,49 +246,43 @@ def render_usage_tab(scenario: Scenario, catalog, ev: Evaluation) -> None:
         with box:
             st.markdown(LIST_PRICE_FORMULA)
             st.markdown(md("Workload month: " + FULL_MONTH_RULE + "."))
-    doc = report["workload_doc"]
-    _other_charges(doc)
-    for note in doc.get("notes", []):
-        st.caption(md(note))
-    if history.empty or doc.get("source_month") is None or not doc.get("workload"):
-        return
-    rep = figures["repriced"]
-    for problem in rep["problems"] if rep else []:
-        st.warning(md(problem))
-    _workload_line(doc, rep)
-    if rep is not None:
-        st.plotly_chart(
-            figures["repriced_figure"],
-            width="stretch",
-            theme="streamlit",
-            key="chart_usage_repriced",
-            config=charts.png_config("usage-repriced"),
-        )
-        fill = replica_fill(rep["_evaluation"], rep["_scenario"].workload.requests_per_month)
-        if fill is not None and fill < 1:
-            st.caption(
-                md(
-                    f"Self-hosted: your volume fills {fill:.1%} of one replica; the server costs the same whether "
-                    "it is busy or idle, so it pays only near full use."
-                )
+
+
+def _repriced_section(figure, rep: dict) -> None:
+    """The workload month under each strategy, and how full a self-hosted replica would be."""
+    st.plotly_chart(
+        figure,
+        width="stretch",
+        theme="streamlit",
+        key="chart_usage_repriced",
+        config=charts.png_config("usage-repriced"),
+    )
+    fill = replica_fill(rep["_evaluation"], rep["_scenario"].workload.requests_per_month)
+    if fill is not None and fill < 1:
+        st.caption(
+            md(
+                f"Self-hosted: your volume fills {fill:.1%} of one replica; the server costs the same whether "
+                "it is busy or idle, so it pays only near full use."
             )
-    growth = doc["growth_fit"]
-    apply_growth = False
-    if growth["rate"] is not None:
-        apply_growth = st.checkbox(
-            f"Use the fitted growth ({growth['rate']:+.1%} a month) in the forecast",
-            key=GROWTH_KEY,
-            help=growth["note"],
         )
-        st.caption(md(growth["note"]))
-    else:
+
+
+def _growth_choice(growth: dict) -> bool:
+    """Whether the forecast uses the growth fitted to the history (a checkbox when a rate could be fitted)."""
+    if growth["rate"] is None:
         st.caption(md(growth["note"] + "; the forecast keeps its own growth."))
-    start, problems = start_scenario(scenario, doc, apply_growth)
-    for problem in problems:
-        st.warning(md(problem))
-    portfolio = None
-    if figures["features"] is not None:
-        portfolio = _features(usage, scenario, catalog, model_map, figures["features"], apply_growth)
+        return False
+    apply_growth = st.checkbox(
+        f"Use the fitted growth ({growth['rate']:+.1%} a month) in the forecast",
+        key=GROWTH_KEY,
+        help=growth["note"],
+    )
+    st.caption(md(growth["note"]))
+    return apply_growth
+
+
+def _start_buttons(start: Scenario, portfolio, apply_growth: bool) -> None:
+    """Start the forecast from the usage; beside it, when the export has features, start a portfolio from them."""
     left, right = st.columns(2) if portfolio is not None else (st.container(), None)
     left.button(
         "Start the forecast from my usage",

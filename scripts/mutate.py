@@ -156,8 +156,8 @@ MUTATIONS = [
     M(
         "full-month tolerance off by one",
         "calculators/usage/history.py",
-        "if days >= _month_bounds(m)[1].day - FULL_MONTH_MISSING_DAYS]",
-        "if days > _month_bounds(m)[1].day - FULL_MONTH_MISSING_DAYS]",
+        "if days >= month_bounds(m)[1].day - FULL_MONTH_MISSING_DAYS]",
+        "if days > month_bounds(m)[1].day - FULL_MONTH_MISSING_DAYS]",
         ("tests/test_usage.py", "tests/test_edges.py"),
     ),
     M(

@@ -51,8 +51,10 @@ which reads files of any size from disk.
 
 from calculators.usage.cli import run_usage_cli
 from calculators.usage.formats import FORMATS, detect_format
-from calculators.usage.history import DIFFERENCE_THRESHOLD_PCT, full_months, list_price_history, workload_from_usage
-from calculators.usage.importer import MAX_UPLOAD_MB, MONTHLY_COLUMNS, UsageImport, import_usage, merge_imports
+from calculators.usage.history import full_months, workload_from_usage
+from calculators.usage.importer import MAX_UPLOAD_MB, MONTHLY_COLUMNS, UsageImport, import_usage
+from calculators.usage.list_price import DIFFERENCE_THRESHOLD_PCT, list_price_history
+from calculators.usage.merge import merge_imports
 from calculators.usage.reader import UsageImportError
 from calculators.usage.warehouse import WAREHOUSE_SQL
 

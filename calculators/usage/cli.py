@@ -14,7 +14,8 @@ from typing import Any, TextIO
 
 from calculators.formatting import money, percent
 from calculators.usage.formats import FORMATS
-from calculators.usage.importer import UsageImport, import_usage, merge_imports
+from calculators.usage.importer import UsageImport, import_usage
+from calculators.usage.merge import merge_imports
 from calculators.usage.reader import UsageImportError
 
 MAX_SCENARIO_BYTES = 1_000_000
@@ -199,23 +200,44 @@ def format_table(result: UsageImport, body: dict[str, Any] | None = None) -> str
         f"rows read {result.rows_read:,}, skipped {result.rows_skipped:,}, empty {result.rows_ignored:,}; period {period}",
         "",
     ]
+    lines += _monthly_lines(body["monthly"])
+    lines += _read_problem_lines(result)
+    lines += _workload_lines(body)
+    repriced = body.get("repriced")
+    if repriced:
+        lines += _repriced_lines(repriced)
+    features = body.get("features")
+    if features:
+        lines += _feature_lines(features)
+    notes = [*result.notes, *body.get("workload_notes", [])]
+    if notes:
+        lines += ["", *(f"note: {n}" for n in notes)]
+    return "\n".join(lines) + "\n"
+
+
+def _monthly_lines(monthly: list[dict]) -> list[str]:
+    """The table of tokens, requests, the export's cost and the list price per month and model."""
     header = ["month", "model", "catalog_id", "input", "cached", "output", "requests", "cost_usd", "list_price_usd"]
-    rows = []
-    for rec in body["monthly"]:
-        rows.append(
-            [
-                rec["month"],
-                rec["model"],
-                _cell(rec["catalog_id"], "?"),
-                _num(rec["input_tokens"]),
-                _num(rec["cached_input_tokens"]),
-                _num(rec["output_tokens"]),
-                _num(rec["requests"]),
-                _money(rec["cost_usd"]),
-                _money(rec.get("list_price_usd")),
-            ]
-        )
-    lines += _table(header, rows, right={3, 4, 5, 6, 7, 8})
+    rows = [
+        [
+            rec["month"],
+            rec["model"],
+            _cell(rec["catalog_id"], "?"),
+            _num(rec["input_tokens"]),
+            _num(rec["cached_input_tokens"]),
+            _num(rec["output_tokens"]),
+            _num(rec["requests"]),
+            _money(rec["cost_usd"]),
+            _money(rec.get("list_price_usd")),
+        ]
+        for rec in monthly
+    ]
+    return _table(header, rows, right={3, 4, 5, 6, 7, 8})
+
+
+def _read_problem_lines(result: UsageImport) -> list[str]:
+    """Skipped rows by reason, models missing from the catalog and charges that are not models."""
+    lines = []
     if result.skipped_by_reason:
         lines += ["", "skipped rows:"] + [f"  {n:,} x {reason}" for reason, n in result.skipped_by_reason.items()]
         lines += [f"  {p}" for p in result.problems]
@@ -223,6 +245,12 @@ def format_table(result: UsageImport, body: dict[str, Any] | None = None) -> str
         lines += ["", "not in the price catalog: " + ", ".join(result.unresolved_models)]
     if result.other_charges:
         lines += ["", "other charges (not models): " + ", ".join(result.other_charges)]
+    return lines
+
+
+def _workload_lines(body: dict[str, Any]) -> list[str]:
+    """The workload month's volume, its unpriced share and the fitted growth, each when present."""
+    lines = []
     workload = body.get("workload")
     if workload:
         requests = workload["requests_per_month"]
@@ -239,40 +267,42 @@ def format_table(result: UsageImport, body: dict[str, Any] | None = None) -> str
     growth = body.get("growth")
     if growth:
         lines.append(growth["note"])
-    repriced = body.get("repriced")
-    if repriced:
-        lines += [
-            "",
-            f"re-priced {repriced['month']}: list price {money(repriced['list_price_usd'])}, "
-            f"own mix {money(repriced['own_mix_usd'])}, unpriced tokens {percent(repriced['unpriced_token_share'], 1)}",
-        ]
-        lines += _table(["strategy", "cost_usd"], [[k, money(v)] for k, v in repriced["strategies"].items()], right={1})
-    features = body.get("features")
-    if features:
-        lines += ["", f"by feature ({features['column']}), {features['month']}:"]
-        lines += _table(
-            ["feature", "column", "tokens", "input", "cached", "output", "requests", "other_usd"],
+    return lines
+
+
+def _repriced_lines(repriced: dict[str, Any]) -> list[str]:
+    """The workload month re-priced: list price, own mix, and each strategy's cost."""
+    lines = [
+        "",
+        f"re-priced {repriced['month']}: list price {money(repriced['list_price_usd'])}, "
+        f"own mix {money(repriced['own_mix_usd'])}, unpriced tokens {percent(repriced['unpriced_token_share'], 1)}",
+    ]
+    return lines + _table(["strategy", "cost_usd"], [[k, money(v)] for k, v in repriced["strategies"].items()], right={1})
+
+
+def _feature_lines(features: dict[str, Any]) -> list[str]:
+    """The workload month split by the feature column, and the features with no priced usage."""
+    lines = ["", f"by feature ({features['column']}), {features['month']}:"]
+    lines += _table(
+        ["feature", "column", "tokens", "input", "cached", "output", "requests", "other_usd"],
+        [
             [
-                [
-                    row["feature"],
-                    _cell(row["column"]),
-                    _num(row["tokens_per_month"]),
-                    _num(row["input_tokens"]),
-                    _num(row["cached_input_tokens"]),
-                    _num(row["output_tokens"]),
-                    _num(row["requests_per_month"]),
-                    _money(row["other_charges_usd"]),
-                ]
-                for row in features["workloads"]
-            ],
-            right={2, 3, 4, 5, 6, 7},
-        )
-        if features["skipped"]:
-            lines.append("no priced usage in the workload month: " + ", ".join(features["skipped"]))
-    notes = [*result.notes, *body.get("workload_notes", [])]
-    if notes:
-        lines += ["", *(f"note: {n}" for n in notes)]
-    return "\n".join(lines) + "\n"
+                row["feature"],
+                _cell(row["column"]),
+                _num(row["tokens_per_month"]),
+                _num(row["input_tokens"]),
+                _num(row["cached_input_tokens"]),
+                _num(row["output_tokens"]),
+                _num(row["requests_per_month"]),
+                _money(row["other_charges_usd"]),
+            ]
+            for row in features["workloads"]
+        ],
+        right={2, 3, 4, 5, 6, 7},
+    )
+    if features["skipped"]:
+        lines.append("no priced usage in the workload month: " + ", ".join(features["skipped"]))
+    return lines
 
 
 def _table(header: list[str], body: list[list[str]], right: set[int]) -> list[str]:

@@ -1,152 +1,27 @@
-"""What the dashboard does with an imported export: list-price history and a starting workload."""
+"""What the dashboard does with an imported export: the starting workload and the growth fitted to its months.
+
+The list-price history lives in ``calculators.usage.list_price``; its names are also importable from here.
+"""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import math
-from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from calculators.costs import tokens_cost
-from calculators.prices import PricedModel, price_model
-from calculators.scenario import TOKEN_BLOCK, PriceOverride
+from calculators.scenario import TOKEN_BLOCK
 from calculators.usage.importer import UNKNOWN_MODEL, UsageImport
-from pricing.catalog import Model, PriceEntry
-
-DIFFERENCE_THRESHOLD_PCT = 1.0  # the app points out export-vs-list differences above this
-
-
-def _month_bounds(month: str) -> tuple[dt.date, dt.date]:
-    """First and last day of ``"YYYY-MM"``."""
-    year, mon = (int(p) for p in month.split("-"))
-    return dt.date(year, mon, 1), dt.date(year, mon, calendar.monthrange(year, mon)[1])
-
-
-def _catalog_id(catalog, raw: str, resolved: Any, model_map: Mapping[str, str] | None) -> str | None:
-    if isinstance(resolved, str) and resolved in catalog.models:
-        return resolved
-    chosen = (model_map or {}).get(raw)
-    if chosen is None:
-        return None
-    return chosen if chosen in catalog.models else catalog.resolve(chosen)
-
-
-def _entry_weights(model: Model | PricedModel, first: dt.date, last: dt.date) -> list[tuple[PriceEntry, float]]:
-    """Price entries in force over [first, last], each with its share of those days."""
-    days = (last - first).days + 1
-    counts: Counter[int] = Counter()
-    entries: dict[int, PriceEntry] = {}
-    for offset in range(days):  # at most 31 look-ups per month and model
-        entry = model.price_on(first + dt.timedelta(days=offset))
-        counts[id(entry)] += 1
-        entries[id(entry)] = entry
-    return [(entries[k], n / days) for k, n in counts.items()]
-
-
-def list_price_history(
-    usage: UsageImport,
-    catalog,
-    model_map: Mapping[str, str] | None = None,
-    price_overrides: Mapping[str, PriceOverride | Mapping[str, float]] | None = None,
-) -> pd.DataFrame:
-    """What each month's tokens cost at list price, next to the cost the export reports.
-
-    For one month and model with ``I`` input tokens of which ``C`` were cache reads and ``O``
-    output tokens, and the price entries ``e`` in force on the month's days covered by the
-    export (share ``w_e`` of those days, uniform usage assumed)::
-
-        list_cost = Σ_e w_e · tokens_cost(e, I - C, C, O).total
-        difference_pct = (export_cost - list_cost) / list_cost · 100
-
-    Parameters
-    ----------
-    usage : UsageImport
-    catalog : pricing.catalog.Catalog
-    model_map : dict, optional
-        Raw model string → catalog id (or alias), for models the catalog did not resolve.
-    price_overrides : dict, optional
-        The scenario's overrides: model name or any alias → ``PriceOverride`` (or a dict of its
-        fields) in $ per 1M tokens. Applied exactly as the engine applies them
-        (``calculators.prices.price_model``): to every dated catalog entry, field by field, so an
-        override of the output price alone keeps the catalog's input price.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``month, model, catalog_id, list_cost_usd, export_cost_usd, difference_pct``
-        (floats; NaN when unknown). A model that cannot be priced gets NaN, never $0
-        (``unpriced_models(frame)`` lists them). Cost-only exports have no tokens, so
-        their list cost is NaN.
-
-    Notes
-    -----
-    Cache writes are part of ``input_tokens`` and are priced as plain input (the monthly
-    totals do not keep them apart); Anthropic exports with heavy cache writes therefore
-    show a list cost slightly below the bill. Long-context tiers cannot be applied to totals.
-
-    Examples
-    --------
-    GPT-5 at $1.25 in / $0.125 cached / $10 out, 10M input of which 2M cached, 1M output:
-    (8·1.25 + 2·0.125 + 1·10) = $20.25; an export reporting $20.45 differs by +0.99%.
-    """
-    overrides = {k: v if isinstance(v, PriceOverride) else PriceOverride(**v) for k, v in (price_overrides or {}).items()}
-    rows = []
-    monthly = usage.monthly
-    resolved = dict(zip(monthly["model"].tolist(), monthly["catalog_id"].tolist(), strict=True))
-    ids = {raw: _catalog_id(catalog, raw, found, model_map) for raw, found in resolved.items()}
-    for rec in monthly.to_dict(orient="records"):
-        raw = rec["model"]
-        cid = ids[raw]
-        export_cost = np.nan if pd.isna(rec["cost_usd"]) else float(rec["cost_usd"])
-        list_cost = np.nan
-        if cid is None:
-            pass  # no list price: NaN, never $0
-        elif not usage.cost_only:
-            first, last = _month_bounds(rec["month"])
-            if usage.period is not None:
-                first, last = max(first, usage.period[0]), min(last, usage.period[1])
-                if last < first:  # month outside the covered period (cannot happen for imported rows)
-                    first, last = _month_bounds(rec["month"])
-            weights = _entry_weights(price_model(catalog, cid, overrides), first, last)
-            input_, cached, output = (int(rec[k]) for k in ("input_tokens", "cached_input_tokens", "output_tokens"))
-            list_cost = sum(w * tokens_cost(e, input_ - cached, cached, output).total for e, w in weights)
-        diff = (
-            (export_cost - list_cost) / list_cost * 100
-            if list_cost and not math.isnan(list_cost) and not math.isnan(export_cost)
-            else np.nan
-        )
-        rows.append(
-            {
-                "month": rec["month"],
-                "model": raw,
-                "catalog_id": cid,
-                "list_cost_usd": list_cost,
-                "export_cost_usd": export_cost,
-                "difference_pct": diff,
-            }
-        )
-    frame = pd.DataFrame(rows, columns=["month", "model", "catalog_id", "list_cost_usd", "export_cost_usd", "difference_pct"])
-    for name in ("month", "model", "catalog_id"):
-        frame[name] = frame[name].astype("string")
-    frame["list_cost_usd"] = frame["list_cost_usd"].astype("float64")
-    frame["export_cost_usd"] = frame["export_cost_usd"].astype("float64")
-    frame["difference_pct"] = frame["difference_pct"].astype("float64")
-    return frame
-
-
-def unpriced_models(history: pd.DataFrame) -> list[str]:
-    """The raw models of ``list_price_history``'s frame that have no list price, in first-seen order.
-
-    (Not kept in ``frame.attrs``: pandas deep-copies attrs on every operation, which costs
-    seconds with thousands of models.)
-    """
-    return list(dict.fromkeys(history.loc[history["list_cost_usd"].isna(), "model"].tolist()))
-
+from calculators.usage.list_price import (  # noqa: F401 - re-exported: the list-price history's former home
+    DIFFERENCE_THRESHOLD_PCT,
+    catalog_id,
+    list_price_history,
+    month_bounds,
+    unpriced_models,
+)
 
 # ------------------------------------------------------------------ workload
 
@@ -169,7 +44,7 @@ def month_coverage(usage: UsageImport) -> dict[str, int]:
     """Days of each month with data the export covers (see ``FULL_MONTH_RULE``)."""
     months = sorted(set(usage.monthly["month"].tolist()))
     if usage.monthly_rows:
-        return {m: _month_bounds(m)[1].day for m in months}
+        return {m: month_bounds(m)[1].day for m in months}
     if usage.period is None:
         return dict.fromkeys(months, 0)
     return {m: _covered_days(m, usage.period) for m in months}
@@ -178,11 +53,11 @@ def month_coverage(usage: UsageImport) -> dict[str, int]:
 def full_months(usage: UsageImport) -> list[str]:
     """Months (``YYYY-MM``) that count as full under ``FULL_MONTH_RULE``."""
     coverage = month_coverage(usage)
-    return [m for m, days in coverage.items() if days >= _month_bounds(m)[1].day - FULL_MONTH_MISSING_DAYS]
+    return [m for m, days in coverage.items() if days >= month_bounds(m)[1].day - FULL_MONTH_MISSING_DAYS]
 
 
 def _covered_days(month: str, period: tuple[dt.date, dt.date]) -> int:
-    first, last = _month_bounds(month)
+    first, last = month_bounds(month)
     return max(0, (min(last, period[1]) - max(first, period[0])).days + 1)
 
 
@@ -229,6 +104,22 @@ def capped_routes(weights: Mapping[str, float], cap: int = MAX_ROUTES) -> tuple[
     return kept, f"route {carrier!r} also carries {len(merged)} smaller model(s) ({share:.1%} of the volume): {shown}"
 
 
+def _log_linear_growth(months: list[str], totals: list[float]) -> tuple[float, float, float]:
+    """The monthly rate ``exp(b) − 1`` of the OLS slope ``b`` of log(total) on the month index, and its 95% range.
+
+    The range is ``exp(b ± t·se) − 1`` with Student's t at n − 2 degrees of freedom (n ≥ 3 months).
+    """
+    x = np.array([int(m[:4]) * 12 + int(m[5:]) - 1 for m in months], dtype=float)
+    y = np.log(totals)
+    slope, intercept = np.polyfit(x, y, 1, full=False)
+    fitted = slope * x + intercept
+    dof = len(months) - 2
+    se = math.sqrt(float(np.sum((y - fitted) ** 2)) / dof / float(np.sum((x - x.mean()) ** 2)))
+    t = _T95.get(dof, 2.0 if dof < 30 else 1.96)
+    rate, low, high = (math.exp(v) - 1 for v in (slope, slope - t * se, slope + t * se))
+    return rate, low, high
+
+
 def fit_growth(usage: UsageImport, months: list[str], scale: Mapping[str, float] | None = None) -> dict[str, Any]:
     """Monthly growth from the full months: OLS of log(monthly total) on the month index.
 
@@ -264,14 +155,7 @@ def fit_growth(usage: UsageImport, months: list[str], scale: Mapping[str, float]
             "clamped": False,
             "note": f"growth not fitted: {len(points)} full month(s) with usage, at least {GROWTH_MIN_MONTHS} needed",
         }
-    x = np.array([int(m[:4]) * 12 + int(m[5:]) - 1 for m in used], dtype=float)
-    y = np.log([v for _, v in points])
-    (slope, intercept), residuals = np.polyfit(x, y, 1, full=False), None
-    fitted = slope * x + intercept
-    dof = len(points) - 2
-    se = math.sqrt(float(np.sum((y - fitted) ** 2)) / dof / float(np.sum((x - x.mean()) ** 2)))
-    t = _T95.get(dof, 2.0 if dof < 30 else 1.96)
-    rate, low, high = (math.exp(v) - 1 for v in (slope, slope - t * se, slope + t * se))
+    rate, low, high = _log_linear_growth(used, [v for _, v in points])
     lo_bound, hi_bound = GROWTH_BOUNDS
     clamped = not (lo_bound <= rate <= hi_bound)
     applied = min(max(rate, lo_bound), hi_bound)
@@ -281,7 +165,6 @@ def fit_growth(usage: UsageImport, months: list[str], scale: Mapping[str, float]
     )
     if clamped:
         note += f"; outside the scenario's bounds ({lo_bound:+.0%} to {hi_bound:+.0%}/month), so {applied:+.0%}/month is offered"
-    del residuals
     return {
         "rate": round(applied, 6),
         "fitted_rate": round(rate, 6),
@@ -304,7 +187,7 @@ def _priced_models(usage: UsageImport, catalog, model_map: Mapping[str, str] | N
         if catalog is None:
             cid = rec["catalog_id"] if isinstance(rec["catalog_id"], str) else (model_map or {}).get(raw)
         else:
-            cid = _catalog_id(catalog, raw, rec["catalog_id"], model_map)
+            cid = catalog_id(catalog, raw, rec["catalog_id"], model_map)
         if cid is not None:
             out[raw] = cid
     return out
@@ -349,24 +232,32 @@ def workload_from_usage(
     notes: list[str] = []
     coverage = month_coverage(usage)
     months_full = full_months(usage)
-    months_all = sorted(coverage)
-    source = None
-    if month is not None:
-        source = month
-        if month not in coverage:
-            days = _month_bounds(month)[1].day
-            coverage[month] = days if usage.monthly_rows else (_covered_days(month, usage.period) if usage.period else days)
-        notes.append(f"workload from {month}, the export's workload month")
-    elif months_full:
-        source = months_full[-1]
-        later = [m for m in months_all if m > source]
-        notes.append(f"workload from {source}, the last full month" + (f" ({later[-1]} is partial)" if later else ""))
-    elif months_all:
-        source = max(months_all, key=lambda m: (coverage[m], m))
-        notes.append(f"no full month in the export: workload from {source}, the best-covered month")
-    scale_of = {m: _month_bounds(m)[1].day / max(days, 1) for m, days in coverage.items()}
+    source = _workload_month(usage, month, coverage, months_full, notes)
+    scale_of = {m: month_bounds(m)[1].day / max(days, 1) for m, days in coverage.items()}
     growth_fit = fit_growth(usage, months_full, scale_of)
-    doc: dict[str, Any] = {
+    doc = _starting_doc(source, growth_fit, notes)
+    if source is None:
+        return doc
+    scale = scale_of[source]
+    doc["scale"] = scale
+    if scale != 1.0:
+        notes.append(
+            f"{source}: the export covers {coverage[source]} of its {month_bounds(source)[1].day} days; "
+            f"totals scaled x{scale:.2f} to the whole month"
+        )
+    rows = usage.monthly[usage.monthly["month"] == source]
+    doc["other_charges"] = _other_charges_part(rows[rows["model"].isin(usage.other_charges)], scale)
+    if usage.cost_only:
+        notes.append("cost-only export: no token counts, so no workload; growth is fitted on monthly spend")
+        doc["totals"] = {"cost_usd": float(rows["cost_usd"].sum()) * scale}
+        return doc
+    _add_priced_workload(doc, rows[~rows["model"].isin(usage.other_charges)], _priced_models(usage, catalog, model_map, source))
+    return doc
+
+
+def _starting_doc(source: str | None, growth_fit: dict[str, Any], notes: list[str]) -> dict[str, Any]:
+    """The document before the month's rows are read: no workload, no routes, the growth fit offered (not applied)."""
+    return {
         "source_month": source,
         "rule": FULL_MONTH_RULE,
         "volume_unit": "requests",
@@ -380,31 +271,48 @@ def workload_from_usage(
         "unpriced": None,
         "other_charges": None,
     }
-    if source is None:
-        return doc
-    scale = scale_of[source]
-    doc["scale"] = scale
-    if scale != 1.0:
-        notes.append(
-            f"{source}: the export covers {coverage[source]} of its {_month_bounds(source)[1].day} days; "
-            f"totals scaled x{scale:.2f} to the whole month"
-        )
-    rows = usage.monthly[usage.monthly["month"] == source]
-    other = rows[rows["model"].isin(usage.other_charges)]
-    if len(other):
-        doc["other_charges"] = {
-            "charges": sorted(other["model"].tolist()),
-            "cost_usd": None if other["cost_usd"].isna().all() else float(other["cost_usd"].sum()) * scale,
-        }
-    if usage.cost_only:
-        notes.append("cost-only export: no token counts, so no workload; growth is fitted on monthly spend")
-        doc["totals"] = {"cost_usd": float(rows["cost_usd"].sum()) * scale}
-        return doc
 
-    priced = _priced_models(usage, catalog, model_map, source)
-    tokens_rows = rows[~rows["model"].isin(usage.other_charges)]
+
+def _other_charges_part(other: pd.DataFrame, scale: float) -> dict[str, Any] | None:
+    """The month's non-token charges (names and scaled cost), or None when it has none."""
+    if not len(other):
+        return None
+    return {
+        "charges": sorted(other["model"].tolist()),
+        "cost_usd": None if other["cost_usd"].isna().all() else float(other["cost_usd"].sum()) * scale,
+    }
+
+
+def _workload_month(
+    usage: UsageImport, month: str | None, coverage: dict[str, int], months_full: list[str], notes: list[str]
+) -> str | None:
+    """The month the workload is taken from: the one imposed, else the last full month, else the best-covered.
+
+    An imposed month without usage is added to ``coverage`` (with the days the export covers of it).
+    """
+    months_all = sorted(coverage)
+    if month is not None:
+        if month not in coverage:
+            days = month_bounds(month)[1].day
+            coverage[month] = days if usage.monthly_rows else (_covered_days(month, usage.period) if usage.period else days)
+        notes.append(f"workload from {month}, the export's workload month")
+        return month
+    if months_full:
+        source = months_full[-1]
+        later = [m for m in months_all if m > source]
+        notes.append(f"workload from {source}, the last full month" + (f" ({later[-1]} is partial)" if later else ""))
+        return source
+    if months_all:
+        source = max(months_all, key=lambda m: (coverage[m], m))
+        notes.append(f"no full month in the export: workload from {source}, the best-covered month")
+        return source
+    return None
+
+
+def _add_priced_workload(doc: dict[str, Any], tokens_rows: pd.DataFrame, priced: dict[str, str]) -> None:
+    """Fill ``doc`` from the month's token rows: priced totals and summary, the unpriced part, workload, routes."""
+    source, scale, notes = doc["source_month"], doc["scale"], doc["notes"]
     in_priced = tokens_rows["model"].isin(list(priced))
-    all_tokens = float((tokens_rows["input_tokens"] + tokens_rows["output_tokens"]).sum())
     p = tokens_rows[in_priced]
     u = tokens_rows[~in_priced]
     requests_known = len(tokens_rows) > 0 and not tokens_rows["requests"].isna().any()
@@ -429,26 +337,61 @@ def workload_from_usage(
         "requests_per_month": request_total,
     }
     if len(u):
-        u_tokens = float((u["input_tokens"] + u["output_tokens"]).sum())
-        all_requests = float(tokens_rows["requests"].sum()) if requests_known else None
-        doc["unpriced"] = {
-            "models": sorted(u["model"].tolist()),
-            "token_share": u_tokens / all_tokens if all_tokens else 0.0,
-            "request_share": (float(u["requests"].sum()) / all_requests) if requests_known and all_requests else None,
-            "cost_usd": None if u["cost_usd"].isna().all() else float(u["cost_usd"].sum()) * scale,
-        }
-        names = sorted(u["model"].tolist())
-        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-        notes.append(
-            f"without a list price, left out of the workload and of both sides of every comparison until mapped "
-            f"({doc['unpriced']['token_share']:.1%} of {source}'s tokens): {shown}"
-        )
-    workload: dict[str, Any] = {}
-    tokens_total = input_total + output_total
-    if not tokens_total:
+        doc["unpriced"] = _unpriced_part(u, tokens_rows, requests_known, scale)
+        notes.append(_unpriced_note(doc["unpriced"], source))
+    if not input_total + output_total:
         doc["summary"] = None
         notes.append(f"no priced usage in {source}: map its models to catalog models to get a workload")
-        return doc
+        return
+    by_requests = bool(requests_known and request_total)
+    doc["workload"] = _workload_section(doc, input_total, cached_total, output_total, request_total, requests_known)
+    weights: dict[str, float] = {}
+    for rec in p.to_dict(orient="records"):
+        weight = float(rec["requests"]) if by_requests else float(rec["input_tokens"] + rec["output_tokens"])
+        if weight > 0:
+            weights[priced[rec["model"]]] = weights.get(priced[rec["model"]], 0.0) + weight
+    if not by_requests:
+        notes.append("route shares are shares of tokens" + ("" if requests_known else " (the export has no request count)"))
+    if weights:
+        capped, merged_note = capped_routes(weights)
+        if merged_note:
+            notes.append(f"the hybrid allows {MAX_ROUTES} routes: {merged_note}")
+        doc["hybrid"]["routes"] = _exact_shares(capped)
+
+
+def _unpriced_part(u: pd.DataFrame, tokens_rows: pd.DataFrame, requests_known: bool, scale: float) -> dict[str, Any]:
+    """The models without a list price: their names, share of the month's tokens and requests, and cost."""
+    all_tokens = float((tokens_rows["input_tokens"] + tokens_rows["output_tokens"]).sum())
+    u_tokens = float((u["input_tokens"] + u["output_tokens"]).sum())
+    all_requests = float(tokens_rows["requests"].sum()) if requests_known else None
+    return {
+        "models": sorted(u["model"].tolist()),
+        "token_share": u_tokens / all_tokens if all_tokens else 0.0,
+        "request_share": (float(u["requests"].sum()) / all_requests) if requests_known and all_requests else None,
+        "cost_usd": None if u["cost_usd"].isna().all() else float(u["cost_usd"].sum()) * scale,
+    }
+
+
+def _unpriced_note(unpriced: dict[str, Any], source: str) -> str:
+    """Says which models are left out until mapped (the first five named) and their share of the tokens."""
+    names = unpriced["models"]
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return (
+        f"without a list price, left out of the workload and of both sides of every comparison until mapped "
+        f"({unpriced['token_share']:.1%} of {source}'s tokens): {shown}"
+    )
+
+
+def _workload_section(
+    doc: dict[str, Any], input_total: int, cached_total: int, output_total: int, request_total: int | None, requests_known: bool
+) -> dict[str, Any]:
+    """The scenario's workload section: per request when requests are known, else in blocks of ``TOKEN_UNIT`` tokens.
+
+    Counting in tokens sets ``doc["volume_unit"]``; each choice is said in ``doc["notes"]``.
+    """
+    source, notes = doc["source_month"], doc["notes"]
+    tokens_total = input_total + output_total
+    workload: dict[str, Any] = {}
     if requests_known and request_total:
         workload["requests_per_month"] = request_total
         workload["input_tokens"] = round(input_total / request_total, 1)
@@ -457,7 +400,7 @@ def workload_from_usage(
         notes.append(f"the export reports 0 requests for the priced models in {source}: the volume is counted in tokens instead")
     else:
         notes.append("the export has no request count: the forecast works in tokens")
-    if "requests_per_month" not in workload and tokens_total:
+    if "requests_per_month" not in workload:
         doc["volume_unit"] = "tokens"
         workload["requests_per_month"] = tokens_total / TOKEN_UNIT
         workload["input_tokens"] = round(TOKEN_UNIT * input_total / tokens_total, 4)
@@ -466,21 +409,6 @@ def workload_from_usage(
             f"volume: {tokens_total:,} tokens a month, counted in tokens (the scenario's volume unit: blocks of "
             f"{TOKEN_UNIT:,} tokens with the export's input/output mix; no request size is invented)"
         )
-    if workload:
-        workload["reasoning_tokens"] = 0  # exports report reasoning inside output_tokens
-        workload["cached_input_share"] = round(cached_total / input_total, 4) if input_total else 0.0
-    doc["workload"] = workload
-
-    weights: dict[str, float] = {}
-    for rec in p.to_dict(orient="records"):
-        weight = float(rec["requests"]) if requests_known and request_total else float(rec["input_tokens"] + rec["output_tokens"])
-        if weight > 0:
-            weights[priced[rec["model"]]] = weights.get(priced[rec["model"]], 0.0) + weight
-    if not (requests_known and request_total):
-        notes.append("route shares are shares of tokens" + ("" if requests_known else " (the export has no request count)"))
-    if weights:
-        capped, merged_note = capped_routes(weights)
-        if merged_note:
-            notes.append(f"the hybrid allows {MAX_ROUTES} routes: {merged_note}")
-        doc["hybrid"]["routes"] = _exact_shares(capped)
-    return doc
+    workload["reasoning_tokens"] = 0  # exports report reasoning inside output_tokens
+    workload["cached_input_share"] = round(cached_total / input_total, 4) if input_total else 0.0
+    return workload

@@ -13,7 +13,6 @@ The pipeline is columnar end to end (Arrow compute + NumPy, no Python loop per r
 from __future__ import annotations
 
 import csv
-import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -23,26 +22,27 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from calculators.usage.feature_rows import (
     FEATURE_TRACK_LIMIT,
     MAX_FEATURES,
-    OTHER_FEATURES,
-    feature_of_rows,
     fold_features,
     regroup,
 )
 from calculators.usage.formats import PER_ROW, SPECS_BY_ID, Col, FormatSpec, detect_format, header_index
-from calculators.usage.reader import BadRow, BadRows, Restart, Segment, Sniffed, Source, UsageImportError, read_segments, sniff
+from calculators.usage.normalize import (
+    EPOCH_DAY,
+    MAX_PROBLEMS,
+    UNKNOWN_MODEL,
+    Normalized,
+    month_index,
+    month_label,
+    normalize_segment,
+    row_problems,
+)
+from calculators.usage.reader import BadRows, Restart, Segment, Sniffed, Source, UsageImportError, read_segments, sniff
 
 MAX_UPLOAD_MB = 200  # upload cap for the app and .streamlit/config.toml; why: calculators.usage docstring
-MAX_PROBLEMS = 10  # row-level problems listed in full; the rest are counted by reason
-MAX_TOKENS_PER_ROW = 1e15  # a quadrillion tokens (~$1B at $1/1M) in one row is a broken file
-MAX_COST_PER_ROW = 1e9  # dollars
-MIN_DATE, MAX_DATE = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
-
-UNKNOWN_MODEL = "(unknown model)"  # rows with usage but an empty model: kept, counted, unpriced
 FEATURE_COLUMNS = [
     "month",
     "feature",
@@ -72,14 +72,6 @@ def is_other_charge(model: str) -> bool:
 
 
 MONTHLY_COLUMNS = ["month", "model", "catalog_id", "input_tokens", "cached_input_tokens", "output_tokens", "requests", "cost_usd"]
-
-_US_PER_DAY = 86_400_000_000
-_EPOCH_DAY = dt.date(1970, 1, 1)
-_NUM_RE = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
-_NONFINITE_RE = r"(?i)^[+-]?(?:nan|inf|infinity)$"
-_NULLISH_RE = r"(?i)^(?:null|none|n/?a|#n/a|-+)$"
-_THOUSANDS_RE = r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$"
-_EPOCH_RE = r"^\d{9,13}(?:\.\d+)?$"
 
 
 @dataclass
@@ -251,7 +243,7 @@ def _read_csv(source: Source, format: str | None) -> tuple[Sniffed, _Accumulator
         try:
             for segment in read_segments(source, sniffed, wanted, acc.notes):
                 _check_mixed(name, sniffed, segment.bad_rows, acc.records)
-                acc.add(_normalize(segment.table, spec, colmap, sniffed), segment, sniffed.header_line)
+                acc.add(normalize_segment(segment.table, spec, colmap, sniffed), segment, sniffed.header_line)
             break
         except Restart:
             continue
@@ -304,7 +296,7 @@ def _read_parquet(source: Source, format: str | None) -> tuple[Sniffed, _Accumul
         table = pa.Table.from_batches([batch])
         table = _parquet_columns(table, time_name)
         segment = Segment(table, BadRows(len(columns)), following is None)
-        acc.add(_normalize(table, spec, colmap, sniffed), segment, 0)
+        acc.add(normalize_segment(table, spec, colmap, sniffed), segment, 0)
         batch = following
     return sniffed, acc
 
@@ -407,9 +399,9 @@ class _Accumulator:
         self.monthly_rows = True
         self.by_feature: pa.Table | None = None  # (month, model, feature, source) sums, at most FEATURE_TRACK_LIMIT features
 
-    def add(self, norm: _Normalized, segment: Segment, header_line: int) -> None:
+    def add(self, norm: Normalized, segment: Segment, header_line: int) -> None:
         records = segment.table.num_rows + len(segment.bad_rows)
-        entries, by_reason = _problems(norm, segment.bad_rows, header_line + self.records, records, segment.last)
+        entries, by_reason = row_problems(norm, segment.bad_rows, header_line + self.records, records, segment.last)
         self.entries += entries
         for label, count in by_reason.items():
             self.by_reason[label] = self.by_reason.get(label, 0) + count
@@ -438,13 +430,13 @@ class _Accumulator:
         return regroup(pa.concat_tables(self.partials), ("month", "model"))
 
     def days_per_month(self) -> dict[str, int]:
-        months, counts = np.unique(_month_index(self.days), return_counts=True)
-        return {_month_label(int(m)): int(c) for m, c in zip(months, counts, strict=True)}
+        months, counts = np.unique(month_index(self.days), return_counts=True)
+        return {month_label(int(m)): int(c) for m, c in zip(months, counts, strict=True)}
 
     def period(self) -> tuple[dt.date, dt.date] | None:
         if self.first is None:
             return None
-        return _EPOCH_DAY + dt.timedelta(days=self.first), _EPOCH_DAY + dt.timedelta(days=self.last)
+        return EPOCH_DAY + dt.timedelta(days=self.first), EPOCH_DAY + dt.timedelta(days=self.last)
 
 
 # ------------------------------------------------------------------ columns
@@ -508,420 +500,13 @@ def _check_mixed(name: str, sniffed: Sniffed, bad_rows: BadRows, offset: int) ->
             )
 
 
-# ------------------------------------------------------------------ vectorized parsing
-
-
-@dataclass
-class _Num:
-    values: np.ndarray  # float64, NaN where empty or bad
-    empty: np.ndarray  # bool
-    bad: np.ndarray  # bool: not a number at all
-    raw: pa.ChunkedArray
-    ambiguous: np.ndarray | None = None  # bool: '1.000' in a file that uses both decimal marks
-
-
-def _mask(array) -> np.ndarray:
-    return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=bool)
-
-
-def _nulls(array) -> np.ndarray:
-    """Null mask; skips the Arrow round trip in the common no-null case."""
-    return np.zeros(len(array), dtype=bool) if array.null_count == 0 else _mask(pc.is_null(array))
-
-
-def _blank(strings) -> np.ndarray:
-    """Null or zero-length (a length test: comparing strings to "" is far slower in Arrow)."""
-    return _mask(pc.is_null(strings)) | (
-        np.asarray(pc.fill_null(pc.binary_length(strings), 0).to_numpy(zero_copy_only=False)) == 0
-    )
-
-
-def _floats(array) -> np.ndarray:
-    return np.asarray(pc.fill_null(array, np.nan).to_numpy(zero_copy_only=False), dtype=np.float64)
-
-
-_GROUPED_RE = r"^[+-]?\d{1,3}(?:[.,]\d{3})+$"  # '1.000' or '12,000': thousands, or a decimal with 3 places?
-_COMMA_DECIMAL_RE = r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d*),(?:\d{1,2}|\d{4,})$|^[+-]?\d{1,3}(?:\.\d{3})+,\d+$"
-_POINT_DECIMAL_RE = r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d*)\.(?:\d{1,2}|\d{4,})$|^[+-]?\d{1,3}(?:,\d{3})+\.\d+$"
-
-
-def _count(strings, pattern: str) -> int:
-    return int(pc.sum(pc.cast(pc.match_substring_regex(strings, pattern), pa.int64())).as_py() or 0)
-
-
-def decide_decimal(columns: list[pa.ChunkedArray], notes: list[str]) -> str:
-    """The decimal mark of a semicolon file's numbers, decided once from all its number columns.
-
-    ``'0,25'`` shows a decimal comma and ``'0.25'`` a decimal point; ``'1.000'`` or ``'1,000'``
-    alone settle nothing (a thousands separator, or a decimal with three places). Returns
-    ``","``, ``"."``, or ``"?"`` when the file shows both (its ambiguous values become row
-    problems). With no evidence, a semicolon file is taken to come from a decimal-comma locale.
-    Every outcome is said in ``notes``; none is silent.
-    """
-    comma = point = grouped = 0
-    example = {}
-    for raw in columns:
-        text = pc.utf8_trim_whitespace(raw)
-        for key, pattern in (("comma", _COMMA_DECIMAL_RE), ("point", _POINT_DECIMAL_RE), ("grouped", _GROUPED_RE)):
-            found = _count(text, pattern)
-            if found and key not in example:
-                hits = pc.filter(text, pc.fill_null(pc.match_substring_regex(text, pattern), False))
-                example[key] = hits[0].as_py()
-            comma, point, grouped = (
-                comma + found * (key == "comma"),
-                point + found * (key == "point"),
-                grouped + found * (key == "grouped"),
-            )
-    if comma and point:
-        notes.append(
-            f"numbers use both a decimal comma ({example['comma']!r}) and a decimal point ({example['point']!r}): "
-            "each is read as written; values like '1.000' that could be either are skipped as ambiguous"
-        )
-        return "?"
-    if point:
-        notes.append(
-            f"numbers read with a decimal point, as {example['point']!r} shows"
-            + (f"; {example['grouped']!r}-style values read with ',' as thousands separator" if grouped else "")
-        )
-        return "."
-    if comma:
-        notes.append(
-            f"numbers read with a decimal comma, as {example['comma']!r} shows"
-            + (f"; {example['grouped']!r}-style values read with '.' as thousands separator" if grouped else "")
-        )
-        return ","
-    if grouped:
-        notes.append(
-            f"assumed: '.' is a thousands separator ({example['grouped']!r} read as "
-            f"{example['grouped'].replace('.', '').replace(',', '')}), as in the decimal-comma locales that write "
-            "semicolon files; no number in the file has a decimal part that settles it"
-        )
-    return ","
-
-
-def _parse_numbers(raw: pa.ChunkedArray, delimiter: str, decimal: str | None = None) -> _Num:
-    n = len(raw)
-    if not pa.types.is_string(raw.type):  # Arrow parsed the column while reading
-        return _Num(_floats(pc.cast(raw, pa.float64())), _nulls(raw), np.zeros(n, dtype=bool), raw)
-    if delimiter != ";":
-        try:  # fast path: one strict cast; empty cells are already null
-            values = pc.cast(raw, pa.float64())
-            return _Num(_floats(values), _nulls(raw), np.zeros(n, dtype=bool), raw)
-        except pa.ArrowInvalid:
-            pass
-    text = pc.replace_substring_regex(pc.utf8_trim_whitespace(raw), r"^\$\s*", "")  # "$0.12" from a spreadsheet
-    ambiguous = None
-    if delimiter == ";" and decimal == "?":  # both marks in the file: read each unambiguous value as written
-        ambiguous = pc.fill_null(pc.match_substring_regex(text, _GROUPED_RE), False)
-        comma = pc.fill_null(pc.match_substring_regex(text, _COMMA_DECIMAL_RE), False)
-        text = pc.if_else(comma, pc.replace_substring(pc.replace_substring(text, ".", ""), ",", "."), text)
-        text = pc.if_else(pc.match_substring_regex(text, _POINT_DECIMAL_RE), pc.replace_substring(text, ",", ""), text)
-        text = pc.if_else(ambiguous, pa.scalar(None, pa.string()), text)
-    elif delimiter == ";" and decimal != ".":  # decimal comma, '.' groups thousands
-        text = pc.replace_substring(pc.replace_substring(text, ".", ""), ",", ".")
-    else:  # "1,234,567" from a spreadsheet
-        text = pc.if_else(pc.match_substring_regex(text, _THOUSANDS_RE), pc.replace_substring(text, ",", ""), text)
-    nullish = pc.or_kleene(pc.equal(pc.binary_length(text), 0), pc.match_substring_regex(text, _NULLISH_RE))
-    nullish = pc.or_kleene(pc.is_null(text), nullish)
-    numeric = pc.or_kleene(pc.match_substring_regex(text, _NUM_RE), pc.match_substring_regex(text, _NONFINITE_RE))
-    numeric = pc.and_kleene(numeric, pc.invert(nullish))
-    values = pc.cast(pc.if_else(numeric, text, pa.scalar(None, pa.string())), pa.float64())
-    empty = _mask(nullish)
-    if ambiguous is not None:
-        amb = _mask(ambiguous)
-        empty &= ~amb
-        return _Num(_floats(values), empty, ~empty & ~_mask(numeric) & ~amb, raw, amb)
-    return _Num(_floats(values), empty, ~empty & ~_mask(numeric), raw)
-
-
-def _parse_times(raw: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(UTC microseconds since the epoch, parsed mask, empty mask) for each cell.
-
-    Strict whole-column casts first (zone-less ISO = UTC, then ISO with offsets, then epoch
-    seconds or milliseconds); a column that fails them all is parsed element-wise.
-    """
-    empty = _nulls(raw)
-    micros = None
-    for target in (pa.timestamp("us"), pa.timestamp("us", tz="UTC")):
-        try:
-            micros = pc.cast(pc.cast(raw, target), pa.int64())
-            break
-        except pa.ArrowInvalid:
-            continue
-    if micros is None:
-        try:
-            seconds = pc.cast(raw, pa.float64())
-            low, high = pc.min(seconds).as_py(), pc.max(seconds).as_py()
-            # Below 1e9 (2001) digits are not epoch seconds; a mix of seconds and milliseconds
-            # (1e11 and up) needs the element-wise path.
-            if low is not None and low >= 1e9 and (low >= 1e11) == (high >= 1e11):
-                factor = 1_000.0 if low >= 1e11 else 1_000_000.0  # milliseconds or seconds → µs
-                micros = pc.cast(pc.floor(pc.multiply(seconds, factor)), pa.int64())
-        except (pa.ArrowInvalid, OverflowError):
-            micros = None
-    if micros is None:
-        return _parse_times_slow(raw, empty)
-    parsed = ~_nulls(micros) & ~empty
-    return np.asarray(pc.fill_null(micros, 0).to_numpy(zero_copy_only=False), dtype=np.int64), parsed, empty
-
-
-def _parse_times_slow(raw: pa.ChunkedArray, empty: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    text = pc.utf8_trim_whitespace(raw.combine_chunks() if isinstance(raw, pa.ChunkedArray) else raw)
-    empty = empty | _blank(text)
-    epoch = _mask(pc.match_substring_regex(text, _EPOCH_RE))
-    seconds = _floats(pc.cast(pc.if_else(pa.array(epoch), text, pa.scalar(None, pa.string())), pa.float64()))
-    seconds = np.where(seconds >= 1e11, seconds / 1000.0, seconds)  # epoch milliseconds
-    strings = np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
-    strings[epoch | empty] = None
-    stamps = pd.to_datetime(pd.Series(strings, dtype=object), format="ISO8601", utc=True, errors="coerce")
-    iso_ok = ~stamps.isna().to_numpy()
-    ns = stamps.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT")).view(np.int64)
-    micros = np.where(epoch, np.floor(np.nan_to_num(seconds) * 1e6).astype(np.int64), np.floor_divide(ns, 1000))
-    parsed = ((epoch & np.isfinite(seconds)) | iso_ok) & ~empty
-    return np.where(parsed, micros, 0), parsed, empty
-
-
-# ------------------------------------------------------------------ normalization
-
-
-@dataclass
-class _Normalized:
-    code: np.ndarray  # 0 = kept, k = index+1 into labels
-    labels: list[str]
-    raws: list[pa.ChunkedArray | None]
-    ignored_mask: np.ndarray
-    grouped: pa.Table  # partial sums per (month index, model) of the kept rows
-    first: int | None  # first and last covered day (days since 1970-01-01)
-    last: int | None
-    cached_over: int  # kept rows whose cache reads exceeded their input (capped)
-    token_mass: float  # Σ of all kept token counts, in float64: guards the int64 sums
-    fractional: dict[str, tuple[int, str]]  # count column → (rows with a fractional count, first such value)
-    days: np.ndarray  # distinct days with kept rows
-    monthly_rows: bool  # every kept row dated the 1st of a month at midnight
-    features: pa.Table | None = None  # partial sums per (month index, model, feature, source) of the kept rows
-
-    @property
-    def skipped(self) -> int:
-        return int(np.count_nonzero(self.code))
-
-    @property
-    def ignored(self) -> int:
-        return int(np.count_nonzero(self.ignored_mask))
-
-
-class _Reasons:
-    """Row problems in priority order; a row is reported with its first one."""
-
-    def __init__(self, n: int):
-        self.code = np.zeros(n, dtype=np.int16)
-        self.labels: list[str] = []
-        self.raws: list[pa.ChunkedArray | None] = []
-
-    def add(self, label: str, mask: np.ndarray, raw: pa.ChunkedArray | None = None) -> None:
-        if not mask.any():
-            return
-        if label not in self.labels:
-            self.labels.append(label)
-            self.raws.append(raw)
-        k = self.labels.index(label) + 1
-        self.code[mask & (self.code == 0)] = k
-
-
-def _normalize(table: pa.Table, spec: FormatSpec, colmap: dict[str, str | None], sniffed: Sniffed) -> _Normalized:
-    n = table.num_rows
-    reasons = _Reasons(n)
-    cached_over = 0
-
-    def column(role: str) -> pa.ChunkedArray | None:
-        actual = colmap.get(role)
-        return table.column(actual) if actual is not None else None
-
-    time_name = colmap["time"]
-    time_raw = column("time")
-    micros, parsed, time_empty = _parse_times(time_raw)
-    days = np.floor_divide(micros, _US_PER_DAY)
-    unparsed = np.flatnonzero(~parsed & ~time_empty)
-    if len(unparsed):  # a header row repeated mid-file (concatenated exports) has its own name as time
-        again = pc.equal(pc.utf8_lower(pc.utf8_trim_whitespace(time_raw.take(pa.array(unparsed)))), time_name.lower())
-        header_rows = np.zeros(n, dtype=bool)
-        header_rows[unparsed] = _mask(again)
-        reasons.add("repeated header row", header_rows)
-    reasons.add(f"{time_name} is empty", time_empty)
-    reasons.add(f"{time_name} is not a date/time", ~parsed & ~time_empty, time_raw)
-    lo, hi = (MIN_DATE - _EPOCH_DAY).days, (MAX_DATE - _EPOCH_DAY).days
-    reasons.add(f"{time_name} is out of range ({MIN_DATE.year}-{MAX_DATE.year})", parsed & ((days < lo) | (days > hi)), time_raw)
-
-    numbers: dict[str, _Num] = {}
-    for role, actual in colmap.items():
-        if actual is None or not (
-            role.split(".")[0] in ("input", "cached", "output") or role in ("reasoning", "requests", "cost")
-        ):
-            continue
-        if actual not in numbers:
-            numbers[actual] = table.column(actual)
-    if sniffed.delimiter == ";" and sniffed.decimal is None:
-        sniffed.decimal = decide_decimal(list(numbers.values()), sniffed.notes)
-    numbers = {actual: _parse_numbers(raw, sniffed.delimiter, sniffed.decimal) for actual, raw in numbers.items()}
-    cost_name = colmap.get("cost")
-    fractional: dict[str, tuple[int, str]] = {}
-    for actual, num in numbers.items():
-        if num.ambiguous is not None:
-            reasons.add(f"{actual} is ambiguous (thousands separator or decimal mark?)", num.ambiguous, num.raw)
-        if actual != cost_name:
-            with np.errstate(invalid="ignore"):
-                frac = np.isfinite(num.values) & (num.values != np.rint(num.values))
-            if frac.any():
-                first = int(np.flatnonzero(frac)[0])
-                fractional[actual] = (int(np.count_nonzero(frac)), _shown(num.raw[first]))
-        limit = MAX_COST_PER_ROW if actual == cost_name else MAX_TOKENS_PER_ROW
-        low = -MAX_COST_PER_ROW if actual == cost_name else 0.0
-        with np.errstate(invalid="ignore"):
-            fine = ((num.values >= low) & (num.values <= limit)) | num.empty  # NaN fails both tests
-        if fine.all():  # the common case: one pass instead of one per reason
-            continue
-        reasons.add(f"{actual} is not a number", num.bad, num.raw)
-        reasons.add(f"{actual} is not a finite number", ~np.isfinite(num.values) & ~num.empty & ~num.bad, num.raw)
-        with np.errstate(invalid="ignore"):
-            if actual == cost_name:
-                reasons.add(
-                    f"{actual} is implausibly large (over ${MAX_COST_PER_ROW:.0e})",
-                    np.abs(num.values) > MAX_COST_PER_ROW,
-                    num.raw,
-                )
-            else:
-                reasons.add(f"{actual} is negative", num.values < 0, num.raw)
-                reasons.add(
-                    f"{actual} is implausibly large (over {MAX_TOKENS_PER_ROW:.0e})", num.values > MAX_TOKENS_PER_ROW, num.raw
-                )
-
-    model_raw = column("model")
-    extra = {key.split(".", 1)[1]: column(key) for key in colmap if key.startswith("extra.")}
-    model = None if model_raw is None else pc.utf8_trim_whitespace(model_raw)
-    model_empty_raw = np.ones(n, dtype=bool) if model is None else _blank(model)
-    if spec.model_hook is not None:
-        model = pc.utf8_trim_whitespace(spec.model_hook(model, extra, n))
-    # A row with usage but no model is kept as "(unknown model)": it counts in every total, unpriced.
-    model = pc.if_else(pa.array(_blank(model)), pa.scalar(UNKNOWN_MODEL), model)
-    if spec.row_check is not None:
-        for label, mask, raw in spec.row_check(extra, n):
-            reasons.add(label, mask, raw)
-
-    # Empty rows (OpenAI buckets without usage, Langfuse spans): no model, no numbers.
-    blank = model_empty_raw.copy()
-    for num in numbers.values():
-        with np.errstate(invalid="ignore"):
-            blank &= num.empty | (num.values == 0)
-    code = np.where(blank, 0, reasons.code)
-    keep = (code == 0) & ~blank
-
-    def total(group: str) -> np.ndarray:
-        acc = np.zeros(n, dtype=np.float64)
-        for i in range(len(getattr(spec, group))):
-            actual = colmap.get(f"{group}.{i}")
-            if actual is not None:
-                num = numbers[actual]
-                acc += np.where(num.empty, 0.0, num.values) if num.empty.any() else num.values
-        return acc
-
-    tokens: dict[str, np.ndarray] = {}
-    if not spec.cost_only:
-        input_ = total("input")
-        cached = total("cached")
-        output = total("output")
-        if colmap.get("cached_json") is not None and spec.cached_json_pattern:
-            found = pc.struct_field(pc.extract_regex(column("cached_json"), spec.cached_json_pattern), [0])
-            cached = cached + np.nan_to_num(_floats(pc.cast(found, pa.float64())), nan=0.0)
-        if colmap.get("reasoning") is not None:
-            # Reasoning is part of completion for these exporters; a row whose reasoning
-            # exceeds its output evidently reports them apart, so add it there.
-            reasoning = np.nan_to_num(numbers[colmap["reasoning"]].values, nan=0.0)
-            output = np.where(reasoning > output, output + reasoning, output)
-        cached_over = int(np.count_nonzero(keep & (cached > input_)))
-        if cached_over:
-            cached = np.minimum(cached, input_)
-        tokens = {"input": input_, "cached": cached, "output": output}
-
-    month = _month_index(days)
-    month = np.where(keep, month, -1).astype(np.int32)
-    arrays: dict[str, Any] = {"month": pa.array(month), "model": model}
-    aggs: list[tuple] = []
-    for key, values in tokens.items():
-        arrays[key] = pa.array(np.where(keep, np.rint(values), 0).astype(np.int64))
-        aggs.append((key, "sum"))
-    if spec.requests == PER_ROW:
-        aggs.append(("month", "count"))
-    elif colmap.get("requests") is not None:
-        # Empty counts stay unknown (null), like empty costs: a month is NA only if all are.
-        num = numbers[colmap["requests"]]
-        unknown = ~keep | num.empty
-        arrays["requests"] = pa.array(np.where(unknown, 0, np.rint(np.nan_to_num(num.values))).astype(np.int64), mask=unknown)
-        aggs.append(("requests", "sum", pc.ScalarAggregateOptions(min_count=1)))
-    if cost_name is not None:
-        num = numbers[cost_name]
-        arrays["cost"] = pa.array(np.where(keep & ~num.empty, num.values, 0.0), mask=~keep | num.empty)
-        aggs.append(("cost", "sum", pc.ScalarAggregateOptions(min_count=1)))
-    by_feature = None
-    if not spec.cost_only and any(colmap.get(f"feature.{i}") for i in range(len(spec.features))):
-        # One pass over the rows by (month, model, feature); the (month, model) sums follow from those.
-        arrays["feature"], arrays["source"] = feature_of_rows(spec, column, n)
-        by_feature = pa.table(arrays).group_by(["month", "model", "feature", "source"]).aggregate(aggs)
-        by_feature = by_feature.filter(pc.greater_equal(by_feature.column("month"), 0))
-        grouped = regroup(by_feature.drop_columns(["feature", "source"]), ("month", "model"))
-    else:
-        grouped = pa.table(arrays).group_by(["month", "model"]).aggregate(aggs)
-        grouped = grouped.filter(pc.greater_equal(grouped.column("month"), 0))
-
-    covered = (keep | blank) & parsed
-    first = last = None
-    if covered.any():
-        first, last = int(days[covered].min()), int(days[covered].max())
-        end_raw = column("end_time")
-        if end_raw is not None:  # bucketed export: coverage runs to the last bucket's exclusive end
-            end_us, end_ok, _ = _parse_times(end_raw)
-            end_ok &= covered
-            if end_ok.any():
-                last = max(last, int(np.floor_divide(end_us[end_ok].max() - 1, _US_PER_DAY)))
-    mass = sum(float(np.sum(values, where=keep)) for values in tokens.values())
-    kept_days = np.unique(days[keep & parsed])
-    kept_micros = micros[keep & parsed]
-    monthly_rows = bool(
-        len(kept_micros)
-        and not (kept_micros % _US_PER_DAY).any()
-        and (kept_days.astype("datetime64[D]") == kept_days.astype("datetime64[D]").astype("datetime64[M]")).all()
-    )
-    return _Normalized(
-        code,
-        reasons.labels,
-        reasons.raws,
-        blank,
-        grouped,
-        first,
-        last,
-        cached_over,
-        mass,
-        fractional,
-        kept_days,
-        monthly_rows,
-        by_feature,
-    )
-
-
-def _month_index(days: np.ndarray) -> np.ndarray:
-    """Months since 1970-01 for day numbers since 1970-01-01."""
-    return days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-
-
-def _month_label(index: int) -> str:
-    return str(np.datetime64(int(index), "M"))
-
-
 def _monthly_frame(grouped: pa.Table, spec: FormatSpec, catalog) -> pd.DataFrame:
     months = grouped.column("month").to_numpy()
     models = grouped.column("model").to_pylist()
     size = len(models)
     frame = pd.DataFrame(
         {
-            "month": pd.array([_month_label(m) for m in months], dtype="string"),
+            "month": pd.array([month_label(m) for m in months], dtype="string"),
             "model": pd.array(models, dtype="string"),
         }
     )
@@ -960,173 +545,3 @@ def _catalog(catalog, notes: list[str]):
     except (CatalogError, OSError) as exc:
         notes.append(f"price catalog not available, models not resolved ({str(exc).splitlines()[0][:120]})")
         return None
-
-
-# ------------------------------------------------------------------ problems
-
-
-def _problems(
-    norm: _Normalized, bad_rows: BadRows, base_row: int, records: int, last_segment: bool
-) -> tuple[list[tuple[int, str]], dict[str, int]]:
-    """One segment's first MAX_PROBLEMS problems as (file row, text), and counts per reason.
-
-    ``base_row`` is the file row just before the segment's first record (the header row for
-    the first segment), so local record k is file row ``base_row + k``.
-    """
-    by_reason: dict[str, int] = {}
-    counts = np.bincount(norm.code, minlength=len(norm.labels) + 1)
-    for k, label in enumerate(norm.labels, start=1):
-        if counts[k]:
-            by_reason[label] = int(counts[k])
-    entries: list[tuple[int, str]] = []
-
-    def kind(row: BadRow) -> str:
-        if row.text.count('"') % 2:
-            return "unclosed quote"
-        if last_segment and row.number == records and row.fields < row.expected:
-            return "truncated last line"
-        return "wrong number of fields"
-
-    if bad_rows:
-        truncated = int(kind(bad_rows.last) == "truncated last line")
-        counted = {
-            "unclosed quote": bad_rows.unclosed_quotes,
-            "truncated last line": truncated,
-            "wrong number of fields": len(bad_rows) - bad_rows.unclosed_quotes - truncated,
-        }
-        by_reason.update((label, n) for label, n in counted.items() if n)
-    shown = bad_rows.kept[:MAX_PROBLEMS]
-    if len(bad_rows) > len(shown) and kind(bad_rows.last) == "truncated last line":
-        shown.append(bad_rows.last)
-    for row in shown:
-        label = kind(row)
-        where = base_row + row.number if row.number is not None else None
-        text = row.text if len(row.text) <= 60 else row.text[:57] + "..."
-        entries.append(
-            (
-                where or base_row + records,
-                f"row {where or '?'}: {label}: {row.fields} field(s), expected {row.expected} ({text!r})",
-            )
-        )
-    first = np.flatnonzero(norm.code)[:MAX_PROBLEMS]
-    if len(first):
-        # Table index i is local record i+1 plus the records Arrow rejected before it.
-        skipped = np.array(
-            [r for r in bad_rows.numbers if r is not None], dtype=np.int64
-        )  # ascending: the serial read numbers them in order
-        shifted = skipped - 1 - np.arange(len(skipped))
-        local = first + 1 + np.searchsorted(shifted, first, side="right")
-        for i, record in zip(first, local, strict=True):
-            k = int(norm.code[i]) - 1
-            label, raw = norm.labels[k], norm.raws[k]
-            value = "" if raw is None else f" ({_shown(raw[int(i)])})"
-            entries.append((base_row + int(record), f"row {base_row + int(record)}: {label}{value}"))
-    entries.sort(key=lambda e: e[0])
-    return entries[:MAX_PROBLEMS], by_reason
-
-
-def _shown(scalar: pa.Scalar) -> str:
-    """A cell as the file had it, quoted: '-5', 'abc' (numbers parsed by Arrow shown as text)."""
-    value = scalar.as_py()
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        value = int(value)
-    text = repr(value if value is None or isinstance(value, str) else str(value))
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-_NUMBER_COLUMNS = ["input_tokens", "cached_input_tokens", "output_tokens", "requests", "cost_usd"]
-
-
-def _sum_frames(frames: list[pd.DataFrame], keys: list[str]) -> pd.DataFrame:
-    """Monthly frames summed by ``keys`` (unknown stays unknown: a sum of NA is NA), with the frames' dtypes."""
-    summed = (
-        pd.concat(frames, ignore_index=True)
-        .groupby(keys, sort=True, dropna=False)
-        .agg({"catalog_id": "first", **{c: (lambda s: s.sum(min_count=1)) for c in _NUMBER_COLUMNS}})
-        .reset_index()
-    )
-    for column in ("input_tokens", "cached_input_tokens", "output_tokens", "requests"):
-        summed[column] = summed[column].astype("Int64")
-    summed["cost_usd"] = summed["cost_usd"].astype("Float64")
-    for column in (*keys, "catalog_id"):
-        summed[column] = summed[column].astype("string")
-    return summed
-
-
-def _merge_features(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
-    """Two files' per-feature totals, summed, again at most ``MAX_FEATURES`` features (top by spend, then the rest)."""
-    both = pd.concat([a, b], ignore_index=True)
-    cost = both["cost_usd"].fillna(0).astype(float)
-    weight = cost if cost.sum() > 0 else (both["input_tokens"].fillna(0) + both["output_tokens"].fillna(0)).astype(float)
-    totals = weight.groupby(both["feature"]).sum()
-    ranked = sorted((f for f in totals.index if f != OTHER_FEATURES), key=lambda f: (-float(totals[f]), f))
-    if len(totals) > MAX_FEATURES:
-        kept = set(ranked[: MAX_FEATURES - 1])
-        both["feature"] = both["feature"].where(both["feature"].isin(kept), OTHER_FEATURES)
-    return (
-        _sum_frames([both], ["month", "feature", "model"])
-        .sort_values(["month", "feature", "model"], kind="stable")[FEATURE_COLUMNS]
-        .reset_index(drop=True)
-    )
-
-
-def merge_imports(imports, catalog=None) -> UsageImport:
-    """One import from several (a month per file, as warehouses export): monthly rows summed.
-
-    ``imports`` may be a generator: each file is imported, folded in and dropped, so memory
-    stays bounded by the largest file. The files must share one format; row counts add up,
-    problems are prefixed with their file, the covered period is the union's span and the days
-    with data per month are added (files are expected not to overlap in time).
-    """
-    merged: UsageImport | None = None
-    names: list[str] = []
-    for usage in imports:
-        names.append(usage.filename)
-        if merged is None:
-            merged = dataclasses.replace(
-                usage,
-                feature_sources=dict(usage.feature_sources),
-                problems=[f"{usage.filename}: {p}" for p in usage.problems],
-                notes=[f"{usage.filename}: {n}" for n in usage.notes],
-                skipped_by_reason=dict(usage.skipped_by_reason),
-                days_with_data=dict(usage.days_with_data),
-            )
-            continue
-        if usage.format != merged.format:
-            raise UsageImportError(
-                f"{usage.filename}: is a {usage.format_name}, but {names[0]} is a {merged.format_name}; merge files of one format"
-            )
-        merged.monthly = _sum_frames([merged.monthly, usage.monthly], ["month", "model"])[MONTHLY_COLUMNS]
-        merged.rows_read += usage.rows_read
-        merged.rows_skipped += usage.rows_skipped
-        merged.rows_ignored += usage.rows_ignored
-        for reason, count in usage.skipped_by_reason.items():
-            merged.skipped_by_reason[reason] = merged.skipped_by_reason.get(reason, 0) + count
-        merged.problems = (merged.problems + [f"{usage.filename}: {p}" for p in usage.problems])[:MAX_PROBLEMS]
-        merged.notes += [f"{usage.filename}: {n}" for n in usage.notes]
-        if usage.period is not None:
-            merged.period = (
-                usage.period
-                if merged.period is None
-                else (
-                    min(merged.period[0], usage.period[0]),
-                    max(merged.period[1], usage.period[1]),
-                )
-            )
-        for month, days in usage.days_with_data.items():
-            merged.days_with_data[month] = merged.days_with_data.get(month, 0) + days
-        merged.monthly_rows = merged.monthly_rows and usage.monthly_rows
-        merged.unresolved_models = sorted(set(merged.unresolved_models) | set(usage.unresolved_models))
-        merged.other_charges = sorted(set(merged.other_charges) | set(usage.other_charges))
-        if merged.features is not None and usage.features is not None:
-            merged.features = _merge_features(merged.features, usage.features)
-            merged.feature_sources = {**usage.feature_sources, **merged.feature_sources}
-            kept = set(merged.features["feature"].tolist())
-            merged.feature_sources = {k: v for k, v in merged.feature_sources.items() if k in kept}
-        else:
-            merged.features, merged.feature_sources = None, {}
-    if merged is None:
-        raise UsageImportError("no file to import")
-    if len(names) > 1:
-        merged.filename = f"{names[0]} and {len(names) - 1} more file(s)"
-    return merged

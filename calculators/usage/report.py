@@ -14,8 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from calculators.usage.history import list_price_history, workload_from_usage
+from calculators.usage.history import workload_from_usage
 from calculators.usage.importer import UsageImport
+from calculators.usage.list_price import list_price_history
 
 
 def _number(value: Any) -> float | None:

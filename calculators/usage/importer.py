@@ -1,13 +1,14 @@
-"""Normalize one usage export into monthly totals per raw model string.
+"""Import one usage export into monthly totals per raw model string.
 
-The pipeline is columnar end to end (Arrow compute + NumPy, no Python loop per row):
+The pipeline is columnar end to end (Arrow compute + NumPy, no Python loop per row), one module a step:
 
-1. ``reader.sniff``: encoding, delimiter, header line, format (or the ``format=`` override);
-2. ``reader.read_columns``: only the columns the format needs, all as strings;
-3. per column, one strict vectorized cast (the fast path); a column that fails it is
+1. ``reader.sniff``: encoding (``encoding``), delimiter, header line, format (or the ``format=`` override);
+2. ``columns.column_map`` and ``reader.read_segments``: only the columns the format needs, in segments;
+3. per column, one strict vectorized cast (``cells``: the fast path); a column that fails it is
    re-parsed element-wise by regex so that bad cells become *row problems*, not a crash;
 4. every row gets the first failing reason (or none); good rows are summed by
-   (UTC month, raw model) with an Arrow hash aggregation.
+   (UTC month, raw model) with an Arrow hash aggregation (``normalize``);
+5. here, the segments' sums are added up and finished into a ``UsageImport`` (``merge`` adds several files).
 """
 
 from __future__ import annotations

@@ -175,6 +175,13 @@ def test_volume_marks_the_current_volume(ev):
     assert any(a.text == "now: 125M tokens/mo" and a.x == pytest.approx(math.log10(125e6)) for a in fig.layout.annotations)
 
 
+@pytest.mark.parametrize("rpm, anchor", [(50_000, "left"), (4e10, "right")], ids=["mid-axis", "right-end"])
+def test_the_now_label_reads_into_the_plot(toy_catalog, toy_scenario, rpm, anchor):
+    fig = charts.volume_figure(evaluate(toy_scenario(workload__requests_per_month=rpm), toy_catalog))
+    (label,) = [a for a in fig.layout.annotations if a.text.startswith("now:")]
+    assert label.xanchor == anchor  # near the right end, a label reading rightwards ran off the plot
+
+
 def test_volume_without_tokens_uses_requests(toy_catalog, toy_scenario):
     ev = evaluate(toy_scenario(workload__input_tokens=0, workload__output_tokens=0), toy_catalog)
     fig = charts.volume_figure(ev)

@@ -25,6 +25,7 @@ from dashboard.theme import NEUTRAL, OVERRIDE_MARK, strategy_color
 
 MARGIN = {"l": 8, "r": 8, "t": 64, "b": 8}
 MIN_LABELLED_BAND = 0.14  # share of the log axis a tier band needs to carry its label
+NOW_LABEL_LEFT_FROM = 0.75  # share of the volume axis from which the "now" label reads leftwards
 NOW_LINE_FROM = 0.08  # the "now" line starts above the tier labels along the bottom, never through one
 _TIER_SHORT = ("<1M: flagship", "1-10M: by task", "10-100M: smaller models", ">100M: open or hybrid")
 
@@ -197,6 +198,7 @@ def volume_figure(ev: Evaluation) -> go.Figure:
     lo, hi = float(x[0]), float(x[-1])
     shapes, annotations = _tier_bands(lo, hi) if unit == "tokens" else ([], [])
     if lo <= now <= hi:
+        right_end = math.log10(now / lo) > NOW_LABEL_LEFT_FROM * math.log10(hi / lo)
         shapes.append(
             {
                 "type": "line",
@@ -215,9 +217,10 @@ def volume_figure(ev: Evaluation) -> go.Figure:
                 "yref": "paper",
                 "text": f"now: {tokens(now)} {unit}/mo",
                 "showarrow": False,
-                "xanchor": "left",
+                # beside the line, on the side with room: near the right end it would run off the plot
+                "xanchor": "right" if right_end else "left",
                 "yanchor": "top",
-                "xshift": 4,
+                "xshift": -4 if right_end else 4,
                 "font": {"size": 11},
             }
         )

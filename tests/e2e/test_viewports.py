@@ -118,7 +118,8 @@ TAB_SETTLED = """(name) => {
 DRAWN = """function drawn(root) {
   const ready = (sel, inner) => [...root.querySelectorAll(sel)].every(e => e.querySelector(inner));
   return ready('[data-testid="stPlotlyChart"]', '.main-svg') && ready('[data-testid="stEChartsChart"]', 'canvas')
-    && ready('[data-testid="stDataFrame"]', 'canvas') && !root.querySelector('[data-stale="true"]');
+    && ready('[data-testid="stDataFrame"]', 'canvas') && !root.querySelector('[data-stale="true"]')
+    && !document.querySelector('[data-testid="stSkeleton"]');  // an element whose script is still loading
 }
 """
 

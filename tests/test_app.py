@@ -38,6 +38,7 @@ from dashboard.scales import month_options
 from dashboard.sections import KPI_LABELS
 from dashboard.sidebar.strategies import STRATEGY_PARAMS, STRATEGY_SECTIONS, strategy_line
 from dashboard.sidebar.workload import UNIT_KEY, month_of
+from dashboard.tabs.forecast import VIEW_KEY, VIEWS
 from dashboard.usage_view import mapping_editor_key, start_scenario
 from pricing import load_catalog
 
@@ -488,12 +489,20 @@ def test_the_recommendation_changes_with_volume():
 
 @pytest.mark.parametrize(
     "tab, charts_shown",
-    [("Compare", 1), ("Cost vs volume", 1), ("Forecast", 2), ("Breakdown", 1), ("Table & CSV", 0), ("Your usage", 0)],
+    [("Compare", 1), ("Cost vs volume", 1), ("Forecast", 1), ("Breakdown", 1), ("Table & CSV", 0), ("Your usage", 0)],
 )
 def test_each_tab_renders(tab, charts_shown):
     at = run_app(session={"view": tab, f"assumptions_{tab.split()[0].lower()}": True})
     assert len(at.get("plotly_chart")) + len(at.get("echarts_chart")) == charts_shown
     assert not at.error
+
+
+@pytest.mark.parametrize(
+    "shown, key", [(VIEWS[0], "chart_forecast"), (VIEWS[1], "chart_cumulative")], ids=["monthly", "cumulative"]
+)
+def test_the_forecast_draws_the_chart_chosen(shown, key):
+    at = run_app(session={"view": "Forecast", VIEW_KEY: shown})
+    assert [chart.key for chart in at.get("plotly_chart")] == [key]
 
 
 def test_each_chart_is_exportable_as_png_with_a_good_name():

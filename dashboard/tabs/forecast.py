@@ -8,12 +8,21 @@ import streamlit as st
 from calculators.engine import Evaluation
 from dashboard.figures.forecast import forecast_figure
 from dashboard.markup import md
-from dashboard.tabs.common import assumptions_box, chart
+from dashboard.tabs.common import VIEW_PERSIST, assumptions_box, chart
+
+VIEWS = ("Month by month", "Cumulative")
+VIEW_KEY = "forecast_view"  # which of the two charts is drawn: a view setting, not part of the scenario
 
 
 def render_forecast_tab(ev: Evaluation, catalog) -> None:
-    chart(ev, "forecast", forecast_figure, "chart_forecast")
-    chart(ev, "cumulative", lambda e: forecast_figure(e, cumulative=True), "chart_cumulative")
+    # One chart at a time: a plotly chart is most of a tab's first-visit time (benchmarks/page_load.py)
+    shown = st.segmented_control(
+        "Show", VIEWS, default=VIEWS[0], key=VIEW_KEY, required=True, label_visibility="collapsed", persist_state=VIEW_PERSIST
+    )
+    if shown == VIEWS[1]:
+        chart(ev, "cumulative", lambda e: forecast_figure(e, cumulative=True), "chart_cumulative")
+    else:
+        chart(ev, "forecast", forecast_figure, "chart_forecast")
     if ev.events:
         st.markdown("**Dated price changes and retirements in the horizon**")
         for day, text in ev.events:

@@ -12,6 +12,10 @@ Public API
 ``WAREHOUSE_SQL``                 BigQuery / Snowflake / Spark SQL producing the generic format;
 ``run_usage_cli``                 body of ``python -m calculators usage FILE... [--format F] [--scenario S] [--json]``.
 
+Modules, one step each: ``source`` (the input file), ``encoding``, ``reader`` (sniffing, segments), ``columns``,
+``cells`` (numbers and times), ``normalize`` (row checks and sums), ``importer``, ``merge``, ``list_price``,
+``history`` (workload and growth), ``features``, ``report``, ``cli``.
+
 The generic format
 ------------------
 For usage kept anywhere else (a warehouse, a gateway's own logs), write a CSV with the

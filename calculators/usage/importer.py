@@ -1,18 +1,18 @@
-"""Normalize one usage export into monthly totals per raw model string.
+"""Import one usage export into monthly totals per raw model string.
 
-The pipeline is columnar end to end (Arrow compute + NumPy, no Python loop per row):
+The pipeline is columnar end to end (Arrow compute + NumPy, no Python loop per row), one module a step:
 
-1. ``reader.sniff``: encoding, delimiter, header line, format (or the ``format=`` override);
-2. ``reader.read_columns``: only the columns the format needs, all as strings;
-3. per column, one strict vectorized cast (the fast path); a column that fails it is
+1. ``reader.sniff``: encoding (``encoding``), delimiter, header line, format (or the ``format=`` override);
+2. ``columns.column_map`` and ``reader.read_segments``: only the columns the format needs, in segments;
+3. per column, one strict vectorized cast (``cells``: the fast path); a column that fails it is
    re-parsed element-wise by regex so that bad cells become *row problems*, not a crash;
 4. every row gets the first failing reason (or none); good rows are summed by
-   (UTC month, raw model) with an Arrow hash aggregation.
+   (UTC month, raw model) with an Arrow hash aggregation (``normalize``);
+5. here, the segments' sums are added up and finished into a ``UsageImport`` (``merge`` adds several files).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -23,13 +23,14 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from calculators.usage.columns import check_mixed_formats, column_map, column_types
 from calculators.usage.feature_rows import (
     FEATURE_TRACK_LIMIT,
     MAX_FEATURES,
     fold_features,
     regroup,
 )
-from calculators.usage.formats import PER_ROW, SPECS_BY_ID, Col, FormatSpec, detect_format, header_index
+from calculators.usage.formats import PER_ROW, SPECS_BY_ID, FormatSpec, detect_format, header_index
 from calculators.usage.normalize import (
     EPOCH_DAY,
     MAX_PROBLEMS,
@@ -208,19 +209,23 @@ def import_usage(
     [{'month': '2026-02', 'model': 'gpt-5', 'input_tokens': 100, 'output_tokens': 10}]
     """
     source = Source(data, filename)
+    sniffed, acc, grouped = _read_and_group(source, format)
+    return _finish(source.name, sniffed.spec, sniffed, acc, grouped, catalog)
+
+
+def _read_and_group(source: Source, format: str | None) -> tuple[Sniffed, _Accumulator, pa.Table]:
+    """Read the Parquet or CSV file into its (month, model) sums; any failure is a ``UsageImportError`` naming it."""
     name = source.name
     try:
         if source.head(4) == b"PAR1":
             sniffed, acc = _read_parquet(source, format)
-            spec = sniffed.spec
         else:
             sniffed, acc = _read_csv(source, format)
-            spec = sniffed.spec
         if acc.records == 0:
-            raise UsageImportError(f"{name}: has a header ({spec.name}) but no data rows")
+            raise UsageImportError(f"{name}: has a header ({sniffed.spec.name}) but no data rows")
         if acc.token_mass > 2**62:  # 4.6e18: int64 sums could wrap; no real export comes near
             raise UsageImportError(f"{name}: token totals are implausibly large ({acc.token_mass:.2e} tokens)")
-        grouped = acc.grouped()
+        return sniffed, acc, acc.grouped()
     except UsageImportError:
         raise
     except (pa.ArrowException, ValueError, TypeError, OverflowError, MemoryError) as exc:
@@ -228,7 +233,6 @@ def import_usage(
         raise UsageImportError(
             f"{name}: cannot be read ({type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''})"
         ) from None
-    return _finish(name, spec, sniffed, acc, grouped, catalog)
 
 
 def _read_csv(source: Source, format: str | None) -> tuple[Sniffed, _Accumulator]:
@@ -236,13 +240,13 @@ def _read_csv(source: Source, format: str | None) -> tuple[Sniffed, _Accumulator
     name = source.name
     sniffed = sniff(source, format)
     spec = sniffed.spec
-    colmap = _column_map(spec, sniffed.columns)
-    wanted = _column_types(colmap, sniffed.delimiter)
+    colmap = column_map(spec, sniffed.columns)
+    wanted = column_types(colmap, sniffed.delimiter)
     for _attempt in range(4):  # at most: quoted newlines found, invalid UTF-8 found, then the good read
         acc = _Accumulator()
         try:
             for segment in read_segments(source, sniffed, wanted, acc.notes):
-                _check_mixed(name, sniffed, segment.bad_rows, acc.records)
+                check_mixed_formats(name, sniffed, segment.bad_rows, acc.records)
                 acc.add(normalize_segment(segment.table, spec, colmap, sniffed), segment, sniffed.header_line)
             break
         except Restart:
@@ -285,7 +289,7 @@ def _read_parquet(source: Source, format: str | None) -> tuple[Sniffed, _Accumul
     if spec.missing(index):
         raise UsageImportError(f"{name}: not a {spec.name}: missing required column(s) {', '.join(spec.missing(index))}")
     sniffed = Sniffed(spec, columns, ",", 0, 0, False, notes=["Parquet file"])
-    colmap = _column_map(spec, columns)
+    colmap = column_map(spec, columns)
     wanted = sorted({c for c in colmap.values() if c is not None})
     acc = _Accumulator()
     time_name = colmap["time"]
@@ -437,67 +441,6 @@ class _Accumulator:
         if self.first is None:
             return None
         return EPOCH_DAY + dt.timedelta(days=self.first), EPOCH_DAY + dt.timedelta(days=self.last)
-
-
-# ------------------------------------------------------------------ columns
-
-
-def _column_map(spec: FormatSpec, columns: list[str]) -> dict[str, str | None]:
-    """Role → actual header name (None when an optional column is absent)."""
-    index = header_index(columns)
-    roles: dict[str, Col | None] = {"time": spec.time, "model": spec.model, "end_time": spec.end_time, "cost": spec.cost}
-    roles["cached_json"] = spec.cached_json
-    roles["reasoning"] = spec.reasoning
-    roles["requests"] = spec.requests if isinstance(spec.requests, Col) else None
-    for group in ("input", "cached", "output"):
-        for i, c in enumerate(getattr(spec, group)):
-            roles[f"{group}.{i}"] = c
-    for key, c in spec.extra.items():
-        roles[f"extra.{key}"] = c
-    for i, source in enumerate(spec.features):
-        roles[f"feature.{i}"] = source.column
-    return {role: (c.find(index) if c is not None else None) for role, c in roles.items()}
-
-
-def _column_types(colmap: dict[str, str | None], delimiter: str = ",") -> dict[str, pa.DataType]:
-    """Arrow type per column to read: counts as int64, costs as float64, the rest as strings.
-
-    A semicolon file reads every column as text: its numbers may use a decimal comma and a
-    thousands dot, which Arrow would read as a decimal point (``1.000`` as 1).
-    """
-    types: dict[str, pa.DataType] = {}
-    if delimiter == ";":
-        return {actual: pa.string() for actual in colmap.values() if actual is not None}
-    for role, actual in colmap.items():
-        if actual is None:
-            continue
-        kind = role.split(".")[0]
-        if kind in ("input", "cached", "output", "reasoning", "requests"):
-            wanted = pa.int64()
-        elif kind == "cost":
-            wanted = pa.float64()
-        else:
-            wanted = pa.string()
-        # A column used in two roles (e.g. Anthropic cache reads: input and cached) reads once.
-        types[actual] = wanted if types.get(actual, wanted) == wanted else pa.string()
-    return types
-
-
-def _check_mixed(name: str, sniffed: Sniffed, bad_rows: BadRows, offset: int) -> None:
-    """A second header of another layout inside the file means concatenated exports."""
-    for row in bad_rows.kept:
-        try:
-            fields = next(csv.reader([row.text], delimiter=sniffed.delimiter), [])
-        except csv.Error:
-            continue
-        other = detect_format([f.strip() for f in fields])
-        if other is not None:
-            where = f"row {sniffed.header_line + offset + row.number}" if row.number else "a later row"
-            raise UsageImportError(
-                f"{name}: mixed formats: the header on row {sniffed.header_line} is for the {sniffed.spec.name} "
-                f"({len(sniffed.columns)} columns) but {where} is a header for the {SPECS_BY_ID[other].name} "
-                f"({len(fields)} columns); upload each export as its own file"
-            )
 
 
 def _monthly_frame(grouped: pa.Table, spec: FormatSpec, catalog) -> pd.DataFrame:

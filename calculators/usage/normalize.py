@@ -31,6 +31,8 @@ EPOCH_DAY = dt.date(1970, 1, 1)
 
 @dataclass
 class Normalized:
+    """One segment checked and summed: each row's reason code, the kept rows' sums and what the file covers."""
+
     code: np.ndarray  # 0 = kept, k = index+1 into labels
     labels: list[str]
     raws: list[pa.ChunkedArray | None]
@@ -309,6 +311,7 @@ def month_index(days: np.ndarray) -> np.ndarray:
 
 
 def month_label(index: int) -> str:
+    """``"YYYY-MM"`` of a month index (months since 1970-01)."""
     return str(np.datetime64(int(index), "M"))
 
 

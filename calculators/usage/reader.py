@@ -8,20 +8,18 @@ returned to the caller with their row numbers.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
-import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from calculators.usage.encoding import transcode
 from calculators.usage.formats import (
     EMPTY_PERIOD_HEADERS,
     SPECS_BY_ID,
@@ -31,259 +29,11 @@ from calculators.usage.formats import (
     header_index,
     near_miss,
 )
+from calculators.usage.source import KEPT_BAD_ROWS, SAMPLE_BYTES, BadRow, BadRows, Sniffed, Source, UsageImportError
 
-SAMPLE_BYTES = 1 << 16  # enough for the header and the first rows of any export
 HEADER_SEARCH_LINES = 20  # a header may follow a few title lines (spreadsheet "reports")
 SEGMENT_BYTES = 16 << 20  # bytes parsed and normalized at a time: measured best of 4-128 MB (see segment_bounds)
 BLOCK_SIZE = 1 << 21  # Arrow block size: 2 MB measured fastest (1 MB: more overhead, 4 MB+: less overlap)
-
-
-class UsageImportError(ValueError):
-    """The whole file cannot be imported; the message names the file and the problem."""
-
-
-# Magic numbers of files people upload by mistake, with what to do instead.
-_MAGIC = (
-    (b"PK\x03\x04", "an Excel workbook or ZIP archive, not a CSV file: open it and save as CSV (UTF-8)"),
-    (b"\xd0\xcf\x11\xe0", "an old Excel (.xls) file, not a CSV file: open it and save as CSV (UTF-8)"),
-    (b"\x1f\x8b", "gzip-compressed: decompress it and upload the CSV inside"),
-    (b"%PDF", "a PDF document, not a CSV file: download the CSV export instead"),
-    (b"PAR1", "a Parquet file, not a CSV file"),
-    (b"SQLite format 3\x00", "a SQLite database, not a CSV file: export the table to CSV first"),
-)
-
-
-@dataclass
-class BadRow:
-    """A row Arrow could not split into the header's columns."""
-
-    number: int | None  # 1-based record number within the data (first data row = 1)
-    text: str
-    fields: int
-    expected: int
-
-
-KEPT_BAD_ROWS = 200  # rejected rows kept whole (for messages and the mixed-format check); the rest are counted
-
-
-class BadRows:
-    """The rows Arrow rejected in one segment: every record number, the first rows whole, counts by kind.
-
-    A file can have a million rejected rows; keeping one small int each (and the text of the
-    first ``KEPT_BAD_ROWS`` and of the last) keeps that path as fast as the clean one.
-    """
-
-    def __init__(self, expected: int):
-        self.expected = expected
-        self.numbers: list[int | None] = []
-        self.kept: list[BadRow] = []
-        self._last: tuple[int | None, str, int] | None = None
-        self.unclosed_quotes = 0  # rows with an odd number of double quotes
-        self.quoted = False  # any rejected row has a double quote
-
-    def add(self, number: int | None, text: str, fields: int) -> None:
-        if '"' in text:
-            self.quoted = True
-            self.unclosed_quotes += text.count('"') % 2
-        if len(self.kept) < KEPT_BAD_ROWS:
-            self.kept.append(BadRow(number, text, fields, self.expected))
-        self._last = (number, text, fields)
-        self.numbers.append(number)
-
-    @property
-    def last(self) -> BadRow | None:
-        return None if self._last is None else BadRow(*self._last, self.expected)
-
-    def __len__(self) -> int:
-        return len(self.numbers)
-
-
-@dataclass
-class Sniffed:
-    """What the first bytes say about the file."""
-
-    spec: FormatSpec
-    columns: list[str]  # header names as written (BOM and spaces stripped), deduplicated
-    delimiter: str
-    header_line: int  # 1-based line number of the header
-    data_offset: int  # byte offset of the first data line in the (UTF-8) data
-    quoted_newlines: bool  # the sample already shows a quoted value spanning lines
-    notes: list[str] = field(default_factory=list)
-    decimal: str | None = None  # "," or "." once the numbers of the file settled it (semicolon files)
-
-
-class Source:
-    """The bytes to import: a file on disk (memory-mapped piece by piece) or bytes in memory."""
-
-    def __init__(self, data: bytes | bytearray | memoryview | str | Path, filename: str):
-        self.path: Path | None = None
-        self.data: bytes | memoryview | None = None
-        self.base = 0  # bytes to skip at the start (a UTF-8 byte-order mark)
-        if isinstance(data, Path) or (isinstance(data, str) and "\n" not in data and os.path.isfile(data)):
-            self.path = Path(data)
-            if filename == "upload.csv":
-                filename = self.path.name
-            try:
-                self.size = self.path.stat().st_size
-            except OSError as exc:
-                raise UsageImportError(f"{filename}: cannot read the file ({exc.strerror or exc})") from None
-        elif isinstance(data, str):
-            self.data = data.encode("utf-8")
-            self.size = len(self.data)
-        elif isinstance(data, bytes | bytearray | memoryview):
-            self.data = memoryview(data).cast("B") if not isinstance(data, bytes) else data
-            self.size = len(self.data)
-        else:
-            raise UsageImportError(f"{filename}: expected bytes, text or a path, got {type(data).__name__}")
-        self.name = filename
-
-    def head(self, n: int = SAMPLE_BYTES) -> bytes:
-        if self.data is not None:
-            return bytes(self.data[self.base : self.base + n])
-        try:
-            with self.path.open("rb") as handle:
-                handle.seek(self.base)
-                return handle.read(n)
-        except OSError as exc:
-            raise UsageImportError(f"{self.name}: cannot read the file ({exc.strerror or exc})") from None
-
-    def all_bytes(self) -> bytes:
-        if self.data is not None:
-            return bytes(self.data[self.base :])
-        try:
-            return self.path.read_bytes()[self.base :]
-        except OSError as exc:
-            raise UsageImportError(f"{self.name}: cannot read the file ({exc.strerror or exc})") from None
-
-    def replace(self, data: bytes) -> None:
-        """Swap in transcoded bytes (rare path: UTF-16, Latin-1, invalid UTF-8)."""
-        self.data, self.path, self.size, self.base = data, None, len(data), 0
-
-    def piece(self, start: int, end: int):
-        """An Arrow input stream over bytes [start, end) (offsets after any byte-order mark)."""
-        if self.data is not None:
-            return pa.BufferReader(pa.py_buffer(self.data)[self.base + start : self.base + end])
-        # A memory map per piece: no copy, and the mapped pages leave RSS when the piece is done.
-        mapped = pa.memory_map(str(self.path))
-        return pa.BufferReader(mapped.read_at(end - start, self.base + start))
-
-    def find_newline(self, offset: int) -> int:
-        """Offset of the first line break at or after ``offset``, or -1."""
-        if self.data is not None:
-            found = bytes(self.data[self.base + offset : self.base + offset + (1 << 20)]).find(b"\n")
-            return -1 if found < 0 else offset + found
-        with self.path.open("rb") as handle:
-            handle.seek(self.base + offset)
-            while chunk := handle.read(1 << 16):
-                found = chunk.find(b"\n")
-                if found >= 0:
-                    return offset + found
-                offset += len(chunk)
-        return -1
-
-
-def _utf8_ok(sample: bytes, complete: bool) -> bool:
-    try:
-        sample.decode("utf-8")
-        return True
-    except UnicodeDecodeError as exc:
-        # A multi-byte character cut by the sample boundary is not an encoding problem.
-        return not complete and exc.start >= len(sample) - 3 and exc.reason == "unexpected end of data"
-
-
-def _transcode(source: Source, sample: bytes, notes: list[str]) -> bytes:
-    """Make the data UTF-8 without BOM; return the new sample. Raise for binary files."""
-    name = source.name
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _looks_utf16(sample):
-        encoding = (
-            "utf-16"
-            if sample[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-            else ("utf-16-le" if sample[1:2] == b"\0" else "utf-16-be")
-        )
-        try:
-            text = source.all_bytes().decode(encoding)
-        except UnicodeDecodeError:
-            raise UsageImportError(f"{name}: looks like UTF-16 text but cannot be decoded; save it as CSV (UTF-8)") from None
-        source.replace(text.lstrip("\ufeff").encode("utf-8"))
-        notes.append("file is UTF-16: converted to UTF-8")
-        return source.head()
-    for magic, what in _MAGIC:
-        if sample.startswith(magic):
-            raise UsageImportError(f"{name}: this is {what}")
-    if b"\0" in sample or _control_share(sample) > 0.05:
-        raise UsageImportError(f"{name}: looks like a binary file, not a CSV text file")
-    if sample.startswith(codecs.BOM_UTF8):
-        source.base, source.size = 3, source.size - 3
-        sample = source.head()
-    complete = source.size <= len(sample)
-    if _utf8_ok(sample, complete):
-        return sample
-    raw = source.all_bytes()
-    try:
-        raw.decode("utf-8")
-        return sample  # only the sample edge was odd
-    except UnicodeDecodeError:
-        pass
-    text, note = decode_lines(raw)
-    source.replace(text.encode("utf-8"))
-    notes.append(note)
-    return source.head()
-
-
-def _legacy(line: bytes) -> tuple[str, str]:
-    try:
-        return line.decode("cp1252"), "Windows-1252"
-    except UnicodeDecodeError:
-        return line.decode("latin-1"), "Latin-1"
-
-
-def decode_lines(raw: bytes) -> tuple[str, str]:
-    r"""Decode a file that is not valid UTF-8 line by line, and say how.
-
-    A file assembled from several sources (a UTF-8 export with lines pasted from a Windows
-    spreadsheet) mixes encodings: each line is read as UTF-8 when it is valid UTF-8, else as
-    Windows-1252 (Latin-1 for the five bytes Windows-1252 leaves undefined). Decoding it whole
-    as Windows-1252 would turn the UTF-8 ``modèle`` into ``modÃ¨le``, a second model.
-
-    >>> decode_lines("modèle\n".encode() + "modèle\n".encode("cp1252"))
-    ('modèle\nmodèle\n', 'file mixes encodings: 1 line(s) read as Windows-1252 (first: line 2), the others as UTF-8')
-    >>> decode_lines("modèle\n".encode("cp1252"))
-    ('modèle\n', 'file is not UTF-8: read as Windows-1252')
-    """
-    lines = raw.split(b"\n")
-    out: list[str] = []
-    legacy: list[int] = []
-    labels: set[str] = set()
-    utf8_non_ascii = 0
-    for number, line in enumerate(lines, start=1):
-        try:
-            text = line.decode("utf-8")
-            utf8_non_ascii += not line.isascii()
-        except UnicodeDecodeError:
-            text, label = _legacy(line)
-            legacy.append(number)
-            labels.add(label)
-        out.append(text)
-    label = "Windows-1252" if labels == {"Windows-1252"} else " or ".join(sorted(labels))
-    if utf8_non_ascii:
-        note = f"file mixes encodings: {len(legacy):,} line(s) read as {label} (first: line {legacy[0]}), the others as UTF-8"
-    else:
-        note = f"file is not UTF-8: read as {label}"
-    return "\n".join(out), note
-
-
-def _looks_utf16(sample: bytes) -> bool:
-    if len(sample) < 4:
-        return False
-    even, odd = sample[0::2], sample[1::2]
-    return odd.count(0) > 0.9 * len(odd) or even.count(0) > 0.9 * len(even)
-
-
-def _control_share(sample: bytes) -> float:
-    if not sample:
-        return 0.0
-    controls = sum(sample.count(bytes([b])) for b in range(32) if b not in (9, 10, 13))
-    return controls / len(sample)
 
 
 def _split_fields(line: str, delimiter: str) -> list[str]:
@@ -302,13 +52,12 @@ def _pick_delimiter(line: str) -> str:
 _DELIMITER_NAMES = {";": "semicolon", "\t": "tab", "|": "pipe"}
 
 
-def sniff(source: Source, forced: str | None) -> Sniffed:
-    """Find encoding, delimiter, header and format; raise UsageImportError when impossible."""
+def _text_sample(source: Source, notes: list[str]) -> bytes:
+    """The file's first bytes as UTF-8 text (CR-only line ends made LF); raise for empty, HTML, XML or JSON files."""
     name = source.name
-    notes: list[str] = []
     if source.size == 0:
         raise UsageImportError(f"{name}: the file is empty")
-    sample = _transcode(source, source.head(), notes)
+    sample = transcode(source, source.head(), notes)
     if b"\n" not in sample and b"\r" in sample:  # classic Mac line endings (CR only)
         source.replace(source.all_bytes().replace(b"\r", b"\n"))
         sample = source.head()
@@ -327,12 +76,25 @@ def sniff(source: Source, forced: str | None) -> Sniffed:
         raise UsageImportError(
             f"{name}: this is JSON, not CSV; export CSV from the dashboard (API JSON responses are not supported)"
         )
+    return sample
 
-    spec = None
-    if forced is not None:
-        spec = SPECS_BY_ID.get(forced)
-        if spec is None:
-            raise UsageImportError(f"{name}: unknown format {forced!r}; known formats: {', '.join(SPECS_BY_ID)}")
+
+def _forced_spec(name: str, forced: str | None) -> FormatSpec | None:
+    """The format the caller imposed (``format=``), or None to detect it from the header."""
+    if forced is None:
+        return None
+    spec = SPECS_BY_ID.get(forced)
+    if spec is None:
+        raise UsageImportError(f"{name}: unknown format {forced!r}; known formats: {', '.join(SPECS_BY_ID)}")
+    return spec
+
+
+def sniff(source: Source, forced: str | None) -> Sniffed:
+    """Find encoding, delimiter, header and format; raise UsageImportError when impossible."""
+    name = source.name
+    notes: list[str] = []
+    sample = _text_sample(source, notes)
+    spec = _forced_spec(name, forced)
 
     offset, lineno, seen = 0, 0, 0
     first: tuple[list[str], str] | None = None
@@ -540,15 +302,9 @@ def _read_by_lines(
     quote) return None and leave the piece to the serial read. The good lines are joined and
     parsed in parallel; records are numbered as Arrow numbers them (empty lines skipped).
     """
-    piece = source.piece(start, end).read_buffer()
-    offsets = pa.py_buffer(np.array([0, piece.size], dtype=np.int64).tobytes())
-    whole = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, piece])
-    lines = pc.list_flatten(pc.split_pattern(whole, "\n"))
-    try:
-        lines = pc.cast(lines, pa.large_string())
-    except pa.ArrowInvalid:  # invalid UTF-8: the serial read reports it
+    lines = _piece_lines(source, start, end)
+    if lines is None:  # invalid UTF-8: the serial read reports it
         return None
-    lines = pc.replace_substring_regex(lines, "\r$", "")
     quotes = _np(pc.count_substring(lines, '"'))
     if (quotes % 2).any():
         return None
@@ -563,26 +319,8 @@ def _read_by_lines(
         return None
     record = np.cumsum(numbered)
     good_lines = pc.filter(lines, pa.array(good))
-    joined = pc.binary_join(
-        pa.LargeListArray.from_arrays(pa.array([0, len(good_lines)], pa.int64()), good_lines), pa.scalar("\n", pa.large_string())
-    )
-    body = pa.py_buffer(joined[0].as_buffer().to_pybytes() + b"\n")
-    try:
-        table = (
-            pacsv.read_csv(
-                pa.BufferReader(body),
-                read_options=pacsv.ReadOptions(column_names=sniffed.columns, use_threads=True, block_size=BLOCK_SIZE),
-                parse_options=pacsv.ParseOptions(delimiter=sniffed.delimiter),
-                convert_options=_convert_options(types),
-            )
-            if len(good_lines)
-            else None
-        )
-    except pa.ArrowInvalid:
-        return None
-    if table is None:
-        table = pa.table({name: pa.array([], type) for name, type in types.items()})
-    if table.num_rows != len(good_lines):
+    table = _read_good_lines(good_lines, sniffed, types)
+    if table is None or table.num_rows != len(good_lines):
         return None
     bad = BadRows(expected)
     bad_index = np.flatnonzero(bad_mask)
@@ -593,6 +331,38 @@ def _read_by_lines(
     bad._last = (int(record[last]), lines[last].as_py(), int(fields[last]))
     bad.quoted = bool(quotes[bad_index].any())
     return table, bad
+
+
+def _piece_lines(source: Source, start: int, end: int) -> pa.Array | None:
+    """The lines of bytes [start, end) as one Arrow string array (CR of CRLF dropped); None when not valid UTF-8."""
+    piece = source.piece(start, end).read_buffer()
+    offsets = pa.py_buffer(np.array([0, piece.size], dtype=np.int64).tobytes())
+    whole = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, piece])
+    lines = pc.list_flatten(pc.split_pattern(whole, "\n"))
+    try:
+        lines = pc.cast(lines, pa.large_string())
+    except pa.ArrowInvalid:
+        return None
+    return pc.replace_substring_regex(lines, "\r$", "")
+
+
+def _read_good_lines(good_lines: pa.Array, sniffed: Sniffed, types: dict[str, pa.DataType]) -> pa.Table | None:
+    """The lines with the right field count, joined and parsed by Arrow in parallel; None when Arrow refuses them."""
+    if not len(good_lines):
+        return pa.table({name: pa.array([], type) for name, type in types.items()})
+    joined = pc.binary_join(
+        pa.LargeListArray.from_arrays(pa.array([0, len(good_lines)], pa.int64()), good_lines), pa.scalar("\n", pa.large_string())
+    )
+    body = pa.py_buffer(joined[0].as_buffer().to_pybytes() + b"\n")
+    try:
+        return pacsv.read_csv(
+            pa.BufferReader(body),
+            read_options=pacsv.ReadOptions(column_names=sniffed.columns, use_threads=True, block_size=BLOCK_SIZE),
+            parse_options=pacsv.ParseOptions(delimiter=sniffed.delimiter),
+            convert_options=_convert_options(types),
+        )
+    except pa.ArrowInvalid:
+        return None
 
 
 def _np(array) -> np.ndarray:

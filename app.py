@@ -54,9 +54,12 @@ base = st.session_state[state.BASE_KEY]
 header, results, prices_box = st.container(), st.container(), st.container()
 
 with st.sidebar:
-    with st.expander("Presets", icon=":material/folder_open:"):  # collapsed: the workload is what a visit starts with
-        scenario_files.presets(SCENARIOS)
-        scenario_files.load_messages("preset")
+    # Collapsed, and drawn only when opened: the workload is what a visit starts with
+    presets_box = st.expander("Presets", icon=":material/folder_open:", key=scenario_files.PRESETS_BOX, on_change="rerun")
+    if presets_box.open:
+        with presets_box:
+            scenario_files.presets(SCENARIOS)
+            scenario_files.load_messages("preset")
     picker_box = st.container()  # the workload picker, drawn once this run's workload is folded in
     name, name_view = inputs.view("n")
     st.text_input("Scenario name", value=name, max_chars=200, **name_view)

@@ -8,6 +8,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from dashboard import inputs
+from dashboard.sidebar.scenario_files import PRESETS_BOX
 from dashboard.sidebar.strategies import STRATEGY_SECTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,13 +30,13 @@ def editor_key(at: AppTest, editor: str) -> str:
 def run_app(query: dict | None = None, session: dict | None = None, *, strategies_open: bool = True) -> AppTest:
     """The app after one run, opened with these query parameters and session-state values.
 
-    ``strategies_open``: every strategy's box opened, as after a user's clicks (a session's first
-    page has them collapsed and undrawn), so their widgets can be driven.
+    ``strategies_open``: every strategy's box and the presets opened, as after a user's clicks (a
+    session's first page has them collapsed and undrawn), so their widgets can be driven.
     """
     at = AppTest.from_file(APP, default_timeout=30)
     for key, value in (query or {}).items():
         at.query_params[key] = value
-    opened = {section.box_key: True for section in STRATEGY_SECTIONS} if strategies_open else {}
+    opened = {section.box_key: True for section in STRATEGY_SECTIONS} | {PRESETS_BOX: True} if strategies_open else {}
     for key, value in (opened | (session or {})).items():
         at.session_state[key] = value
     at.run()

@@ -36,6 +36,7 @@ from dashboard.figures import cost as charts
 from dashboard.markup import md
 from dashboard.scales import month_options
 from dashboard.sections import KPI_LABELS
+from dashboard.sidebar.scenario_files import PRESETS_BOX
 from dashboard.sidebar.strategies import STRATEGY_PARAMS, STRATEGY_SECTIONS, strategy_line
 from dashboard.sidebar.workload import UNIT_KEY, month_of
 from dashboard.tabs.forecast import VIEW_KEY, VIEWS
@@ -369,7 +370,7 @@ def test_the_first_month_stays_in_the_address_bar():
 
 
 def test_a_preset_loaded_before_opening_strategies_moves_their_params_too():
-    at = run_app(query={"fm": "gpt-5", "esc": "0.5"}, strategies_open=False)
+    at = run_app(query={"fm": "gpt-5", "esc": "0.5"}, session={PRESETS_BOX: True}, strategies_open=False)
     preset = PRESETS[0]
     at.button(key=f"preset_{preset.stem}").click().run()
     scenario = load_scenario_text(preset.read_text(encoding="utf-8"))

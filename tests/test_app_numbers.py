@@ -21,6 +21,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from calculators.links import scenario_to_params
 from calculators.scenario import load_scenario_text
 from dashboard.sidebar.prices import PRICE_TABLE_KEY
+from dashboard.sidebar.scenario_files import PRESETS_BOX
 from dashboard.sidebar.strategies import STRATEGY_SECTIONS
 from dashboard.tabs.uncertainty import RANGES_KEY
 from pricing import load_catalog
@@ -97,7 +98,7 @@ def test_the_table_shows_the_override_from_the_first_month_on():
     assert {m.label: m.value for m in at.metric}["Flagship only ✎"] == "$1.13k"
 
 
-EXPANDERS = [PRICE_TABLE_KEY, RANGES_KEY, "share", *(section.box_key for section in STRATEGY_SECTIONS)]
+EXPANDERS = [PRICE_TABLE_KEY, RANGES_KEY, "share", PRESETS_BOX, *(section.box_key for section in STRATEGY_SECTIONS)]
 
 
 @pytest.mark.parametrize("key", EXPANDERS)

@@ -27,6 +27,7 @@ LOAD_ERROR_KEY = "_load_error"
 
 
 LOADED_KEY = "_loaded_from"
+PRESETS_BOX = "box_presets"  # the Presets expander's open state
 
 
 def load_scenario(scenario: Scenario, origin: str) -> None:

@@ -22,6 +22,7 @@ from calculators.uncertain_inputs import INPUT_LABELS, INPUT_UNITS, default_rang
 from dashboard import inputs
 from dashboard import state as S
 from dashboard.markup import md
+from dashboard.widgets import optional_number
 from pricing.catalog import Catalog
 
 # Per unit of an uncertain input: the factor to the number shown, its step, format, unit text and icon.
@@ -214,30 +215,26 @@ def _quality_numbers(scenario: Scenario, catalog: Catalog) -> None:
         **kw,
         help="A support ticket, a refund, a human review: what one wrong answer costs you.",
     )
-    miss_pct, kw = inputs.view("quality_miss", keep_none=True)
-    miss.number_input(
+    optional_number(
         "Cascade miss rate (%)",
-        min_value=0.0,
-        max_value=100.0,
-        value=None if miss_pct is None else float(miss_pct),
+        "quality_miss",
+        high=100.0,
         step=0.5,
-        format="%.1f",
-        **kw,
+        number_format="%.1f",
+        where=miss,
         placeholder="needed for the cascade" if scenario.cascade else "no cascade",
         help="Wrong answers among the requests the cascade does not escalate (the first model's answers it keeps).",
     )
     profile = (
         catalog.profiles.get(scenario.self_hosted.profile) if scenario.self_hosted and scenario.self_hosted.profile else None
     )
-    own_pct, kw = inputs.view("quality_self", keep_none=True)
-    own.number_input(
+    optional_number(
         "Self-hosted model error rate (%)",
-        min_value=0.0,
-        max_value=100.0,
-        value=None if own_pct is None else float(own_pct),
+        "quality_self",
+        high=100.0,
         step=0.5,
-        format="%.1f",
-        **kw,
+        number_format="%.1f",
+        where=own,
         placeholder="empty: from the table" if profile else "no self-hosted model",
         help="Empty: the rate given in the table for the same open model served by an API"
         + (f" ({profile.model})." if profile else "."),

@@ -107,6 +107,25 @@ def percent_slider(
     return value
 
 
+def optional_number(
+    label: str, key: str, *, high: float, step: float, number_format: str, where=st, then=None, **extra
+) -> float | None:
+    """A number from 0 to ``high`` that may be left empty (``None``: the setting's default, or none), drawn in
+    ``where`` (a column, or the page); ``extra`` goes to ``st.number_input`` (placeholder, help)."""
+    value, kw = inputs.view(key, keep_none=True, then=then)
+    where.number_input(
+        label,
+        min_value=0.0,
+        max_value=high,
+        value=None if value is None else float(value),
+        step=step,
+        format=number_format,
+        **kw,
+        **extra,
+    )
+    return value
+
+
 def model_picker(label: str, key: str, options: list[str], day: dt.date, overrides: dict, *, disabled: bool = False) -> str:
     """A model selectbox (ids grouped by vendor and tier) with the model's price on the line below.
 

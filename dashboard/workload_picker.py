@@ -36,7 +36,7 @@ from dashboard import cache, inputs
 from dashboard import portfolio_state as PS
 from dashboard import state as S
 from dashboard.markup import md
-from dashboard.widgets import share_box
+from dashboard.widgets import optional_number, share_box
 
 PICK_KEY, NAME_KEY, PLAN_KEY, CATEGORY_KEY = "wl_pick", "wl_name", "wl_plan", "wl_category"
 FT_USD_KEY, FT_MONTHS_KEY, BUDGET_KEY, PORTFOLIO_BUDGET_KEY = "wl_ft_usd", "wl_ft_months", "wl_budget", "pf_budget"
@@ -241,8 +241,7 @@ def render(portfolio: Portfolio | None, index: int, presets_folder: Path) -> Non
 
 def _money_input(column, label: str, key: str, largest: float) -> None:
     """A dollar amount of the portfolio; emptied, it is no amount (no fine-tuning, no budget)."""
-    value, kw = inputs.view(key, keep_none=True, then=_set_details)
-    column.number_input(label, min_value=0.0, max_value=largest, value=value, step=1000.0, **kw)
+    optional_number(label, key, high=largest, step=1000.0, number_format="%.2f", where=column, then=_set_details)
 
 
 def _presets(folder: Path) -> None:

@@ -542,6 +542,27 @@ def _positive_int(raw: Mapping, key: str, where: str, problems: _Problems) -> in
     return value
 
 
+def _parse_price_history(raw_prices: Any, where: str, problems: _Problems, billing: Mapping[str, bool]) -> list[PriceEntry]:
+    """A model's ``prices`` list: its valid entries sorted by start day; overlaps and bad entries go to ``problems``."""
+    if not isinstance(raw_prices, list) or not raw_prices:
+        problems.add(where, "field 'prices' must be a non-empty list of price entries")
+        raw_prices = []
+    entries = []
+    for i, raw_entry in enumerate(raw_prices):
+        entry = _parse_price_entry(raw_entry, f"{where}: prices[{i}]", problems, billing)
+        if entry is not None:
+            entries.append(entry)
+    entries.sort(key=lambda e: e.start)
+    for earlier, later in zip(entries, entries[1:], strict=False):
+        if earlier.end is None or earlier.end > later.start:
+            problems.add(
+                where,
+                f"price entries overlap: the one from {earlier.start} runs to "
+                f"{earlier.end or 'open end'}, past the next one's start {later.start}",
+            )
+    return entries
+
+
 def _parse_model(
     raw: Any, vendor: str, file: str, index: int, problems: _Problems, billing: Mapping[str, bool] = BILLING_RULES
 ) -> Model | None:
@@ -572,23 +593,7 @@ def _parse_model(
     if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
         problems.add(where, "field 'aliases' must be a list of non-empty strings")
         aliases = []
-    raw_prices = raw.get("prices")
-    if not isinstance(raw_prices, list) or not raw_prices:
-        problems.add(where, "field 'prices' must be a non-empty list of price entries")
-        raw_prices = []
-    entries = []
-    for i, raw_entry in enumerate(raw_prices):
-        entry = _parse_price_entry(raw_entry, f"{where}: prices[{i}]", problems, billing)
-        if entry is not None:
-            entries.append(entry)
-    entries.sort(key=lambda e: e.start)
-    for earlier, later in zip(entries, entries[1:], strict=False):
-        if earlier.end is None or earlier.end > later.start:
-            problems.add(
-                where,
-                f"price entries overlap: the one from {earlier.start} runs to "
-                f"{earlier.end or 'open end'}, past the next one's start {later.start}",
-            )
+    entries = _parse_price_history(raw.get("prices"), where, problems, billing)
     if not entries:
         return None
     return Model(

@@ -43,8 +43,8 @@ MUTATIONS = [
     M(
         "long-context threshold > to >=",
         "calculators/costs.py",
-        "input_tokens > tier.threshold",
-        "input_tokens >= tier.threshold",
+        "np.asarray(input_tokens) > tier.threshold",
+        "np.asarray(input_tokens) >= tier.threshold",
         ("tests/test_engine.py", "tests/test_price_overrides.py"),
     ),
     M(
@@ -111,10 +111,10 @@ MUTATIONS = [
         ("tests/test_events.py",),
     ),
     M(
-        "uncertainty draft billed with the cached share",
+        "uncertainty band drops the forwarded draft",
         "calculators/uncertainty.py",
-        "(resent * uncached + draft) * p_in * scale",
-        "(resent + draft) * uncached * p_in * scale",
+        "draft = output if forward_draft else np.zeros_like(output)",
+        "draft = np.zeros_like(output)",
         ("tests/test_uncertainty.py",),
     ),
     M(
@@ -134,7 +134,7 @@ MUTATIONS = [
     # ------------------------------------------------------------------ bounds
     M(
         "hybrid tolerance 1e-6 to 1e-2",
-        "calculators/engine.py",
+        "calculators/strategies.py",
         "abs(total - 1.0) > 1e-6",
         "abs(total - 1.0) > 1e-2",
         ("tests/test_engine.py", "tests/test_edges.py"),
@@ -198,9 +198,9 @@ MUTATIONS = [
     ),
     M(
         "page table not neutralised",
-        "dashboard/tabs/common.py",
-        "safe_frame(pd.DataFrame(rows)),",
-        "pd.DataFrame(rows),",
+        "dashboard/tables.py",
+        "return st.dataframe(safe_frame(frame), **options)",
+        "return st.dataframe(frame, **options)",
         ("tests/test_app_numbers.py",),
     ),
     M(

@@ -20,7 +20,7 @@ from dashboard import state as S
 from dashboard.assumptions import model_caption
 from dashboard.markup import md
 from dashboard.sidebar.workload import _month
-from dashboard.widgets import _catalog, log_slider, model_options, model_picker, percent_slider
+from dashboard.widgets import _catalog, log_slider, model_options, model_picker, optional_number, percent_slider
 from pricing.catalog import Catalog
 
 PEAK_STOPS = tuple(round(1 + 0.1 * i, 1) for i in range(31)) + (5.0, 6.0, 8.0, 10.0, 15.0, 20.0, 30.0, 50.0, 100.0)
@@ -268,15 +268,12 @@ def self_hosted(catalog: Catalog, *, disabled: bool) -> None:
     offer = catalog.offers.get(profile.default_offer) if profile else None
     if profile is not None:
         st.caption(md(f"{profile.name} · {profile.gpus_per_replica}× {profile.gpu} per replica · {profile.latency_target}"))
-    gpu_price, kw = inputs.view("gpuh", keep_none=True)
-    st.number_input(
+    optional_number(
         "GPU price (USD per GPU-hour)",
-        min_value=0.0,
-        max_value=1000.0,
-        value=None if gpu_price is None else float(gpu_price),
+        "gpuh",
+        high=1000.0,
         step=0.1,
-        format="%.2f",
-        **kw,
+        number_format="%.2f",
         placeholder=f"{offer.usd_per_gpu_hour:.2f} ({offer.provider} list price)" if offer else "required",
         help="Empty: the profile's default GPU offer from pricing/gpus.yaml.",
         disabled=disabled,

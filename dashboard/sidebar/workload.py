@@ -15,7 +15,7 @@ from calculators.selfhost import HOURS_PER_MONTH
 from dashboard import inputs
 from dashboard.markup import md
 from dashboard.scales import log_stops, month_options, nearest_stop
-from dashboard.widgets import log_slider, percent_slider
+from dashboard.widgets import log_slider, optional_number, percent_slider
 from pricing.catalog import Catalog
 
 # 1-2-5 stops: ~22 a range, each a step a person can aim at with a drag or an arrow key (10 stops a
@@ -57,17 +57,14 @@ def workload(catalog: Catalog) -> None:
     percent_slider(
         "Batch share", "batch", help="Share of requests sent through a batch API (the model's batch discount applies)."
     )
-    other, kw = inputs.view("oth", keep_none=True)
-    st.number_input(
+    optional_number(
         "Other charges ($ a month)",
-        min_value=0.0,
-        max_value=1e9,
-        value=None if other is None else float(other),
+        "oth",
+        high=1e9,
         step=10.0,
-        format="%.2f",
+        number_format="%.2f",
         help="Non-token charges (web search, tool calls, code execution): one fixed line added to every strategy's "
         "monthly cost. Empty: none.",
-        **kw,
     )
 
 

@@ -28,13 +28,8 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser for all subcommands."""
-    parser = argparse.ArgumentParser(prog="python -m pricing", description="Keep the price catalog true.")
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--catalog-dir", default=str(DATA_DIR), help="directory with vendors/, gpus.yaml, serving.yaml")
-    common.add_argument("--today", type=_date, default=None, help="run as if today were this date (YYYY-MM-DD)")
-    commands = parser.add_subparsers(dest="command", required=True)
+def _add_import_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """``import-litellm`` and ``import-genai-prices``: diff the catalog against a price database file."""
     for command, database in (("import-litellm", LITELLM), ("import-genai-prices", GENAI_PRICES)):
         sub = commands.add_parser(
             command,
@@ -60,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
             help="the day the file was published: prices are compared with the catalog's on that day (default: today)",
         )
         sub.add_argument("--write", action="store_true", help="apply the changes to the vendor files")
+
+
+def _add_generate_layer_command(commands: argparse._SubParsersAction) -> None:
+    """``generate-layer``: build pricing/generated/layer.json from the LiteLLM and genai-prices wheels."""
     layer = commands.add_parser(
         "generate-layer",
         help="write pricing/generated/layer.json from the LiteLLM and genai-prices wheels",
@@ -68,12 +67,20 @@ def build_parser() -> argparse.ArgumentParser:
     layer.add_argument("wheels", nargs="+", metavar="WHEEL", help="litellm-<ver>-*.whl and/or genai_prices-<ver>-*.whl")
     layer.add_argument("--read-on", type=_date, required=True, metavar="YYYY-MM-DD", help="the day the wheels were read")
     layer.add_argument("--catalog-dir", default=str(DATA_DIR), help="directory with vendors/ (curated models win)")
+
+
+def _add_snapshot_command(commands: argparse._SubParsersAction) -> None:
+    """``snapshot``: write pricing/generated/curated.json from the curated YAML."""
     snapshot = commands.add_parser(
         "snapshot",
         help="write pricing/generated/curated.json, the parsed curated YAML that load_catalog reads while it matches",
         description="Validate the curated YAML files and write their parse with the digest of their bytes.",
     )
     snapshot.add_argument("--catalog-dir", default=str(DATA_DIR), help="directory with vendors/, gpus.yaml, serving.yaml")
+
+
+def _add_audit_command(commands: argparse._SubParsersAction) -> None:
+    """``audit``: compare every dated catalog entry with reference files."""
     audit = commands.add_parser(
         "audit",
         help="compare every dated catalog entry with LiteLLM and genai-prices; exit 1 on an unexplained difference",
@@ -85,6 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--catalog-dir", default=str(DATA_DIR), help="directory with vendors/, gpus.yaml, serving.yaml")
     audit.add_argument("--today", type=_date, default=None, help="the day of a reference given without @date")
     audit.add_argument("--all", action="store_true", help="print agreeing entries too")
+
+
+def _add_check_command(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """``check``: report stale, retiring, colliding or drifting catalog data."""
     check = commands.add_parser("check", parents=[common], help="report stale, retiring, colliding or drifting catalog data")
     check.add_argument("--max-age-days", type=int, default=DEFAULT_MAX_AGE_DAYS, help="stale after this many days (default 90)")
     check.add_argument("--against", metavar="FILE.json", help="a LiteLLM or genai-prices file to compare prices with")
@@ -99,6 +110,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="the day the --against file was published (default: today)",
     )
     check.add_argument("--gate", action="store_true", help="exit 1 when anything is found")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for all subcommands."""
+    parser = argparse.ArgumentParser(prog="python -m pricing", description="Keep the price catalog true.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--catalog-dir", default=str(DATA_DIR), help="directory with vendors/, gpus.yaml, serving.yaml")
+    common.add_argument("--today", type=_date, default=None, help="run as if today were this date (YYYY-MM-DD)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    _add_import_commands(commands, common)
+    _add_generate_layer_command(commands)
+    _add_snapshot_command(commands)
+    _add_audit_command(commands)
+    _add_check_command(commands, common)
     return parser
 
 

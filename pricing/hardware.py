@@ -113,15 +113,14 @@ def _read(path: Path) -> Any:
         raise CatalogError([f"{path.name}: cannot be read ({type(exc).__name__})"]) from None
 
 
-def build_hardware(doc: Any, file: str = "hardware.yaml") -> Hardware:
-    """Validate the parsed ``hardware.yaml`` document."""
-    check = _Check(file)
+def _build_gpus(check: _Check, doc: Any) -> dict[str, GpuSpec]:
+    """The ``gpus`` section: each GPU's memory, bandwidth and TFLOPS per precision; problems go to ``check``."""
     gpus: dict[str, GpuSpec] = {}
     for gpu_id, raw in check.entries(doc, "gpus"):
         where = f"gpu {gpu_id}"
         tflops = raw.get("tflops")
         if not isinstance(tflops, Mapping) or not tflops or any(k not in PRECISIONS for k in tflops):
-            check.problems.append(f"{file}: {where}: 'tflops' must map precisions ({', '.join(PRECISIONS)}) to TFLOPS")
+            check.problems.append(f"{check.file}: {where}: 'tflops' must map precisions ({', '.join(PRECISIONS)}) to TFLOPS")
             continue
         values = [check.number(raw, k, where) for k in ("memory_gb", "bandwidth_tb_s")]
         rates = {k: check.number(tflops, k, f"{where}: tflops") for k in tflops}
@@ -137,6 +136,11 @@ def build_hardware(doc: Any, file: str = "hardware.yaml") -> Hardware:
             float(raw.get("interconnect_gb_s") or 0.0),
             str(raw.get("source") or ""),
         )
+    return gpus
+
+
+def _build_models(check: _Check, doc: Any) -> dict[str, OpenModel]:
+    """The ``models`` section: each open model's shape (dense or mixture of experts); problems go to ``check``."""
     models: dict[str, OpenModel] = {}
     for model_id, raw in check.entries(doc, "models"):
         where = f"model {model_id}"
@@ -151,13 +155,13 @@ def build_hardware(doc: Any, file: str = "hardware.yaml") -> Hardware:
         active = check.number(raw, "active_params_b", where, optional=True)
         native = raw.get("native_precision")
         if native is not None and native not in PRECISIONS:
-            check.problems.append(f"{file}: {where}: native_precision must be one of {', '.join(PRECISIONS)}")
+            check.problems.append(f"{check.file}: {where}: native_precision must be one of {', '.join(PRECISIONS)}")
         check.text(raw, "source", where)
         if None in need.values():
             continue
         if active is not None and (not opt_int["experts"] or not opt_int["experts_per_token"] or active > need["params_b"]):
             check.problems.append(
-                f"{file}: {where}: a mixture of experts needs experts, experts_per_token and active <= total parameters"
+                f"{check.file}: {where}: a mixture of experts needs experts, experts_per_token and active <= total parameters"
             )
             continue
         models[model_id] = OpenModel(
@@ -178,6 +182,11 @@ def build_hardware(doc: Any, file: str = "hardware.yaml") -> Hardware:
             native_precision=native,
             source=str(raw.get("source") or ""),
         )
+    return models
+
+
+def _build_engines(check: _Check, doc: Any) -> dict[str, EngineFactors]:
+    """The ``engines`` section: each serving engine's efficiency factors; problems go to ``check``."""
     engines: dict[str, EngineFactors] = {}
     for engine_id, raw in check.entries(doc, "engines"):
         where = f"engine {engine_id}"
@@ -187,7 +196,7 @@ def build_hardware(doc: Any, file: str = "hardware.yaml") -> Hardware:
         }
         shares["moe_efficiency"] = check.number(raw, "moe_efficiency", where, optional=True) or 1.0
         if any(v is not None and v > 1 for v in shares.values()):
-            check.problems.append(f"{file}: {where}: efficiency factors are shares of the peak, at most 1")
+            check.problems.append(f"{check.file}: {where}: efficiency factors are shares of the peak, at most 1")
             continue
         overhead = check.number(raw, "step_overhead_ms", where, positive=False)
         batch = check.number(raw, "max_batch", where, integer=True)
@@ -195,7 +204,7 @@ def build_hardware(doc: Any, file: str = "hardware.yaml") -> Hardware:
             continue
         fp8_kv = raw.get("fp8_kv_cache", True)
         if not isinstance(fp8_kv, bool):
-            check.problems.append(f"{file}: {where}: fp8_kv_cache must be true or false")
+            check.problems.append(f"{check.file}: {where}: fp8_kv_cache must be true or false")
             continue
         engines[engine_id] = EngineFactors(
             engine_id,
@@ -205,6 +214,15 @@ def build_hardware(doc: Any, file: str = "hardware.yaml") -> Hardware:
             fp8_kv_cache=fp8_kv,
             **{k: float(v) for k, v in shares.items()},
         )
+    return engines
+
+
+def build_hardware(doc: Any, file: str = "hardware.yaml") -> Hardware:
+    """Validate the parsed ``hardware.yaml`` document."""
+    check = _Check(file)
+    gpus = _build_gpus(check, doc)
+    models = _build_models(check, doc)
+    engines = _build_engines(check, doc)
     if check.problems:
         raise CatalogError(check.problems)
     return Hardware(models, gpus, engines)

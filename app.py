@@ -80,7 +80,7 @@ with picker_box:
     workload_picker.render(portfolio, selected, SCENARIOS / "portfolios")
 
 with header:
-    title, share = st.columns([5, 1], vertical_alignment="bottom")
+    title, share = st.columns([4, 1], vertical_alignment="bottom")  # the Share button keeps its word at 1024 px
     title.title("Token Cost Forecaster")
     title.caption(
         "What your LLM usage costs under each strategy (flagship only, hybrid routing, a cascade, a hosted open model, "

@@ -79,3 +79,12 @@ def test_starting_from_a_tokens_only_export_counts_tokens():
     assert at.query_params["vu"] == "tokens"
     assert at.number_input(key=view_key(at, "tpm")).value == 8_000_000
     assert at.number_input(key=view_key(at, "in")).value == 750
+
+
+@pytest.mark.parametrize("rpm, label", [("40000000000", "≈50B"), ("5000000", "5M")], ids=["between-stops", "on-a-stop"])
+def test_the_volume_slider_says_when_it_stands_near_the_exact_number(rpm, label):
+    # 40B requests lies between the 1-2-5 stops 20B and 50B: the slider sits on 50B and says "≈"
+    at = run_app(query={"rpm": rpm})
+    slider = at.select_slider(key=view_key(at, "rpm~"))
+    assert label in slider.proto.options
+    assert at.number_input(key=view_key(at, "rpm")).value == float(rpm)

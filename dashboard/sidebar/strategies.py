@@ -167,14 +167,14 @@ def routes_editor(catalog: Catalog, base: Scenario, options: list[str], *, disab
         disabled=disabled,
         width="stretch",
         column_config={
-            # pixel widths: the model and its share must both fit the sidebar; reasoning may scroll
-            "model": st.column_config.SelectboxColumn("Model", options=options, required=True, width=150),
+            # pixel widths: the three columns fit the sidebar's 380 px (and a phone's): model, share, reasoning
+            "model": st.column_config.SelectboxColumn("Model", options=options, required=True, width=130),
             "share_pct": st.column_config.NumberColumn(
-                "Share %", min_value=0.0, max_value=100.0, step=0.5, format="%.1f", required=True, width=62
+                "Share %", min_value=0.0, max_value=100.0, step=0.5, format="%.1f", required=True, width=58
             ),
             "reasoning_tokens": st.column_config.NumberColumn(
                 "Reasoning",
-                width=80,
+                width=72,
                 min_value=0.0,
                 max_value=1e7,
                 step=50.0,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import streamlit as st
 
@@ -129,12 +130,14 @@ def _volume(per_request: float, tokens_only: bool = False) -> None:
             **kw,
         )
     stop, kw = inputs.view(f"{name}~", "rpm", show=lambda rpm: nearest_stop(stops, show(rpm)), take=take)
+    # between two stops (a typed or loaded volume), the slider's label says it stands near the exact number
+    near = not math.isclose(stop, show(requests), rel_tol=1e-9)
     with slider_col:
         st.select_slider(
             label,
             options=stops,
             value=stop,
-            format_func=compact,
+            format_func=lambda v: f"≈{compact(v)}" if near and v == stop else compact(v),
             help="Drag or use the arrow keys; type the exact number beside.",
             **kw,
         )

@@ -146,11 +146,6 @@ def _taken(name: str, key: str, setting: str, take: Callable[[Any], Any], keep_n
         then()
 
 
-def current(name: str) -> Any:
-    """What the view ``name`` holds in this run (its widget's value)."""
-    return st.session_state.get(_key(name))
-
-
 # ---------------------------------------------------------------------------------- data editors
 
 

@@ -22,10 +22,6 @@ from dashboard.scales import nearest_stop
 from pricing.catalog import Catalog
 
 
-def _default(key: str):
-    return S.default_values()[key]
-
-
 def _catalog() -> Catalog:
     return cache.catalog()
 

@@ -44,10 +44,10 @@ except CatalogError as exc:  # a broken pricing/ edit: say which file and field,
 if not inputs.loaded() or inputs.history_navigation():
     # The link is the scenario: on a session's first run, and when back/forward changed the address.
     # A broken link keeps its valid parts.
-    params = st.query_params.to_dict()
+    params, repeated = links.single_valued({key: st.query_params.get_all(key) for key in st.query_params})
     link_scenario, link_notices = workload_picker.load_link(params, catalog) or links.params_to_scenario(params, catalog)
     inputs.load(link_scenario, catalog)
-    st.session_state[NOTICES_KEY] = link_notices
+    st.session_state[NOTICES_KEY] = repeated + link_notices
 base = st.session_state[state.BASE_KEY]
 
 # Drawn top to bottom, filled in dependency order: the results need the price table's overrides.

@@ -19,7 +19,7 @@ from calculators import capacity_cli
 from calculators.document import bounded
 from calculators.engine import Evaluation, evaluate
 from calculators.formatting import cost_change, money, tokens
-from calculators.links import share_url
+from calculators.links import share_url, single_valued
 from calculators.portfolio import PortfolioEvaluation, evaluate_portfolio
 from calculators.portfolio_links import document_to_params, params_to_document
 from calculators.portfolio_report import portfolio_json, render_portfolio_table
@@ -128,6 +128,8 @@ def _strategy_table(result: Evaluation) -> list[str]:
         saving_text = "" if key == "flagship_only" else cost_change(savings.get(key)) or ""
         cumulative = result.forecast.cumulative[key][-1]
         rows.append((STRATEGY_LABELS[key], money(strategy.monthly_cost_usd), saving_text, money(cumulative)))
+    if not rows and not errors:  # a file with a workload and no strategy section: say so, not an empty table
+        return [f"no strategy is switched on: add a section ({', '.join(STRATEGY_LABELS)})"]
     widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
     table = [
         "  ".join([row[0].ljust(widths[0]), *(cell.rjust(w) for cell, w in zip(row[1:], widths[1:], strict=True))])
@@ -154,7 +156,12 @@ def _break_even_lines(break_even: dict) -> list[str]:
 def _scenario_from_link(link: str, catalog) -> Scenario | Portfolio:
     """A share link, read strictly: any notice (a damaged payload, a bad value) is an error here."""
     query = urlsplit(link).query if "://" in link else link.lstrip("?")
-    scenario, notices = params_to_document(dict(parse_qsl(query, keep_blank_values=True)), catalog)
+    lists: dict[str, list[str]] = {}
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        lists.setdefault(key, []).append(value)
+    params, repeated = single_valued(lists)
+    scenario, notices = params_to_document(params, catalog)
+    notices = repeated + notices
     if notices:
         raise ScenarioError(notices, "share link")
     return scenario

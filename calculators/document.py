@@ -11,6 +11,8 @@ memory or the stack:
 - at most ``MAX_NODES`` values, each alias counted as the whole value it repeats (an alias bomb of
   nine levels of nine-fold aliases is refused after 100,000 values, not expanded to 387 million);
 - at most ``MAX_ALIASES`` aliases, and no alias of a collection that is still open (a cycle);
+- a key given twice in one mapping (YAML: both its lines are named) or JSON object is refused, where
+  YAML and ``json`` would keep the later value without a word; YAML's merge key ``<<`` keeps its meaning;
 - an integer of more than ``MAX_INT_DIGITS`` digits is read as a ``LongNumber`` (its text), which
   every number field rejects by its bounds, instead of Python's int-from-text limit (4,300 digits)
   raising ``ValueError``.
@@ -209,6 +211,27 @@ class _Limited(_Parser, SafeConstructor, Resolver):
             tag = self.resolve(kind, None, event.implicit)
         return kind(tag, [], event.start_mark, None, flow_style=event.flow_style)
 
+    def construct_mapping(self, node, deep=False):
+        """A key given twice in one mapping is refused: YAML would keep the later value without a word
+        (``requests_per_month`` written twice would price whichever comes last). Merge keys (``<<``) are
+        YAML's own way to override, and are left to it."""
+        if isinstance(node, MappingNode):
+            first_lines: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == _MERGE_TAG:
+                    continue
+                key = key_node.value if key_node.tag == _STR_TAG else self.construct_object(key_node, deep=True)
+                try:
+                    first = first_lines.get(key)
+                    first_lines.setdefault(key, key_node.start_mark.line + 1)
+                except TypeError:  # an unhashable key: the constructor reports it
+                    continue
+                if first is not None:
+                    raise ConstructorError(
+                        None, None, f"key {shown(key)} is given twice (first at line {first})", key_node.start_mark
+                    )
+        return super().construct_mapping(node, deep=deep)
+
     def construct_yaml_int(self, node):
         digits = node.value.replace("_", "")
         if len(digits.lstrip("+-")) > MAX_INT_DIGITS and digits.lstrip("+-").isdigit():
@@ -223,6 +246,8 @@ class _Limited(_Parser, SafeConstructor, Resolver):
 
 
 _NO_KEY = object()
+_STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 _Limited.add_constructor("tag:yaml.org,2002:int", _Limited.construct_yaml_int)
 _Limited.add_constructor("tag:yaml.org,2002:timestamp", _Limited.construct_yaml_timestamp)
 
@@ -307,6 +332,16 @@ def _json_int(text: str) -> int | LongNumber:
     return LongNumber(text) if len(text.lstrip("-")) > MAX_INT_DIGITS else int(text)
 
 
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are all different (``json`` would keep the later of two silently)."""
+    doc = dict(pairs)
+    if len(doc) != len(pairs):
+        seen: set[str] = set()
+        twice = next(key for key, _ in pairs if key in seen or seen.add(key))
+        raise DocumentError(f"key {shown(twice)} is given twice in one object")
+    return doc
+
+
 def load_json(text: str) -> Any:
     """The JSON document in ``text``, with the same limits as ``load_yaml`` (a share link's payload).
 
@@ -315,7 +350,9 @@ def load_json(text: str) -> Any:
     """
     _check_size(text)
     try:
-        doc = json.loads(text, parse_int=_json_int)
+        doc = json.loads(text, parse_int=_json_int, object_pairs_hook=_json_object)
+    except DocumentError:
+        raise
     except Exception as exc:
         raise DocumentError(f"not valid JSON: {_reason(exc)}") from None
     _check_tree(doc)

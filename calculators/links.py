@@ -23,7 +23,7 @@ import binascii
 import copy
 import json
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -233,6 +233,27 @@ def params_to_scenario(params: Mapping[str, Any], catalog=None) -> tuple[Scenari
 
 
 LINK_UNREADABLE = "the link could not be read"
+MAX_NAMED_REPEATS = 5
+
+
+def single_valued(params: Mapping[str, Sequence[str]]) -> tuple[dict[str, str], list[str]]:
+    """One value per parameter of a query string read as lists (``?rpm=1&rpm=5``), and what was assumed.
+
+    The app's links never repeat a key; a forged or hand-edited one may. Its last value is read, as
+    a browser's ``URLSearchParams`` would, and a notice names the keys whose values differ.
+
+    >>> single_valued({"rpm": ["1000", "5000"], "cache": ["0.2", "0.2"], "n": []})
+    ({'rpm': '5000', 'cache': '0.2', 'n': ''}, ["link parameter 'rpm' is given 2 times with different values; the last was read"])
+    """
+    values = {str(key): str(items[-1]) if items else "" for key, items in params.items()}
+    repeated = [(str(key), len(items)) for key, items in params.items() if len(set(items)) > 1]
+    notices = [
+        f"link parameter {key[:30]!r} is given {count} times with different values; the last was read"
+        for key, count in repeated[:MAX_NAMED_REPEATS]
+    ]
+    if len(repeated) > MAX_NAMED_REPEATS:
+        notices.append(f"... and {len(repeated) - MAX_NAMED_REPEATS} more link parameters given more than once")
+    return values, notices
 
 
 def _read_params(params: Mapping[str, Any], catalog) -> tuple[Scenario, list[str]]:

@@ -12,6 +12,7 @@ import base64
 import io
 import json
 import math
+import re
 import subprocess
 import sys
 import tempfile
@@ -40,6 +41,7 @@ from calculators.document import (
 )
 from calculators.links import (
     LINK_UNREADABLE,
+    MAX_NAMED_REPEATS,
     MAX_PARAMS,
     MAX_PAYLOAD_BYTES,
     MAX_PAYLOAD_CHARS,
@@ -47,6 +49,7 @@ from calculators.links import (
     MAX_VALUE_CHARS,
     SHORT_KEYS,
     params_to_scenario,
+    single_valued,
 )
 from calculators.portfolio_links import params_to_document
 from calculators.portfolio_scenario import parse_portfolio
@@ -640,6 +643,84 @@ def test_a_deep_json_payload_is_refused_by_the_document_limits(catalog):
     assert any("cannot be read" in n and "nested deeper than 50 levels" in n for n in notices), notices
 
 
+# ------------------------------------------------------------------------- a key given twice
+
+
+@pytest.mark.parametrize(
+    "text, refused",
+    [
+        (
+            "workload:\n  requests_per_month: 1000\n  requests_per_month: 5000000\n",
+            "key 'requests_per_month' is given twice (first at line 2)",
+        ),
+        ("growth: {monthly_rate: 0.05, monthly_rate: 0.5}\n", "key 'monthly_rate' is given twice (first at line 1)"),
+        ('{"name": "a", "workload": {}, "name": "b"}', "key 'name' is given twice (first at line 1)"),  # JSON is YAML
+        ("1: a\n1: b\n", "key 1 is given twice (first at line 1)"),  # a key that is not text, compared as its value
+        ("a: {x: 1}\nb: {x: 1}\n", None),  # the same key in two mappings
+        ("base: &b {x: 1}\nd:\n  <<: *b\n  x: 2\n", None),  # YAML's merge key overrides: its meaning is kept
+        ("1: a\n'1': b\n", None),  # the integer 1 and the text '1' are two keys
+    ],
+    ids=["block", "flow", "json-as-yaml", "integer-key", "two-mappings", "merge-key", "int-and-text"],
+)
+def test_key_given_twice_in_a_yaml_mapping(text, refused):
+    if refused is None:
+        load_yaml(text)
+    else:
+        with pytest.raises(DocumentError, match=re.escape(refused)):
+            load_yaml(text)
+
+
+@pytest.mark.parametrize(
+    "text, refused",
+    [
+        ('{"a": 1, "a": 2}', "key 'a' is given twice in one object"),
+        ('{"workload": {"requests_per_month": 1000, "requests_per_month": 5000000}}', "key 'requests_per_month' is given twice"),
+        ('{"a": {"x": 1}, "b": {"x": 1}}', None),
+    ],
+    ids=["top", "nested", "two-objects"],
+)
+def test_key_given_twice_in_a_json_object(text, refused):
+    if refused is None:
+        load_json(text)
+    else:
+        with pytest.raises(DocumentError, match=re.escape(refused)):
+            load_json(text)
+
+
+def test_key_given_twice_in_a_link_payload_is_not_read(catalog):
+    # 1,000 then 5M requests in one payload: neither is taken; the link's defaults stay, with a notice
+    raw = '{"workload": {"requests_per_month": 1000, "requests_per_month": 5000000}}'
+    x = "1." + base64.urlsafe_b64encode(zlib.compress(raw.encode(), 9)).decode().rstrip("=")
+    scenario, notices = params_to_scenario({"x": x}, catalog)
+    default, _ = params_to_scenario({}, catalog)
+    assert scenario.workload.requests_per_month == default.workload.requests_per_month
+    assert any("key 'requests_per_month' is given twice" in n and "it was ignored" in n for n in notices), notices
+
+
+@pytest.mark.parametrize(
+    "query, code, err",
+    [
+        (
+            "?rpm=1000&rpm=5000000",
+            2,
+            "error: invalid share link:\n  link parameter 'rpm' is given 2 times with different values; the last was read\n",
+        ),
+        ("?rpm=5000000&rpm=5000000", 0, ""),  # the same value twice says nothing new
+    ],
+    ids=["different-values", "same-value"],
+)
+def test_parameter_given_twice_on_the_cli(query, code, err):
+    assert cli("evaluate", query)[0::2] == (code, err)
+
+
+def test_parameter_given_twice_notices_are_capped():
+    params = {f"k{i}": ["1", "2"] for i in range(MAX_PARAMS)}
+    values, notices = single_valued(params)
+    assert values == {f"k{i}": "2" for i in range(MAX_PARAMS)}
+    assert len(notices) == MAX_NAMED_REPEATS + 1
+    assert notices[-1] == f"... and {MAX_PARAMS - MAX_NAMED_REPEATS} more link parameters given more than once"
+
+
 # ---------------------------------------------------------- generated documents and links (hypothesis)
 
 
@@ -852,8 +933,9 @@ def test_any_link_opens_with_bounded_notices(catalog, params):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(params=hostile_links())
-def test_any_link_on_the_cli_exits_0_or_2_without_a_traceback(params):
-    code, _, err = cli("evaluate", "?" + urlencode(params))
+@given(params=hostile_links(), repeats=st.lists(st.tuples(st.sampled_from(sorted(SHORT_KEYS)), link_values), max_size=3))
+def test_any_link_on_the_cli_exits_0_or_2_without_a_traceback(params, repeats):
+    # repeats: parameters given a second time (a forged link may repeat a key)
+    code, _, err = cli("evaluate", "?" + urlencode(params) + ("&" + urlencode(repeats) if repeats else ""))
     assert code in (0, 2), err
     assert "Traceback" not in err and len(err) <= MAX_MESSAGE

@@ -82,6 +82,15 @@ def test_an_uploaded_alias_bomb_shows_a_short_message_and_changes_nothing():
     assert_page_works(at)
 
 
+def test_a_link_giving_a_parameter_twice_opens_with_the_last_value_and_says_so():
+    # ?rpm=1000&rpm=5000000&out=800: the last volume, the other settings, one notice naming the parameter
+    at = run_app(query={"rpm": ["1000", "5000000"], "out": "800"})
+    assert at.number_input(key=view_key(at, "rpm")).value == 5_000_000
+    assert at.number_input(key=view_key(at, "out")).value == 800
+    assert "link parameter 'rpm' is given 2 times with different values; the last was read" in warnings(at)
+    assert_page_works(at)
+
+
 @pytest.mark.parametrize("path", sorted(CORPUS.glob("*.yaml"))[:6], ids=lambda p: p.stem)
 def test_a_corpus_file_uploaded_shows_its_message(path):
     at = _upload(run_app(), path.name, path.read_bytes())

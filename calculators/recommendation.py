@@ -177,6 +177,14 @@ def _latency_notes(ev: Evaluation, catalog) -> list[str]:
     return notes
 
 
+NOTHING_PRICED = "No strategy could be priced with these settings: fix the messages above."
+# A scenario file with a workload and no strategy section: there are no messages to point to
+NOTHING_ON = (
+    "No strategy is switched on in this scenario: switch one on in the sidebar's strategy boxes "
+    "(in a scenario file: add its section, such as flagship_only with its model)."
+)
+
+
 def recommend(ev: Evaluation, catalog=None) -> Recommendation:
     """The verdict for an evaluation; ``catalog`` adds the serving profile's latency target."""
     w = ev.scenario.workload
@@ -188,7 +196,7 @@ def recommend(ev: Evaluation, catalog=None) -> Recommendation:
     errors = [f"{_label(k)} could not be priced: {e}" for k, e in ev.errors.items()]
     if not costs:
         return Recommendation(
-            verdict="No strategy could be priced with these settings: fix the messages above.",
+            verdict=NOTHING_PRICED if errors else NOTHING_ON,
             tier=tier,
             tier_note=tier_note,
             details=(),

@@ -75,6 +75,18 @@ def test_evaluate_table_is_the_whole_expected_table():
     assert out == SUPPORT_TABLE
 
 
+def test_evaluate_a_scenario_without_a_strategy_says_so(tmp_path):
+    # a workload and no strategy section: 5M requests x (500 + 200) tokens = 3.5B tokens; no table to print
+    path = tmp_path / "only.yaml"
+    path.write_text("version: 1\nname: only\nworkload: {requests_per_month: 5000000, input_tokens: 500, output_tokens: 200}\n")
+    code, out, _ = run("evaluate", str(path))
+    assert code == 0
+    assert out.splitlines()[0] == "only: 5M requests/month, 3.5B tokens/month"
+    assert out.splitlines()[3:] == [
+        "no strategy is switched on: add a section (flagship_only, hybrid, cascade, hosted_open, self_hosted, self_hosted_mixed)"
+    ]
+
+
 @pytest.mark.parametrize(
     "content, fragment",
     [

@@ -156,6 +156,16 @@ def test_nothing_priced(toy_catalog, toy_scenario):
     assert rec.caveats and rec.caveats[0].startswith("Flagship only could not be priced: model 'nope'")
 
 
+def test_nothing_switched_on_does_not_point_to_messages_that_are_not_there(toy_catalog, toy_scenario):
+    scenario = toy_scenario(flagship_only=None, hybrid=None, cascade=None, hosted_open=None, self_hosted=None)
+    rec = recommend(evaluate(scenario, toy_catalog))
+    assert rec.verdict == (
+        "No strategy is switched on in this scenario: switch one on in the sidebar's strategy boxes "
+        "(in a scenario file: add its section, such as flagship_only with its model)."
+    )
+    assert rec.caveats == ()
+
+
 def test_latency_notes_come_from_the_catalog_only(toy_catalog, toy_scenario):
     small = dataclasses.replace(toy_catalog.models["small"], latency=Latency(180.0, 0.45, "https://example.com/bench"))
     catalog = Catalog(

@@ -21,6 +21,11 @@ class UnknownModelError(KeyError):
         return str(self.args[0])
 
 
+class AmbiguousOverrideError(UnknownModelError):
+    """Two price overrides name one model (``claude-opus-4-5`` and its dated id): which price is meant is
+    not known, so the model is not priced (rather than by whichever key comes first)."""
+
+
 MAX_SUCCESSORS = 5  # a chain of shutdowns followed this far (the catalog check forbids cycles; this bounds them anyway)
 
 
@@ -115,13 +120,13 @@ def price_model(catalog: Catalog, name: str, overrides: dict[str, PriceOverride]
     that shuts down is priced as its successor from that day (see ``PricedModel``).
     """
     model_id = catalog.resolve(name)
-    override = overrides.get(name) or (overrides.get(model_id) if model_id else None)
-    if override is None and model_id:
-        # An override may be keyed by any alias of the model.
-        for key, value in overrides.items():
-            if catalog.resolve(key) == model_id:
-                override = value
-                break
+    keys = catalog.keys_naming(overrides, name)  # an override may be keyed by any alias of the model
+    if len(keys) > 1:
+        named = catalog.models[model_id].name if model_id else name
+        raise AmbiguousOverrideError(
+            f"price_overrides: {' and '.join(repr(key[:60]) for key in keys[:3])} name the same model ({named}); keep one"
+        )
+    override = overrides[keys[0]] if keys else None
     if model_id is None:
         if override is None or override.input is None or override.output is None:
             raise UnknownModelError(

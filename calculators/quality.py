@@ -78,22 +78,24 @@ class _Rates:
         self.catalog = catalog
         self.missing: list[str] = []
 
-    def _ids(self, name: str) -> set[str]:
-        found = self.catalog.resolve(name) if self.catalog is not None else None
-        return {found} if found else set()
+    def _keys(self, name: str) -> list[str]:
+        """The keys of ``error_rates`` naming this model: itself, or (with a catalog) any alias of it."""
+        if self.catalog is None:
+            return [name] if name in self.rates else []
+        return self.catalog.keys_naming(self.rates, name)
 
     def get(self, name: str) -> float | None:
-        if name in self.rates:
-            return self.rates[name]
-        ids = self._ids(name)
-        if ids:
-            for key, rate in self.rates.items():
-                if self._ids(key) & ids:
-                    return rate
-        return None
+        """The rate given for ``name``; None when none is, or when two keys name the model (which is meant?)."""
+        keys = self._keys(name)
+        return self.rates[keys[0]] if len(keys) == 1 else None
 
     def need(self, name: str) -> float:
         """The rate of ``name``; records it as missing (and returns NaN) when there is none."""
+        keys = self._keys(name)
+        if len(keys) > 1:
+            given = " and ".join(repr(key[:60]) for key in keys[:3])
+            self.missing.append(f"error_rates.{name} once (it is given as {given})")
+            return float("nan")
         rate = self.get(name)
         if rate is None:
             self.missing.append(f"error_rates.{name}")

@@ -8,7 +8,7 @@ import them from :mod:`pricing.catalog`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -207,6 +207,17 @@ class Catalog:
         'gpt-5.5'
         """
         return lookup((self._alias_index, self._loose_index), name)
+
+    def keys_naming(self, keys: Iterable[str], name: str) -> list[str]:
+        """The keys among ``keys`` (a scenario's price overrides or error rates) that name the model ``name``
+        names: ``name`` itself, or any id or alias of the same catalog model.
+
+        >>> from pricing.catalog import load_catalog
+        >>> load_catalog().keys_naming(["claude-opus-4-5-20251101", "gpt-5.1", "Claude-Opus-4-5"], "claude-opus-4-5")
+        ['claude-opus-4-5-20251101', 'Claude-Opus-4-5']
+        """
+        model_id = self.resolve(name)
+        return [key for key in keys if key == name or (model_id is not None and self.resolve(key) == model_id)]
 
     def find(self, name: str | None) -> Model | None:
         """The model a name stands for, curated first, then the generated layer; None when unknown."""

@@ -721,6 +721,36 @@ def test_parameter_given_twice_notices_are_capped():
     assert notices[-1] == f"... and {MAX_PARAMS - MAX_NAMED_REPEATS} more link parameters given more than once"
 
 
+@pytest.mark.parametrize(
+    "overrides, code, out_or_err",
+    [
+        # one override under a dated alias applies: 1M requests x (1,000 in x $1 + 100 out x $1) / 1M = $1,100
+        ("{claude-opus-4-5-20251101: {input: 1, output: 1}}", 0, "Flagship only       $1.1k"),
+        # two keys for one model ($1 and $100): not priced by whichever comes first
+        (
+            "{claude-opus-4-5: {input: 1, output: 1}, claude-opus-4-5-20251101: {input: 100, output: 100}}",
+            2,
+            "flagship_only: price_overrides: 'claude-opus-4-5' and 'claude-opus-4-5-20251101' name the same model "
+            "(Claude Opus 4.5); keep one",
+        ),
+        (
+            "{claude-opus-4-5: {input: 1, output: 1}, Claude-Opus-4-5: {input: 100, output: 100}}",
+            2,
+            "price_overrides: 'Claude-Opus-4-5' and 'claude-opus-4-5' name the same model (Claude Opus 4.5); keep one",  # sorted
+        ),
+    ],
+    ids=["one-alias", "alias-twins", "case-twins"],
+)
+def test_override_keys_naming_one_model(tmp_path, overrides, code, out_or_err):
+    text = (
+        "version: 1\nworkload: {requests_per_month: 1000000, input_tokens: 1000, output_tokens: 100}\n"
+        f"flagship_only: {{model: claude-opus-4-5}}\nprice_overrides: {overrides}\n"
+    )
+    got, out, err = cli_file(tmp_path, text)
+    assert got == code, err
+    assert out_or_err in (out if code == 0 else err)
+
+
 # ---------------------------------------------------------- generated documents and links (hypothesis)
 
 

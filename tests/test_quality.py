@@ -80,8 +80,14 @@ def test_rate_lookups(toy_catalog, toy_scenario, quality, mixed, strategy, error
         ({"error_rates": {"big": 0.02}}, "cascade", ["cascade_miss_rate"]),
         ({"error_rates": {"big": 0.02}}, "self_hosted", ["self_hosted_error_rate"]),
         ({}, "flagship_only", ["error_rates.big"]),
+        # two keys naming one model (big and its dated alias): which rate is meant is not known, so none is taken
+        (
+            {"error_rates": {"big": 0.02, "big-2026-01-01": 0.5}},
+            "flagship_only",
+            ["error_rates.big once (it is given as 'big' and 'big-2026-01-01')"],
+        ),
     ],
-    ids=["hybrid-route-unrated", "cascade-without-miss-rate", "self-hosted-unrated", "nothing-rated"],
+    ids=["hybrid-route-unrated", "cascade-without-miss-rate", "self-hosted-unrated", "nothing-rated", "alias-twins"],
 )
 def test_a_missing_rate_is_never_zero(toy_catalog, toy_scenario, quality, strategy, missing):
     result = quality_adjusted(evaluate(toy_scenario(quality=quality), toy_catalog), toy_catalog)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as dt
 import math
 from collections import Counter
@@ -13,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from calculators.costs import tokens_cost
-from calculators.prices import PricedModel, price_model
+from calculators.prices import PricedModel, UnknownModelError, price_model
 from calculators.scenario import PriceOverride
 from calculators.usage.importer import UsageImport
 from pricing.catalog import Model, PriceEntry
@@ -109,7 +110,8 @@ def _history_row(usage: UsageImport, catalog, rec: Mapping[str, Any], cid: str |
     if cid is None:
         pass  # no list price: NaN, never $0
     elif not usage.cost_only:
-        list_cost = _month_list_cost(usage, price_model(catalog, cid, overrides), rec)
+        with contextlib.suppress(UnknownModelError):  # two overrides name this model: no list price (the strategies say why)
+            list_cost = _month_list_cost(usage, price_model(catalog, cid, overrides), rec)
     diff = (
         (export_cost - list_cost) / list_cost * 100
         if list_cost and not math.isnan(list_cost) and not math.isnan(export_cost)

@@ -40,6 +40,8 @@ from yaml.events import (
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
+from pricing.catalog_yaml import repeated_key
+
 try:  # libyaml, the C parser: PyYAML's wheels ship it
     from yaml.cyaml import CParser as _Parser
 except ImportError:  # pragma: no cover - a PyYAML built without libyaml: the same events, slower
@@ -212,24 +214,11 @@ class _Limited(_Parser, SafeConstructor, Resolver):
         return kind(tag, [], event.start_mark, None, flow_style=event.flow_style)
 
     def construct_mapping(self, node, deep=False):
-        """A key given twice in one mapping is refused: YAML would keep the later value without a word
-        (``requests_per_month`` written twice would price whichever comes last). Merge keys (``<<``) are
-        YAML's own way to override, and are left to it."""
-        if isinstance(node, MappingNode):
-            first_lines: dict[Any, int] = {}
-            for key_node, _ in node.value:
-                if key_node.tag == _MERGE_TAG:
-                    continue
-                key = key_node.value if key_node.tag == _STR_TAG else self.construct_object(key_node, deep=True)
-                try:
-                    first = first_lines.get(key)
-                    first_lines.setdefault(key, key_node.start_mark.line + 1)
-                except TypeError:  # an unhashable key: the constructor reports it
-                    continue
-                if first is not None:
-                    raise ConstructorError(
-                        None, None, f"key {shown(key)} is given twice (first at line {first})", key_node.start_mark
-                    )
+        """A key given twice in one mapping is refused (``requests_per_month`` written twice would price
+        whichever comes last); YAML's merge key ``<<`` keeps its meaning."""
+        if isinstance(node, MappingNode) and (repeated := repeated_key(self, node)):
+            key, first, key_node = repeated
+            raise ConstructorError(None, None, f"key {shown(key)} is given twice (first at line {first})", key_node.start_mark)
         return super().construct_mapping(node, deep=deep)
 
     def construct_yaml_int(self, node):
@@ -246,8 +235,6 @@ class _Limited(_Parser, SafeConstructor, Resolver):
 
 
 _NO_KEY = object()
-_STR_TAG = "tag:yaml.org,2002:str"
-_MERGE_TAG = "tag:yaml.org,2002:merge"
 _Limited.add_constructor("tag:yaml.org,2002:int", _Limited.construct_yaml_int)
 _Limited.add_constructor("tag:yaml.org,2002:timestamp", _Limited.construct_yaml_timestamp)
 

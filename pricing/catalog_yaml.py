@@ -18,28 +18,37 @@ class DuplicateKeyError(yaml.YAMLError):
 
 
 class SafeLoader(_SAFE_BASE):  # type: ignore[misc, valid-type]
-    """The safe loader (libyaml's when built) that refuses a key given twice in one mapping.
-
-    A hand edit that adds ``input: 2.50`` to an entry that already has ``input: 3.00`` would
-    otherwise load as whichever comes last, with no word. The check compares plain string keys
-    by their text (every key in the catalog files) and constructs any other key to compare it.
-    """
+    """The safe loader (libyaml's when built) that refuses a key given twice in one mapping
+    (``repeated_key``): a hand edit that adds ``input: 2.50`` to an entry that already has
+    ``input: 3.00`` would otherwise load as whichever comes last, with no word."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        if isinstance(node, yaml.MappingNode):
-            seen: set[Any] = set()
-            for key_node, _ in node.value:
-                if key_node.tag == _MERGE_TAG:
-                    continue
-                key = key_node.value if key_node.tag == _STR_TAG else self.construct_object(key_node, deep=True)
-                try:
-                    duplicate = key in seen
-                    seen.add(key)
-                except TypeError:  # an unhashable key: the constructor below reports it
-                    continue
-                if duplicate:
-                    raise DuplicateKeyError(f"duplicate key {key!r} on line {key_node.start_mark.line + 1}")
+        if isinstance(node, yaml.MappingNode) and (repeated := repeated_key(self, node)):
+            key, _, key_node = repeated
+            raise DuplicateKeyError(f"duplicate key {key!r} on line {key_node.start_mark.line + 1}")
         return super().construct_mapping(node, deep=deep)
+
+
+def repeated_key(constructor: Any, node: yaml.MappingNode) -> tuple[Any, int, yaml.Node] | None:
+    """The first key the mapping ``node`` gives twice: the key, the line of its first use and the node that
+    repeats it; None when every key differs. YAML would keep the later value with no word.
+
+    Plain string keys are compared by their text; any other key is constructed (by ``constructor``) to
+    compare it. Merge keys (``<<``) are YAML's own way to override and are skipped; an unhashable key is
+    left for the constructor to report. Shared by the catalog loader and the scenario reader.
+    """
+    first_lines: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        if key_node.tag == _MERGE_TAG:
+            continue
+        key = key_node.value if key_node.tag == _STR_TAG else constructor.construct_object(key_node, deep=True)
+        try:
+            if key in first_lines:
+                return key, first_lines[key], key_node
+            first_lines[key] = key_node.start_mark.line + 1
+        except TypeError:
+            continue
+    return None
 
 
 SAFE_LOADER = SafeLoader

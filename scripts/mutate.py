@@ -155,10 +155,10 @@ MUTATIONS = [
     ),
     M(
         "YAML key given twice kept silently",
-        "calculators/document.py",
-        "                if first is not None:",
-        "                if False:",
-        ("tests/test_hostile.py",),
+        "pricing/catalog_yaml.py",
+        "            if key in first_lines:",
+        "            if False:",
+        ("tests/test_hostile.py", "tests/test_catalog_loader.py"),
     ),
     M(
         "JSON key given twice kept silently",

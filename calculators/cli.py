@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from calculators import capacity_cli
 from calculators.document import bounded
@@ -156,10 +156,7 @@ def _break_even_lines(break_even: dict) -> list[str]:
 def _scenario_from_link(link: str, catalog) -> Scenario | Portfolio:
     """A share link, read strictly: any notice (a damaged payload, a bad value) is an error here."""
     query = urlsplit(link).query if "://" in link else link.lstrip("?")
-    lists: dict[str, list[str]] = {}
-    for key, value in parse_qsl(query, keep_blank_values=True):
-        lists.setdefault(key, []).append(value)
-    params, repeated = single_valued(lists)
+    params, repeated = single_valued(parse_qs(query, keep_blank_values=True))
     scenario, notices = params_to_document(params, catalog)
     notices = repeated + notices
     if notices:

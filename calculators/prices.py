@@ -121,10 +121,10 @@ def price_model(catalog: Catalog, name: str, overrides: dict[str, PriceOverride]
     """
     model_id = catalog.resolve(name)
     keys = catalog.keys_naming(overrides, name)  # an override may be keyed by any alias of the model
-    if len(keys) > 1:
-        named = catalog.models[model_id].name if model_id else name
+    if len(keys) > 1:  # only aliases of a catalog model can collide: an unknown name matches itself alone
         raise AmbiguousOverrideError(
-            f"price_overrides: {' and '.join(repr(key[:60]) for key in keys[:3])} name the same model ({named}); keep one"
+            f"price_overrides: {' and '.join(repr(key[:60]) for key in keys[:3])} name the same model "
+            f"({catalog.models[model_id].name}); keep one"
         )
     override = overrides[keys[0]] if keys else None
     if model_id is None:

@@ -84,23 +84,15 @@ class _Rates:
             return [name] if name in self.rates else []
         return self.catalog.keys_naming(self.rates, name)
 
-    def get(self, name: str) -> float | None:
-        """The rate given for ``name``; None when none is, or when two keys name the model (which is meant?)."""
-        keys = self._keys(name)
-        return self.rates[keys[0]] if len(keys) == 1 else None
-
     def need(self, name: str) -> float:
-        """The rate of ``name``; records it as missing (and returns NaN) when there is none."""
+        """The rate of ``name``; records it as missing (and returns NaN) when there is none, or when two keys
+        name the model (which one is meant is not known)."""
         keys = self._keys(name)
-        if len(keys) > 1:
-            given = " and ".join(repr(key[:60]) for key in keys[:3])
-            self.missing.append(f"error_rates.{name} once (it is given as {given})")
-            return float("nan")
-        rate = self.get(name)
-        if rate is None:
-            self.missing.append(f"error_rates.{name}")
-            return float("nan")
-        return rate
+        if len(keys) == 1:
+            return self.rates[keys[0]]
+        given = " and ".join(repr(key[:60]) for key in keys[:3])
+        self.missing.append(f"error_rates.{name} once (it is given as {given})" if keys else f"error_rates.{name}")
+        return float("nan")
 
     def self_hosted(self, scenario: Scenario, quality: Quality) -> float:
         if quality.self_hosted_error_rate is not None:

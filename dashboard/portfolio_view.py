@@ -39,9 +39,11 @@ def render_portfolio_tab(portfolio: Portfolio | None, catalog) -> None:
         st.markdown(f"- {md(line)}")
     plan_tab, compare_tab, fleet_tab, table_tab = st.tabs(["By workload", "Plan vs alternatives", "Shared fleet", "Table"])
     with plan_tab:
-        st.plotly_chart(portfolio_charts.stacked_figure(result), key="chart_portfolio_stacked", width="stretch")
+        option, height = portfolio_charts.stacked_figure(result)
+        st.echarts_chart(option, height=height, key="chart_portfolio_stacked")
     with compare_tab:
-        st.plotly_chart(portfolio_charts.totals_figure(result), key="chart_portfolio_totals", width="stretch")
+        option, height = portfolio_charts.totals_figure(result)
+        st.echarts_chart(option, height=height, key="chart_portfolio_totals")
     with fleet_tab:
         _fleet(result)
     with table_tab:

@@ -32,7 +32,6 @@ from calculators.usage.history import FULL_MONTH_RULE
 from calculators.usage.report import repriced, scenario_price_overrides, usage_report
 from dashboard import cache
 from dashboard import state as S
-from dashboard.figures import cost as charts
 from dashboard.figures import usage as usage_charts
 from dashboard.markup import md
 from dashboard.sidebar.scenario_files import load_scenario
@@ -231,13 +230,8 @@ def _upload_box() -> None:
 
 def _history_section(usage: UsageImport, figures: dict) -> None:
     """The monthly history chart, the list price against the export's own cost, and how the list price is computed."""
-    st.plotly_chart(
-        figures["history_figure"],
-        width="stretch",
-        theme="streamlit",
-        key="chart_usage",
-        config=charts.png_config("usage-history"),
-    )
+    option, height = figures["history_figure"]
+    st.echarts_chart(option, height=height, key="chart_usage")
     _list_vs_export(usage, figures["totals"])
     box = st.expander(
         "Assumptions: how the list price is computed", icon=":material/functions:", key="assumptions_usage", on_change="rerun"
@@ -248,15 +242,10 @@ def _history_section(usage: UsageImport, figures: dict) -> None:
             st.markdown(md("Workload month: " + FULL_MONTH_RULE + "."))
 
 
-def _repriced_section(figure, rep: dict) -> None:
+def _repriced_section(figure: tuple[dict, int], rep: dict) -> None:
     """The workload month under each strategy, and how full a self-hosted replica would be."""
-    st.plotly_chart(
-        figure,
-        width="stretch",
-        theme="streamlit",
-        key="chart_usage_repriced",
-        config=charts.png_config("usage-repriced"),
-    )
+    option, height = figure
+    st.echarts_chart(option, height=height, key="chart_usage_repriced")
     fill = replica_fill(rep["_evaluation"], rep["_scenario"].workload.requests_per_month)
     if fill is not None and fill < 1:
         st.caption(

@@ -494,7 +494,7 @@ def test_the_recommendation_changes_with_volume():
 )
 def test_each_tab_renders(tab, charts_shown):
     at = run_app(session={"view": tab, f"assumptions_{tab.split()[0].lower()}": True})
-    assert len(at.get("plotly_chart")) + len(at.get("echarts_chart")) == charts_shown
+    assert len(at.get("echarts_chart")) == charts_shown
     assert not at.error
 
 
@@ -503,17 +503,22 @@ def test_each_tab_renders(tab, charts_shown):
 )
 def test_the_forecast_draws_the_chart_chosen(shown, key):
     at = run_app(session={"view": "Forecast", VIEW_KEY: shown})
-    assert [chart.key for chart in at.get("plotly_chart")] == [key]
+    assert [chart.key for chart in at.get("echarts_chart")] == [key]
 
 
 def test_each_chart_is_exportable_as_png_with_a_good_name():
     at = run_app()
-    # the first view's chart is ECharts (its toolbox saves the PNG), the others plotly (the modebar)
-    option = json.loads(at.get("echarts_chart")[0].proto.spec)
-    assert option["toolbox"]["feature"]["saveAsImage"]["name"] == "untitled-scenario-comparison"
-    at.session_state["view"] = "Cost vs volume"
-    at.run()
-    assert '"filename": "untitled-scenario-volume"' in at.get("plotly_chart")[0].proto.config
+    # every chart is ECharts: its toolbox saves the PNG under the scenario's and the chart's names
+    for view, name in [
+        ("Compare", "comparison"),
+        ("Cost vs volume", "volume"),
+        ("Forecast", "forecast"),
+        ("Breakdown", "breakdown"),
+    ]:
+        at.session_state["view"] = view
+        at.run()
+        option = json.loads(at.get("echarts_chart")[0].proto.spec)
+        assert option["toolbox"]["feature"]["saveAsImage"]["name"] == f"untitled-scenario-{name}", view
 
 
 def test_the_table_tab_offers_the_csv():
@@ -554,8 +559,8 @@ def test_a_usage_export_is_summarized_and_can_start_the_forecast():
     at = _upload_usage("generic.csv", USAGE_CSV.read_bytes())
     cards = shown_cards(at)
     assert (cards["Period"], cards["Rows read"], cards["Models"], cards["Cost in the export"]) == ("2 months", "3", "2", "$3.25")
-    history, repriced = at.get("plotly_chart")  # the monthly history, the re-priced month
-    assert json.loads(repriced.proto.spec)["layout"]["title"]["text"].startswith("Your 2026-01 usage")
+    history, repriced = at.get("echarts_chart")  # the monthly history, the re-priced month
+    assert json.loads(repriced.proto.spec)["title"]["text"].startswith("Your 2026-01 usage")
     usage = import_usage(USAGE_CSV.read_bytes(), filename="generic.csv", catalog=_catalog())
     expected, _ = start_scenario(link(), workload_from_usage(usage, catalog=_catalog()))
     at.button(key="start_from_usage").click().run()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -122,7 +123,10 @@ def test_a_portfolio_link_opens_with_the_clis_totals(catalog):
         "All on the flagship, this month": money(expected["all_flagship"]),
         "Each on its cheapest, this month": money(expected["cheapest"]),
     }
-    assert len(at.get("plotly_chart")) >= 1 and not at.error
+    # the By-workload and Plan-vs-alternatives sub-tabs' figures, their PNGs named after the portfolio
+    exports = {json.loads(c.proto.spec)["toolbox"]["feature"]["saveAsImage"]["name"] for c in at.get("echarts_chart")}
+    assert {"product-with-four-features-portfolio-plan", "product-with-four-features-portfolio-totals"} <= exports
+    assert not at.error
     assert_url_is_the_page(at, catalog)
 
 

@@ -11,7 +11,6 @@ scenario, and opening it must show the same numbers.
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import functools
 import json
@@ -23,7 +22,7 @@ from apptest_support import APP, editor_key, run_app, view_key
 from streamlit.testing.v1 import AppTest
 
 from calculators.engine import evaluate
-from calculators.formatting import money, percent, tokens
+from calculators.formatting import SUFFIXES, money, percent, tokens
 from calculators.links import params_to_scenario, scenario_to_params
 from calculators.quality import quality_adjusted
 from calculators.scenario import ModelSlot, Quality, Range, SelfHostedMixed, Uncertainty, scenario_to_yaml
@@ -80,18 +79,24 @@ def table(at: AppTest, column: str) -> pd.DataFrame:
 
 
 def chart(at: AppTest, title_part: str) -> dict:
-    """The plotly figure (as its JSON spec) whose title contains ``title_part``."""
-    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    found = [s for s in specs if title_part in s["layout"]["title"]["text"]]
-    assert len(found) == 1, [s["layout"]["title"]["text"] for s in specs]
+    """The ECharts option whose title contains ``title_part``."""
+    options = [json.loads(c.proto.spec) for c in at.get("echarts_chart")]
+    found = [o for o in options if title_part in o["title"]["text"]]
+    assert len(found) == 1, [o["title"]["text"] for o in options]
     return found[0]
 
 
-def values(data) -> np.ndarray:
-    """A figure's data array: plotly writes numpy arrays as typed base64 (``{"dtype", "bdata"}``)."""
-    if isinstance(data, dict):
-        return np.frombuffer(base64.b64decode(data["bdata"]), dtype=np.dtype(data["dtype"]))
-    return np.asarray(data, dtype=float)
+UNITS = {"": 1.0} | {suffix: size for size, suffix in SUFFIXES}
+
+
+def axis_scale(axis: dict) -> float:
+    """What a money axis's values were divided by: ``${value}k`` draws thousands."""
+    return UNITS[axis["axisLabel"]["formatter"].removeprefix("${value}")]
+
+
+def ys(series: dict) -> np.ndarray:
+    """The y values of a line series' ``{"value": [x, y]}`` points."""
+    return np.array([p["value"][1] for p in series["data"]], dtype=float)
 
 
 def expected_totals(scenario) -> pd.DataFrame:
@@ -116,10 +121,11 @@ def assert_band_of(at: AppTest, scenario) -> None:
     (to the last digit) are the core's band of ``scenario``."""
     pd.testing.assert_frame_equal(shown_totals(at), expected_totals(scenario).map(money), check_dtype=False)
     band = monte_carlo(scenario, _catalog())
-    medians = [t for t in chart(at, "with uncertainty")["data"] if t.get("legendgroup") and t.get("showlegend") is not False]
+    option = chart(at, "with uncertainty")
+    medians = [s for s in option["series"] if not s.get("silent")]  # the bands' edges are silent
     assert len(medians) == len(band.strategies)
-    for trace, key in zip(medians, band.strategies, strict=True):
-        np.testing.assert_allclose(values(trace["y"]), band.percentile(key, 50), rtol=1e-12)
+    for line, key in zip(medians, band.strategies, strict=True):
+        np.testing.assert_allclose(ys(line) * axis_scale(option["yAxis"]), band.percentile(key, 50), rtol=1e-12)
 
 
 # ------------------------------------------------------------------------------- the tab
@@ -129,7 +135,7 @@ def test_the_uncertainty_tab_shows_the_core_band_and_leaves_the_link_empty():
     at = run_app(session=UNCERTAINTY)
     assert not at.error
     assert_band_of(at, link())
-    assert len(at.get("plotly_chart")) == 2  # band and tornado: the chance is 100% throughout, said in words
+    assert len(at.get("echarts_chart")) == 2  # band and tornado: the chance is 100% throughout, said in words
     flat = md("In every month from 2027-01 to 2028-12, self-hosting is cheaper than flagship only in 100% of draws")
     assert any(flat in m.value for m in at.markdown)
     method = [c.value for c in at.caption if c.value.startswith("Method")]
@@ -139,7 +145,7 @@ def test_the_uncertainty_tab_shows_the_core_band_and_leaves_the_link_empty():
 
 def test_the_tab_is_lazy():
     at = run_app()
-    assert not [c for c in at.get("plotly_chart") if "uncertainty" in c.proto.spec]
+    assert not [c for c in at.get("echarts_chart") if "with uncertainty" in c.proto.spec]
     assert not [m for m in at.markdown if "Chance that self-hosting" in m.value]
 
 
@@ -156,8 +162,8 @@ def test_the_chance_sentence_is_the_share_of_draws():
         f"and than hybrid routing in {percent(float(p['hybrid'][5]))} of draws."
     )
     assert md(sentence) in [m.value for m in at.markdown]
-    lines = chart(at, "Chance that self-hosting")["data"]
-    np.testing.assert_allclose(values(lines[0]["y"]), p["flagship_only"])
+    lines = chart(at, "Chance that self-hosting")["series"]
+    np.testing.assert_allclose(ys(lines[0]) / 100, p["flagship_only"])  # drawn in percent
 
 
 # (id, input key, low, high as typed, the range in the scenario)
@@ -192,7 +198,7 @@ def test_draws_and_seed_change_the_band_as_the_core_predicts(key, value, fields)
     set_value(at, "number_input", key, value)
     assert_band_of(at, with_uncertainty(**fields))
     assert not shown_totals(at).equals(before)
-    assert md(f"seed {fields.get('seed', 1)}") in chart(at, "with uncertainty")["layout"]["title"]["subtitle"]["text"]
+    assert f"seed {fields.get('seed', 1)}" in chart(at, "with uncertainty")["title"]["subtext"]  # plain text in ECharts
 
 
 def test_the_ranges_show_the_core_defaults_and_one_typed_end_completes_the_other():
@@ -271,10 +277,17 @@ def test_the_yaml_download_carries_the_ranges_and_the_quality_settings():
 # ---------------------------------------------------------------------------- sensitivity
 
 
+def bar_values(series: dict) -> np.ndarray:
+    return np.array([p["value"] if isinstance(p, dict) else p for p in series["data"]], dtype=float)
+
+
 def tornado_bars(at: AppTest) -> tuple[list[str], list[float], list[float]]:
-    data = chart(at, "What moves the number")["data"]
-    low, high = data
-    return low["y"], values(low["base"]) + values(low["x"]), values(high["base"]) + values(high["x"])
+    """Row names and the metric at each input's low and high end: a bar stacked on its invisible offset to the base."""
+    option = chart(at, "What moves the number")
+    low_base, low, high_base, high, _marks = option["series"]
+    scale = axis_scale(option["xAxis"])
+    at_low = (bar_values(low_base) + bar_values(low)) * scale
+    return option["yAxis"]["data"], at_low, (bar_values(high_base) + bar_values(high)) * scale
 
 
 @pytest.mark.parametrize(
@@ -297,7 +310,7 @@ def test_the_tornado_explains_the_chosen_number(choice, period, strategy, saving
     assert [n.split(" (")[0] for n in names] == [r.label for r in moving]
     np.testing.assert_allclose(at_low, [r.at_low for r in moving], rtol=1e-9)
     np.testing.assert_allclose(at_high, [r.at_high for r in moving], rtol=1e-9)
-    assert money(expected.base) in chart(at, "What moves the number")["layout"]["title"]["subtitle"]["text"]
+    assert money(expected.base) in chart(at, "What moves the number")["title"]["subtext"]
     still = [r.label for r in expected.rows if r.effect == 0]
     if still:
         assert any(md(f"Not moving this number: {', '.join(still)}.") in c.value for c in at.caption)
@@ -393,7 +406,7 @@ def test_cost_per_error_and_rates_give_the_core_error_cost():
     assert page_scenario(at).quality == quality  # the rates travel in the share link
     # flagship only: 1M requests x 2% x $3 = $60k of wrong answers a month on top of its tokens
     assert shown_quality(at)["error_cost"][0] == pytest.approx(60_000)
-    assert len([c for c in at.get("plotly_chart") if "wrong answers" in c.proto.spec]) == 1
+    assert len([c for c in at.get("echarts_chart") if "wrong answers" in c.proto.spec]) == 1
 
 
 @pytest.mark.parametrize(

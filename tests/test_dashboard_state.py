@@ -274,8 +274,12 @@ def test_mapping_editor_keys_are_stable_and_distinct():
 
 
 def test_usage_history_figure(catalog):
-    fig = usage_charts.history_figure(list_price_history(_usage(catalog), catalog), "generic.csv")
-    names = [t.name for t in fig.data]
+    option, height = usage_charts.history_figure(list_price_history(_usage(catalog), catalog), "generic.csv")
+    names = [s["name"] for s in option["series"]]
     assert names == ["claude-haiku-4-5", "gpt-5", "List price, priced models"]
-    assert list(fig.data[1].x) == ["2026-01", "2026-02"] and fig.data[1].y[0] == pytest.approx(2.5)
-    assert fig.layout.barmode == "stack"
+    haiku, gpt, _ = option["series"]
+    # gpt-5 was billed $2.50 in January; February's day has no cost in the export: no bar, not $0
+    assert option["xAxis"]["data"] == ["2026-01", "2026-02"] and gpt["data"][0]["value"] == pytest.approx(2.5)
+    assert gpt["data"][1] is None and gpt["data"][0]["tooltip"]["formatter"] == "<b>gpt-5</b><br/>2026-01: $2.50"
+    assert haiku["type"] == gpt["type"] == "bar" and haiku["stack"] == gpt["stack"]  # stacked
+    assert option["toolbox"]["feature"]["saveAsImage"]["name"] == "usage-history" and height == 400

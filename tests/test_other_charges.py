@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from calculators.engine import OTHER_CHARGES, evaluate
+from calculators.formatting import SUFFIXES
 from calculators.links import params_to_scenario, scenario_to_params
 from calculators.portfolio import evaluate_portfolio
 from calculators.portfolio_scenario import parse_portfolio
@@ -164,10 +165,16 @@ def test_the_breakdown_chart_shows_the_line_labelled(toy_scenario, toy_catalog):
 
     from dashboard.figures.breakdown import breakdown_figure
 
-    figure = json.loads(breakdown_figure(evaluate(toy_scenario(workload__other_monthly_usd=120), toy_catalog)).to_json())
-    [trace] = [t for t in figure["data"] if t["name"] == "Other charges (fixed)"]
-    assert set(trace["y"][1]) >= {OTHER_CHARGES}
-    assert sorted(set(trace["x"])) == [0, 120]  # $120 on each strategy's "Other charges" bar, nothing elsewhere
+    option, _ = breakdown_figure(evaluate(toy_scenario(workload__other_monthly_usd=120), toy_catalog))
+    option = json.loads(json.dumps(option, allow_nan=False))  # what the page receives
+    unit = option["xAxis"]["axisLabel"]["formatter"].removeprefix("${value}")
+    scale = {suffix: size for size, suffix in SUFFIXES}.get(unit, 1.0)
+    [series] = [s for s in option["series"] if s["name"] == "Other charges (fixed)"]
+    usd = {row: point["value"] * scale for row, point in zip(option["yAxis"]["data"], series["data"], strict=True)}
+    # $120 on each strategy's "Other charges" bar, nothing elsewhere
+    charged = {row for row, amount in usd.items() if amount}
+    assert charged and all(row.endswith(f" · {OTHER_CHARGES}") for row in charged)
+    assert {round(amount, 9) for amount in usd.values()} == {0, 120}
 
 
 def test_the_plan_breakdown_keeps_a_fleet_members_line_apart(toy_catalog):

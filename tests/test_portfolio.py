@@ -9,6 +9,7 @@ serves 1 / (2,000/50,000 + 500/5,000) = 7.142857 requests/s of 2,000 in / 500 ou
 from __future__ import annotations
 
 import copy
+import json
 
 import numpy as np
 import pytest
@@ -327,3 +328,48 @@ def test_plan_breakdown_adds_up_to_the_plan_and_shows_fine_tuning(toy_catalog):
     assert frame["$/month"].sum() == pytest.approx(result.this_month["plan"]) == pytest.approx(731.25 + REPLICA_USD + 2000)
     docs = frame[frame["Workload"] == "Docs"].set_index("Part")["$/month"]
     assert docs.to_dict() == pytest.approx({"Share of the shared fleet": REPLICA_USD, "Fine-tuning": 2000})
+
+
+def test_stacked_figure_stacks_the_workloads_under_the_budget(toy_catalog):
+    from dashboard.figures.portfolio import WORKLOAD_COLORS, stacked_figure
+
+    # the two-workload known values: Chat $731.25 on the hybrid, Docs $2,125 (hosted open $125 + fine-tuning $2,000)
+    portfolio = build(
+        workload_doc("Chat", plan="hybrid"),
+        workload_doc("Docs", 100_000, plan="hosted_open", fine_tune={"one_time_usd": 12000, "amortize_months": 6}),
+        budget_usd=3000,
+    )
+    option, height = stacked_figure(evaluate_portfolio(portfolio, toy_catalog))
+    chat, docs, budget = option["series"]
+    assert [chat["name"], docs["name"]] == ["Chat", "Docs"] and option["legend"]["data"] == ["Chat", "Docs"]
+    assert chat["stack"] == docs["stack"] and [chat["color"], docs["color"]] == list(WORKLOAD_COLORS[:2])
+    assert option["xAxis"]["data"][:2] == ["2027-01", "2027-02"]
+    # the budget ($3,000) tops every bar ($2,856.25): the axis stays in dollars (unit 1), and reaches the budget line
+    assert option["yAxis"]["axisLabel"]["formatter"] == "${value}"
+    assert chat["data"][0]["value"] == pytest.approx(731.25) and docs["data"][0]["value"] == pytest.approx(2125)
+    assert docs["data"][6]["value"] == pytest.approx(125)  # fine-tuning paid off after six months
+    assert docs["data"][0]["tooltip"]["formatter"] == "<b>Docs</b><br/>2027-01: $2.12k"  # money()
+    (line,) = budget["markLine"]["data"]
+    assert line["yAxis"] == 3000 and line["label"]["formatter"] == "budget $3k/month"
+    assert budget["data"] == [["2027-01", 3000]]  # the invisible point that stretches the axis to the line
+    assert option["toolbox"]["feature"]["saveAsImage"]["name"] == "toy-portfolio-portfolio-plan"
+    assert height == 450
+    json.dumps(option, allow_nan=False)
+
+
+def test_totals_figure_draws_the_three_totals_in_thousands(toy_catalog):
+    from dashboard.figures.portfolio import TOTAL_COLORS, totals_figure
+
+    # Chat on big: $2,250 a month; all on the flagship the same; each on its cheapest toyhost-open, $62.50.
+    # Ten times the volume puts the top at $22,500 ≥ $10k: the axis counts in thousands ($22.5k drawn as 22.5).
+    option, _ = totals_figure(evaluate_portfolio(build(workload_doc("Chat", 500_000)), toy_catalog))
+    lines = {s["name"]: s for s in option["series"]}
+    assert list(lines) == ["Our plan", "All on the flagship", "Each on its cheapest"]
+    assert option["yAxis"]["axisLabel"]["formatter"] == "${value}k"
+    assert lines["Our plan"]["data"][0]["value"] == pytest.approx(22.5)
+    assert lines["Each on its cheapest"]["data"][0]["value"] == pytest.approx(0.625)
+    assert lines["Each on its cheapest"]["data"][0]["tooltip"]["formatter"] == "<b>Each on its cheapest</b><br/>2027-01: $625"
+    assert [lines[n]["lineStyle"]["type"] for n in lines] == ["solid", "dashed", "dotted"]
+    assert [lines[n]["color"] for n in lines] == list(TOTAL_COLORS.values())
+    assert option["toolbox"]["feature"]["saveAsImage"]["name"] == "toy-portfolio-portfolio-totals"
+    json.dumps(option, allow_nan=False)

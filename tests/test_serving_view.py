@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from calculators.capacity import Replica, operating_point, throughput_curve
 from calculators.links import scenario_to_params
 from calculators.scenario import load_scenario_text
 from calculators.serving_optimizer import serving_options
+from dashboard.figures.cost import slug
 from dashboard.figures.serving import throughput_figure
 from dashboard.markup import md
 
@@ -40,6 +42,12 @@ def test_a_capacity_model_preset_shows_its_replica_the_cheapest_hardware_and_the
     assert list(fleet["Fleet"])[:3] == ["Rented, always on", "Rented, 10 h a day from 9:00", "Rented, following demand hourly"]
     # following demand never costs more than sizing every hour for the peak
     assert fleet["$/month"][2] <= fleet["$/month"][0]
+    # the throughput figure, its PNG named after the scenario
+    (chart,) = at.get("echarts_chart")
+    option = json.loads(chart.proto.spec)
+    assert option["title"]["text"] == "One replica: throughput and latency against concurrency"
+    name = load_scenario_text((ROOT / "scenarios" / "long-prompts-self-hosting.yaml").read_text()).name
+    assert option["toolbox"]["feature"]["saveAsImage"]["name"] == f"{slug(name)}-serving"
 
 
 def test_an_owned_server_price_adds_a_row(catalog):
@@ -70,10 +78,44 @@ def test_the_optimizer_leaves_out_reference_prices_and_configurations_that_do_no
     assert best.usd_per_million_tokens == pytest.approx(best.usd_per_month / (5e6 * 2500) * 1e6)
 
 
-def test_the_figure_marks_the_operating_point_and_the_target(catalog):
+def _figure(catalog, max_itl_ms=30):
     hw = catalog.hardware
     replica = Replica(hw.model("llama-3.1-8b"), hw.gpu("h100-sxm"), 1, "fp8", hw.engines["trtllm"])
-    point = operating_point(replica, 1000, 200, max_itl_ms=30)
-    fig = throughput_figure(throughput_curve(replica, 1000, 200, [1, 10, 100, 1000]), point, 30)
-    assert [t.name for t in fig.data] == ["Output tokens/s", "Time between tokens (ms)", "Operating point"]
-    assert fig.data[2].x[0] == point.concurrency and fig.layout.shapes[0].y0 == 30
+    point = operating_point(replica, 1000, 200, max_itl_ms=max_itl_ms)
+    curve = throughput_curve(replica, 1000, 200, [1, 10, 100, 1000])
+    return curve, point, throughput_figure(curve, point, max_itl_ms, export="my-scenario-serving")
+
+
+def test_the_figure_marks_the_operating_point_and_the_target(catalog):
+    curve, point, (option, height) = _figure(catalog)
+    named = [s for s in option["series"] if s.get("name")]
+    assert [s["name"] for s in named] == ["Output tokens/s", "Time between tokens (ms)", "Operating point"]
+    assert option["legend"]["data"] == [s["name"] for s in named]
+    throughput, itl, marker = named
+    assert marker["data"][0]["value"] == [point.concurrency, point.output_tokens_per_s]
+    # throughput on the left axis, time between tokens on the right one
+    assert throughput.get("yAxisIndex", 0) == 0 and itl["yAxisIndex"] == 1
+    assert [a["name"] for a in option["yAxis"]] == ["Output tokens/s", "Time between tokens (ms)"]
+    assert option["yAxis"][1]["position"] == "right"
+    assert [p["value"][0] for p in itl["data"]] == list(curve["concurrency"])
+    assert [p["value"][1] for p in itl["data"]] == pytest.approx(list(curve["itl_ms"]))
+    assert throughput["data"][1]["tooltip"]["formatter"].endswith(
+        f"10 in flight → {curve['output_tokens_per_s'][1]:,.0f} tokens/s"
+    )
+    # the ITL target: a dashed horizontal line on the right axis, labelled
+    (target,) = [s for s in option["series"] if "markLine" in s]
+    (line,) = target["markLine"]["data"]
+    assert target["yAxisIndex"] == 1 and line["yAxis"] == 30 and line["lineStyle"]["type"] == "dashed"
+    assert line["label"]["formatter"] == "ITL target 30 ms"
+    # concurrency on a log axis 1 ... 1,000, labelled in the app's compact numbers
+    assert option["xAxis"]["type"] == "log" and (option["xAxis"]["min"], option["xAxis"]["max"]) == (1.0, 1000.0)
+    (labels,) = [s for s in option["series"] if s.get("silent") and s["type"] == "scatter"]
+    assert [p["label"]["formatter"] for p in labels["data"]] == ["1", "10", "100", "1k"]
+    assert option["toolbox"]["feature"]["saveAsImage"]["name"] == "my-scenario-serving" and height == 450
+    json.dumps(option, allow_nan=False)
+
+
+def test_without_a_target_the_figure_has_no_target_line(catalog):
+    _, _, (option, _) = _figure(catalog, max_itl_ms=None)
+    assert not any("markLine" in s for s in option["series"])
+    json.dumps(option, allow_nan=False)

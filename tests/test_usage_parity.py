@@ -15,7 +15,7 @@ import pytest
 from apptest_support import run_app
 
 from calculators.cli import main as cli_main
-from calculators.formatting import money, tokens
+from calculators.formatting import SUFFIXES, money, tokens
 from calculators.links import params_to_scenario
 from calculators.scenario import scenario_to_yaml
 from dashboard.markup import md
@@ -49,6 +49,13 @@ def _page(name: str):
     at.file_uploader(key="usage_file").set_value((name, (VALID / name).read_bytes(), "text/csv")).run()
     assert not at.exception
     return at
+
+
+def _axis_unit(axis: dict) -> float:
+    """What one unit of a money axis is in dollars: a linear axis labelled ``${value}k`` draws $2,250 as 2.25;
+    a log axis (its labels a series of their own) draws dollars."""
+    suffix = axis["axisLabel"].get("formatter", "${value}").removeprefix("${value}")
+    return {name: size for size, name in SUFFIXES}.get(suffix, 1.0)
 
 
 @pytest.mark.parametrize("name", FILES, ids=FILES)
@@ -87,12 +94,14 @@ def test_page_and_cli_agree(name, scenario_file):
     # 3. Re-priced: own mix first, then each strategy, the same dollars on the page's bars.
     repriced = body["repriced"]
     assert md(f"your own mix {money(repriced['own_mix_usd'])}") in line
-    (figure,) = [
-        c for c in at.get("plotly_chart") if "under each strategy" in json.loads(c.proto.spec)["layout"]["title"]["text"]
+    (option,) = [
+        o for o in (json.loads(c.proto.spec) for c in at.get("echarts_chart")) if "under each strategy" in o["title"]["text"]
     ]
-    bars = json.loads(figure.proto.spec)["data"][0]
-    assert bars["x"] == pytest.approx([repriced["own_mix_usd"], *repriced["strategies"].values()], rel=1e-12)
-    assert bars["text"] == [money(v) for v in (repriced["own_mix_usd"], *repriced["strategies"].values())]
+    bars = option["series"][0]["data"]
+    unit = _axis_unit(option["xAxis"])
+    expected = [repriced["own_mix_usd"], *repriced["strategies"].values()]
+    assert [b["value"] * unit for b in bars] == pytest.approx(expected, rel=1e-12)
+    assert [b["label"]["formatter"] for b in bars] == [money(v) for v in expected]
     # 4. Own mix = your bill: within 0.5% of the month's list price over the priced models (equal without overrides).
     assert repriced["own_mix_usd"] == pytest.approx(repriced["list_price_usd"], rel=0.005)
 

@@ -1,16 +1,15 @@
 """The Breakdown tab's figure: where each strategy's money goes this month, one bar per (strategy, model or
-GPUs/operations), stacked by part of the bill. Pure, like every builder in ``dashboard.figures``."""
+GPUs/operations), stacked by part of the bill. Pure, like every builder in ``dashboard.figures``: an
+``Evaluation`` in, an ECharts option and its height out."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-import plotly.graph_objects as go
-
 from calculators.engine import Evaluation
 from calculators.formatting import money
-from dashboard.axes import money_axis
-from dashboard.figures.cost import figure_from, plotly_text, strategy_name
+from dashboard.figures import echarts
+from dashboard.figures.cost import slug, strategy_name
 from dashboard.theme import NEUTRAL, OVERRIDE_MARK, PART_COLORS, PART_LABELS
 
 
@@ -40,35 +39,40 @@ def _parts_in(rows: Iterable[tuple[str, str, dict[str, float]]]) -> list[str]:
     return [p for p in PART_COLORS if p in present] + sorted(present - set(PART_COLORS))
 
 
-def breakdown_figure(ev: Evaluation) -> go.Figure:
-    """Where each strategy's money goes: one bar per (strategy, model or GPUs/ops), stacked by part."""
+def breakdown_figure(ev: Evaluation) -> tuple[dict, int]:
+    """Where each strategy's money goes this month: one horizontal bar per (strategy, model or GPUs/ops),
+    labelled "strategy · component", stacked by part of the bill. An ECharts option and its height."""
     rows = breakdown_rows(ev)
-    strategies = [plotly_text(strategy_name(ev, key)) for key, _, _ in rows]
-    components = [plotly_text(_component_name(ev, key, component)) for key, component, _ in rows]
-    data = []
+    # one label per bar, "Hybrid routing · Small": plain text in ECharts, so a model name shows as written
+    names = [f"{strategy_name(ev, key)} · {_component_name(ev, key, component)}" for key, component, _ in rows]
+    x_axis, scale = echarts.money_axis(
+        "USD per month", max((sum(by_part.values()) for _, _, by_part in rows), default=0.0), nameGap=30
+    )
+    series = []
     for part in _parts_in(rows):
-        values = [by_part.get(part, 0.0) for _, _, by_part in rows]
         label = PART_LABELS.get(part, part)
-        data.append(
+        usd = [float(by_part.get(part, 0.0)) for _, _, by_part in rows]
+        bars = [
+            {"value": cost / scale, "tooltip": echarts.tip(name, f"{label}: {money(cost)} a month")}
+            for name, cost in zip(names, usd, strict=True)
+        ]
+        series.append(
             {
                 "type": "bar",
-                "orientation": "h",
-                "y": [strategies, components],
-                "x": values,
                 "name": label,
-                "marker": {"color": PART_COLORS.get(part, NEUTRAL)},
-                "customdata": [[s, c, money(v)] for s, c, v in zip(strategies, components, values, strict=True)],
-                "hovertemplate": f"%{{customdata[0]}} · %{{customdata[1]}}<br>{label}: %{{customdata[2]}} a month<extra></extra>",
+                "stack": "bill",
+                "color": PART_COLORS.get(part, NEUTRAL),
+                "barCategoryGap": "30%",
+                "data": bars,
             }
         )
-    return figure_from(
-        data,
+    option = echarts.frame(
         "Where the money goes",
         f"{ev.scenario.name} · {ev.forecast.months[0]:%B %Y}, per model and per part of the bill",
-        barmode="stack",
-        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "traceorder": "normal"},  # stacked bars reverse it
-        height=150 + 34 * max(len(rows), 1),
-        xaxis={"title": {"text": "USD per month"}, **money_axis([sum(by_part.values()) for _, _, by_part in rows])},
-        yaxis={"autorange": "reversed", "automargin": True},
-        bargap=0.3,
+        f"{slug(ev.scenario.name)}-breakdown",
+        series,
+        x_axis=x_axis,
+        # the first row on top, as the strategies are listed everywhere else
+        y_axis={"type": "category", "inverse": True, "data": names, "axisTick": {"show": False}},
     )
+    return option, 150 + 34 * max(len(rows), 1)

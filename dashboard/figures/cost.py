@@ -1,6 +1,6 @@
-"""The Compare and Cost vs volume figures, and what every figure builder shares. Pure: an ``Evaluation`` in,
-a plotly ``Figure`` out (no streamlit); the first view's comparison bars are an ECharts option instead (see
-``comparison_chart``). The Forecast and Breakdown figures are in ``forecast`` and ``breakdown`` beside it.
+"""The Compare and Cost vs volume figures, and what the strategy figures share (names, the equal-line mark,
+file names). Pure: an ``Evaluation`` in, an ECharts option and its height out (no streamlit), built with the
+frame, axes and marks of ``echarts``. The Forecast and Breakdown figures are in ``forecast`` and ``breakdown``.
 
 Every figure colours a strategy with ``theme.STRATEGY_COLORS``, marks a strategy or model whose
 prices are overridden with ``theme.OVERRIDE_MARK``, and uses the shared number formats.
@@ -15,40 +15,24 @@ import math
 import re
 
 import numpy as np
-import plotly.graph_objects as go
 
 from calculators.engine import Evaluation
-from calculators.formatting import SUFFIXES, compact, cost_change, money, percent, tokens
+from calculators.formatting import cost_change, money, percent, tokens
 from calculators.recommendation import VOLUME_TIERS
 from calculators.scenario import STRATEGY_LABELS
+from dashboard.figures import echarts
 from dashboard.theme import NEUTRAL, OVERRIDE_MARK, strategy_color
 
-MARGIN = {"l": 8, "r": 8, "t": 64, "b": 8}
 MIN_LABELLED_BAND = 0.14  # share of the log axis a tier band needs to carry its label
 NOW_LABEL_LEFT_FROM = 0.75  # share of the volume axis from which the "now" label reads leftwards
 NOW_LINE_FROM = 0.08  # the "now" line starts above the tier labels along the bottom, never through one
 _TIER_SHORT = ("<1M: flagship", "1-10M: by task", "10-100M: smaller models", ">100M: open or hybrid")
 
 
-def plotly_text(text: str) -> str:
-    """Plotly reads ``<b>``, ``<a href>`` in text: a model name must not become markup."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def slug(name: str) -> str:
     """A file-name-safe version of a scenario name: ``'Agent platform: v2' → 'agent-platform-v2'``."""
     text = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60].strip("-")
     return text or "scenario"
-
-
-def png_config(filename: str) -> dict:
-    """``st.plotly_chart`` config: the modebar's PNG export (2x, for slides) under ``filename``."""
-    return {"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2}}
-
-
-def chart_config(ev: Evaluation, chart: str) -> dict:
-    """The PNG export named after the scenario and the chart: ``agent-platform-volume.png``."""
-    return png_config(f"{slug(ev.scenario.name)}-{chart}")
 
 
 def strategy_name(ev: Evaluation, key: str) -> str:
@@ -60,22 +44,6 @@ def strategy_name(ev: Evaluation, key: str) -> str:
     return label
 
 
-def figure_from(data: list[dict], title: str, subtitle: str, shapes=(), annotations=(), **layout) -> go.Figure:
-    """One validated construction from plain dicts: ~5x faster than add_trace/update_layout calls,
-    each of which re-validates the figure (it matters: the page rebuilds figures on every change)."""
-    base = {
-        "title": {"text": plotly_text(title), "subtitle": {"text": plotly_text(subtitle)}, "x": 0, "xanchor": "left"},
-        "margin": MARGIN,
-        "paper_bgcolor": "rgba(0,0,0,0)",
-        "plot_bgcolor": "rgba(0,0,0,0)",
-        "legend": {"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "xanchor": "left"},
-        "hoverlabel": {"namelength": -1},
-        "shapes": list(shapes),
-        "annotations": list(annotations),
-    }
-    return go.Figure({"data": data, "layout": base | layout})
-
-
 def _volume_unit(ev: Evaluation) -> tuple[float, str]:
     """Volumes are drawn in tokens a month (the article's unit) unless requests carry no tokens."""
     tpr = ev.scenario.workload.tokens_per_request
@@ -85,24 +53,12 @@ def _volume_unit(ev: Evaluation) -> tuple[float, str]:
 # ----------------------------------------------------------------------------- comparison
 
 
-def _money_axis(top: float) -> tuple[float, str]:
-    """The axis unit for amounts up to ``top``: ``(1000, "k")`` draws $2,250 as 2.25 labelled ``$2.25k``.
-
-    ECharts options carry no JavaScript, so the axis labels cannot call ``money``; scaling the
-    values and a ``${value}k`` template gives the same compact labels."""
-    for size, suffix in SUFFIXES:
-        if top >= 10 * size:
-            return size, suffix
-    return 1.0, ""
-
-
 def comparison_chart(ev: Evaluation, title: str = "Monthly cost by strategy", export: str = "comparison") -> tuple[dict, int]:
     """This month's cost per strategy as horizontal bars labelled with the saving against flagship only.
 
     An ECharts option and its height in pixels, for ``st.echarts_chart``. It is the first chart a
     link opens, and Streamlit's ECharts chunk loads and parses ~0.75 s sooner than its plotly.js
-    chunk (benchmarks/page_load.py), which keeps the first page under 3 s; the other figures
-    need plotly's log axes and shapes and are built only when their tab is open.
+    chunk (benchmarks/page_load.py); the other tabs' figures then draw with the script already loaded.
     Texts are plain in ECharts, except the tooltip's HTML, which is escaped.
     """
     costs = ev.monthly_cost_usd
@@ -110,7 +66,7 @@ def comparison_chart(ev: Evaluation, title: str = "Monthly cost by strategy", ex
     keys = [k for k in ev.strategies if k in costs]
     top = max((costs[k] for k in keys), default=0.0)
     axis_max = top * 1.38 if top > 0 else 1.0  # room on the right for the outside labels
-    scale, suffix = _money_axis(axis_max)
+    scale, suffix = echarts.money_unit(axis_max)
     names = [strategy_name(ev, key) for key in keys]
     bars = [_comparison_bar(key, name, costs[key], savings.get(key), scale) for key, name in zip(keys, names, strict=True)]
     option = {
@@ -125,12 +81,7 @@ def comparison_chart(ev: Evaluation, title: str = "Monthly cost by strategy", ex
             "textStyle": {"fontSize": 16},
         },
         "tooltip": {"trigger": "item"},
-        "toolbox": {
-            "right": 0,
-            "bottom": 0,
-            "itemSize": 13,
-            "feature": {"saveAsImage": {"title": "PNG", "name": f"{slug(ev.scenario.name)}-{export}", "pixelRatio": 2}},
-        },
+        "toolbox": echarts.png_toolbox(f"{slug(ev.scenario.name)}-{export}", corner="bottom"),
         "grid": {"left": 8, "right": 16, "top": 64, "bottom": 40, "containLabel": True},
         "xAxis": {
             "type": "value",
@@ -165,99 +116,60 @@ def _comparison_bar(key: str, name: str, cost: float, saving: float | None, scal
 # --------------------------------------------------------------------------------- volume
 
 
-def _line(key: str, name: str, x, y, unit: str, **extra) -> dict:
-    return {
-        "type": "scatter",
-        "mode": "lines",
-        "x": x,
-        "y": y,
-        "name": name,
-        "line": {"color": strategy_color(key), "width": 2.5},
-        "hovertemplate": f"{name}<br>%{{x:.3s}} {unit} → $%{{y:,.0f}}<extra></extra>",
-        **extra,
-    }
-
-
-def volume_figure(ev: Evaluation) -> go.Figure:
+def volume_figure(ev: Evaluation) -> tuple[dict, int]:
     """Monthly cost against monthly volume (log-log): API lines, the self-hosted staircase,
-    break-even points, the article's volume tiers and the current volume."""
+    break-even points, the article's volume tiers and the current volume. An ECharts option and its height."""
     scale, unit = _volume_unit(ev)
     curve = ev.curve
     x = curve.volumes * scale
-    data = [
-        _line(key, plotly_text(strategy_name(ev, key)), x, cost, f"{unit}/month")
-        for key, cost in curve.cost.items()
-        if key != "self_hosted"
-    ]
+    per = f"{unit}/month"
+    series = [_volume_line(ev, key, x, cost, per) for key, cost in curve.cost.items() if key != "self_hosted"]
     if curve.step_volumes.size and "self_hosted" in curve.cost:
-        name = plotly_text(strategy_name(ev, "self_hosted"))
-        data.append(_line("self_hosted", name, curve.step_volumes * scale, curve.step_costs, f"{unit}/month", line_shape="hv"))
-    mark_equal_lines(data)
+        series.append(_volume_line(ev, "self_hosted", curve.step_volumes * scale, curve.step_costs, per, step="end"))
+    mark_equal_lines(series)
     now = ev.scenario.workload.requests_per_month * scale
-    data += _break_even_marks(ev, scale, unit, now)
+    series += _break_even_marks(ev, scale, unit, now)
     lo, hi = float(x[0]), float(x[-1])
-    shapes, annotations = _tier_bands(lo, hi) if unit == "tokens" else ([], [])
+    y_lo, y_hi = echarts.log_range([p["value"][1] for s in series for p in s["data"]])
+    lines = []
     if lo <= now <= hi:
+        # from above the tier labels along the bottom to the top, its label above the plot: no line crosses either
+        mark = echarts.vertical_line(now, f"now: {tokens(now)} {unit}/mo", y_from=_above_tiers(y_lo, y_hi), y_to=y_hi)
+        # the label reads away from the nearer end of the axis: near the right end it would run off the chart
         right_end = math.log10(now / lo) > NOW_LABEL_LEFT_FROM * math.log10(hi / lo)
-        shapes.append(
-            {
-                "type": "line",
-                "x0": now,
-                "x1": now,
-                "y0": NOW_LINE_FROM,
-                "y1": 1,
-                "yref": "paper",
-                "line": {"color": NEUTRAL, "width": 1.5, "dash": "dash"},
-            }
-        )
-        annotations.append(
-            {
-                "x": math.log10(now),  # annotations on a log axis take log10 positions (shapes take data values)
-                "y": 1,
-                "yref": "paper",
-                "text": f"now: {tokens(now)} {unit}/mo",
-                "showarrow": False,
-                # beside the line, on the side with room: near the right end it would run off the plot
-                "xanchor": "right" if right_end else "left",
-                "yanchor": "top",
-                "xshift": -4 if right_end else 4,
-                "font": {"size": 11},
-            }
-        )
-    return figure_from(
-        data,
+        mark[0]["label"]["align"] = "right" if right_end else "left"
+        lines.append(mark)
+    areas = _tier_bands(lo, hi) if unit == "tokens" else []
+    series += [
+        echarts.marks_series(lines, areas),
+        echarts.log_labels("x", lo, hi, y_lo, tokens),
+        echarts.log_labels("y", y_lo, y_hi, lo, echarts.money_tick),
+    ]
+    option = echarts.frame(
         "Cost versus monthly volume",
         f"{ev.scenario.name} · prices of {ev.forecast.months[0]:%B %Y}",
-        shapes=shapes,
-        annotations=annotations,
-        height=480,
-        xaxis={"type": "log", "title": {"text": f"{unit.capitalize()} per month"}, "range": [math.log10(lo), math.log10(hi)]}
-        | log_ticks(lo, hi, tokens),
-        yaxis={"type": "log", "title": {"text": "USD per month"}} | log_ticks(*_positive_range(data), money_tick),
-        hovermode="closest",
+        f"{slug(ev.scenario.name)}-volume",
+        series,
+        x_axis=echarts.log_axis(f"{unit.capitalize()} per month", lo, hi, nameGap=30),
+        y_axis=echarts.log_axis("USD per month", y_lo, y_hi, nameGap=58),
+        grid={"left": echarts.AXIS_LABEL_ROOM + 8, "bottom": echarts.LEGEND_HEIGHT + 56, "containLabel": False},
     )
+    return option, 500
 
 
-def log_ticks(lo: float, hi: float, fmt) -> dict:
-    """Ticks at each power of ten in [lo, hi], labelled with the app's formats ("1B", "$10k"):
-    plotly's own SI labels would say "1G" for a billion."""
-    if not (lo > 0 and hi > lo):
-        return {}
-    first, last = math.ceil(math.log10(lo) - 1e-9), math.floor(math.log10(hi) + 1e-9)
-    step = max(1, math.ceil((last - first + 1) / 9))  # at most ~9 labels
-    values = [10.0**e for e in range(first, last + 1, step)]
-    return {"tickmode": "array", "tickvals": values, "ticktext": [fmt(v) for v in values]}
+def _volume_line(ev: Evaluation, key: str, x, y, per: str, step: str | None = None) -> dict:
+    name = strategy_name(ev, key)
+    points = [
+        echarts.point(float(v), float(c), name, f"{tokens(v)} {per} → {money(c)} a month")
+        for v, c in zip(x, y, strict=True)
+        if c > 0 and math.isfinite(c)
+    ]
+    return echarts.line(name, strategy_color(key), points, step=step)
 
 
-def money_tick(value: float) -> str:
-    """``$10``, ``$1k``, ``$2.5M``: an axis label needs no cents."""
-    return "$" + compact(value)
-
-
-def _positive_range(data: list[dict]) -> tuple[float, float]:
-    values = np.concatenate([np.asarray(t["y"], dtype=float) for t in data if len(t["y"])] or [np.ones(1)])
-    values = values[np.isfinite(values) & (values > 0)]
-    return (float(values.min()), float(values.max())) if values.size else (1.0, 10.0)
+def _above_tiers(y_lo: float, y_hi: float) -> float:
+    """The cost NOW_LINE_FROM of the way up a log axis: the "now" line starts there, above the tier labels."""
+    return 10 ** (math.log10(y_lo) + NOW_LINE_FROM * (math.log10(y_hi) - math.log10(y_lo)))
 
 
 def break_even_points(ev: Evaluation) -> list[tuple[str, str, float]]:
@@ -273,7 +185,7 @@ def break_even_points(ev: Evaluation) -> list[tuple[str, str, float]]:
 
 
 def _break_even_marks(ev: Evaluation, scale: float, unit: str, now: float) -> list[dict]:
-    """One trace per break-even point: its legend entry says what it is ("Break-even vs hybrid routing:
+    """One series per break-even point: its legend entry says what it is ("Break-even vs hybrid routing:
     1.62B"), the plot only the volume, on the side away from the "now" line (left of it: above-left,
     which clears the point's own rising line; right of it: below-right)."""
     marks = []
@@ -283,31 +195,28 @@ def _break_even_marks(ev: Evaluation, scale: float, unit: str, now: float) -> li
             continue
         label = STRATEGY_LABELS.get(other, other)
         x = volume * scale
-        name = f"{kind.capitalize()} vs {label.lower()}: {tokens(x)}"
-        marks.append(
-            {
-                "type": "scatter",
-                "mode": "markers+text",
-                "x": [x],
-                "y": [cost],
-                "name": name,
-                "text": [tokens(x)],
-                "textposition": "",  # set below, once every point's place is known
-                "textfont": {"size": 11},
-                "cliponaxis": False,
-                "marker": {
-                    "symbol": "diamond",
-                    "size": 12,
-                    "color": strategy_color(other),
-                    "line": {"color": strategy_color("self_hosted"), "width": 2},
-                },
-                "hovertemplate": f"Self-hosting {kind} vs {label}<br>{tokens(x)} {unit}/month ({tokens(volume)} requests)"
-                f"<br>{money(cost)} a month<extra></extra>",
-            }
+        hover = (
+            f"Self-hosting {kind} vs {label}",
+            f"{tokens(x)} {unit}/month ({tokens(volume)} requests)",
+            f"{money(cost)} a month",
         )
-    for mark, position in zip(marks, label_positions([m["x"][0] for m in marks], now), strict=True):
-        mark["textposition"] = position
+        mark = echarts.markers(
+            f"{kind.capitalize()} vs {label.lower()}: {tokens(x)}",
+            [echarts.point(x, cost, *hover) | {"label": {"show": True, "formatter": tokens(x)}}],
+            color=strategy_color(other),
+            itemStyle={"color": strategy_color(other), "borderColor": strategy_color("self_hosted"), "borderWidth": 2},
+        )
+        marks.append(mark)
+    for mark, position in zip(marks, label_positions([m["data"][0]["value"][0] for m in marks], now), strict=True):
+        mark["data"][0]["label"] |= LABEL_PLACES[position]
     return marks
+
+
+# A label's place beside its marker, as ECharts says it: above-left, or below-right, of the point.
+LABEL_PLACES = {
+    "top left": {"position": "left", "offset": [0, -10], "fontSize": 11},
+    "bottom right": {"position": "right", "offset": [0, 10], "fontSize": 11},
+}
 
 
 CLOSE_DECADES = 0.4  # two labels nearer than this on a log axis would print over each other
@@ -335,68 +244,43 @@ def label_positions(xs: list[float], now: float) -> list[str]:
     return positions
 
 
-def mark_equal_lines(data: list[dict]) -> list[dict]:
+def mark_equal_lines(series: list[dict]) -> list[dict]:
     """A line drawn over an earlier one with the same values would hide it (the hybrid under the cascade
     when they cost the same): the later one is dashed, so the earlier shows through, and its legend
-    entry says so ("Cascade (= hybrid routing)"). Changes and returns ``data``."""
-    drawn: list[dict] = []
-    for trace in data:
-        if trace.get("mode") != "lines" or trace.get("showlegend") is False:  # a band's edges are not lines to see
+    entry says so ("Cascade (= hybrid routing)"). Changes and returns ``series``."""
+    drawn: list[tuple[dict, np.ndarray]] = []
+    for s in series:
+        if s.get("type") != "line" or s.get("silent"):  # a band's edges and the marks are not lines to see
             continue
-        y = np.asarray(trace["y"], dtype=float)
+        values = np.array([p["value"] for p in s["data"]], dtype=float).reshape(-1, 2)
         same = next(
             (
-                t
-                for t in drawn
-                if len(t["y"]) == len(y)
-                and np.array_equal(np.asarray(t["x"]), np.asarray(trace["x"]))
-                and np.allclose(np.asarray(t["y"], dtype=float), y, rtol=1e-3, atol=0.005)
+                earlier
+                for earlier, seen in drawn
+                if seen.shape == values.shape
+                and np.array_equal(seen[:, 0], values[:, 0])
+                and np.allclose(seen[:, 1], values[:, 1], rtol=1e-3, atol=0.005)
             ),
             None,
         )
         if same is not None:
-            trace["line"] = {**trace["line"], "dash": "dash"}
-            trace["name"] = f"{trace['name']} (= {same['name'].lower()})"
-        drawn.append(trace)
-    return data
+            s["lineStyle"] = {**s["lineStyle"], "type": "dashed"}
+            s["name"] = f"{s['name']} (= {same['name'].lower()})"
+        drawn.append((s, values))
+    return series
 
 
-def _tier_bands(lo: float, hi: float) -> tuple[list[dict], list[dict]]:
-    """The article's volume tiers as faint alternating bands, labelled along the bottom when wide
-    enough for the label (a tier clipped to a sliver of the axis keeps its band, not its label)."""
-    shapes, annotations = [], []
+def _tier_bands(lo: float, hi: float) -> list[list[dict]]:
+    """The article's volume tiers as faint alternating bands (``markArea`` items), labelled along the bottom
+    when wide enough for the label (a tier clipped to a sliver of the axis keeps its band, not its label)."""
+    bands = []
     span = math.log10(hi) - math.log10(lo)
     for i, (tier, short) in enumerate(zip(VOLUME_TIERS, _TIER_SHORT, strict=True)):
         x0, x1 = max(tier.low, lo), min(tier.high, hi)
         if x1 <= x0:
             continue
-        if i % 2 == 0:
-            shapes.append(
-                {
-                    "type": "rect",
-                    "x0": x0,
-                    "x1": x1,
-                    "y0": 0,
-                    "y1": 1,
-                    "yref": "paper",
-                    "fillcolor": NEUTRAL,
-                    "opacity": 0.1,
-                    "line": {"width": 0},
-                    "layer": "below",
-                }
-            )
-        if (math.log10(x1) - math.log10(x0)) / span < MIN_LABELLED_BAND:
-            continue
-        annotations.append(
-            {
-                "x": (math.log10(x0) + math.log10(x1)) / 2,
-                "y": 0,
-                "yref": "paper",
-                "text": short,
-                "showarrow": False,
-                "yanchor": "bottom",
-                "yshift": 4,
-                "font": {"size": 10, "color": NEUTRAL},
-            }
-        )
-    return shapes, annotations
+        labelled = (math.log10(x1) - math.log10(x0)) / span >= MIN_LABELLED_BAND
+        style = {"color": NEUTRAL, "opacity": 0.1 if i % 2 == 0 else 0.0}
+        label = {"show": labelled, "formatter": short, "position": "insideBottom", "color": NEUTRAL, "fontSize": 10}
+        bands.append([{"xAxis": x0, "itemStyle": style, "label": label}, {"xAxis": x1}])
+    return bands

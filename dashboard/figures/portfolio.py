@@ -1,16 +1,20 @@
-"""The portfolio view's figures and tables. Pure: a ``PortfolioEvaluation`` in, a plotly figure or a frame out."""
+"""The portfolio view's figures and tables. Pure: a ``PortfolioEvaluation`` in, an ECharts option (and its
+height) or a frame out."""
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from calculators.engine import OTHER_CHARGES, fixed_monthly_usd
 from calculators.formatting import money
 from calculators.portfolio import TOTAL_LABELS, TOTALS, PortfolioEvaluation
 from calculators.portfolio_scenario import CATEGORY_LABELS
 from calculators.scenario import STRATEGY_LABELS
-from dashboard.figures.cost import figure_from, plotly_text
+from dashboard.figures import echarts
+from dashboard.figures.cost import slug
 from dashboard.theme import NEUTRAL, PART_LABELS, strategy_color
 
 # One colour per workload (up to 12), distinct from each other on light and dark backgrounds.
@@ -18,90 +22,99 @@ WORKLOAD_COLORS = (
     "#2563eb", "#ea580c", "#16a34a", "#7c3aed", "#db2777", "#0891b2",
     "#ca8a04", "#dc2626", "#4f46e5", "#059669", "#9333ea", "#64748b",
 )  # fmt: skip
-TOTAL_DASH = {"plan": "solid", "all_flagship": "dash", "cheapest": "dot"}
+TOTAL_DASH = {"plan": "solid", "all_flagship": "dashed", "cheapest": "dotted"}  # ECharts' line types
 TOTAL_COLORS = {"plan": "#2563eb", "all_flagship": strategy_color("flagship_only"), "cheapest": strategy_color("hosted_open")}
+
+
+HEIGHT = 450  # pixels
+# Without ``containLabel`` ECharts shrinks the grid until the axis labels and the axis name fit in the chart;
+# with it, only the labels are kept in, and the y axis name was cut off on the left.
+GRID = {"containLabel": False, "left": 16}
 
 
 def _months(result: PortfolioEvaluation) -> list[str]:
     return [m.strftime("%Y-%m") for m in result.months]
 
 
-def stacked_figure(result: PortfolioEvaluation, total: str = "plan") -> go.Figure:
-    """The ``total``'s cost per month, stacked by workload, with the budget line."""
+def stacked_figure(result: PortfolioEvaluation, total: str = "plan") -> tuple[dict, int]:
+    """The ``total``'s cost per month, stacked by workload, with the budget line. An ECharts option and its height."""
     months = _months(result)
-    data = [
+    parts = result.parts[total]
+    stack_top = float(np.nanmax(result.totals[total])) if len(months) else 0.0
+    y_axis, scale = echarts.money_axis("$ a month", max(stack_top, _budget_value(result)))
+    series = [
         {
             "type": "bar",
-            "name": plotly_text(name),
-            "x": months,
-            "y": [float(v) for v in values],
-            "marker": {"color": WORKLOAD_COLORS[i % len(WORKLOAD_COLORS)]},
-            "hovertemplate": "%{x}: $%{y:,.0f}<extra>" + plotly_text(name) + "</extra>",
+            "name": name,
+            "stack": "workloads",
+            "color": WORKLOAD_COLORS[i % len(WORKLOAD_COLORS)],
+            "data": [_month_point(month, float(usd), scale, name) for month, usd in zip(months, values, strict=True)],
         }
-        for i, (name, values) in enumerate(result.parts[total].items())
+        for i, (name, values) in enumerate(parts.items())
     ]
-    shapes, annotations = _budget_line(result)
-    return figure_from(
-        data,
+    series += _budget_line(result, months, scale)
+    option = echarts.frame(
         f"{TOTAL_LABELS[total]}: cost per month by workload",
         "Each bar is the sum of its workloads; the fleet's cost is split among its workloads by load.",
-        shapes,
-        annotations,
-        barmode="stack",
-        yaxis={"title": {"text": "$ a month"}, "tickprefix": "$", "rangemode": "tozero"},
+        f"{slug(result.portfolio.name)}-portfolio-{total.replace('_', '-')}",
+        series,
+        x_axis={"type": "category", "data": months},
+        y_axis=y_axis,
+        grid=GRID,
     )
+    return option, HEIGHT
 
 
-def totals_figure(result: PortfolioEvaluation) -> go.Figure:
-    """The three totals per month (plan, all on the flagship, each on its cheapest) and the budget."""
+def totals_figure(result: PortfolioEvaluation) -> tuple[dict, int]:
+    """The three totals per month (plan, all on the flagship, each on its cheapest) and the budget.
+    An ECharts option and its height."""
     months = _months(result)
-    data = [
-        {
-            "type": "scatter",
-            "mode": "lines",
-            "name": TOTAL_LABELS[key],
-            "x": months,
-            "y": [float(v) for v in values],
-            "line": {"color": TOTAL_COLORS[key], "dash": TOTAL_DASH[key], "width": 3 if key == "plan" else 2},
-            "hovertemplate": "%{x}: $%{y:,.0f}<extra>" + TOTAL_LABELS[key] + "</extra>",
-        }
-        for key, values in result.totals.items()
-    ]
-    shapes, annotations = _budget_line(result)
-    return figure_from(
-        data,
+    totals = result.totals
+    top = max((float(np.nanmax(values)) for values in totals.values() if len(values)), default=0.0)
+    y_axis, scale = echarts.money_axis("$ a month", max(top, _budget_value(result)))
+    series = []
+    for key, values in totals.items():
+        points = [_month_point(month, float(usd), scale, TOTAL_LABELS[key]) for month, usd in zip(months, values, strict=True)]
+        line = echarts.line(TOTAL_LABELS[key], TOTAL_COLORS[key], points, width=3 if key == "plan" else 2)
+        line["lineStyle"]["type"] = TOTAL_DASH[key]
+        series.append(line)
+    series += _budget_line(result, months, scale)
+    option = echarts.frame(
         "The plan against all on the flagship and each on its cheapest",
         "Cost per month over the forecast; the cheapest runs each workload on its own cheapest strategy, fleets separate.",
-        shapes,
-        annotations,
-        yaxis={"title": {"text": "$ a month"}, "tickprefix": "$", "rangemode": "tozero"},
+        f"{slug(result.portfolio.name)}-portfolio-totals",
+        series,
+        x_axis={"type": "category", "data": months, "boundaryGap": False},
+        y_axis=y_axis,
+        grid=GRID,
     )
+    return option, HEIGHT
 
 
-def _budget_line(result: PortfolioEvaluation) -> tuple[list[dict], list[dict]]:
+def _month_point(month: str, usd: float, scale: float, name: str) -> dict | None:
+    """A month's amount on a money axis of ``scale``, with its hover text (``2026-05: $1,234``); NaN draws nothing."""
+    if not math.isfinite(usd):
+        return None
+    return {"value": usd / scale, "tooltip": echarts.tip(name, f"{month}: {money(usd)}")}
+
+
+def _budget_value(result: PortfolioEvaluation) -> float:
+    """The budget, or 0 without one: the axis reaches it so that its line is drawn."""
+    return float(result.portfolio.budget_usd or 0.0)
+
+
+def _budget_line(result: PortfolioEvaluation, months: list[str], scale: float) -> list[dict]:
+    """The monthly budget as a dash-dotted line across the plot, labelled at its left end above the line.
+    Its carrier holds one invisible point at the budget: the axis reaches the line even above every bar."""
     budget = result.portfolio.budget_usd
-    if budget is None:
-        return [], []
+    if budget is None or not months:
+        return []
     line = {
-        "type": "line",
-        "xref": "paper",
-        "x0": 0,
-        "x1": 1,
-        "y0": budget,
-        "y1": budget,
-        "line": {"color": NEUTRAL, "dash": "dashdot", "width": 2},
+        "yAxis": budget / scale,
+        "lineStyle": {"color": NEUTRAL, "type": [8, 4, 2, 4], "width": 2},  # dash-dot
+        "label": {"formatter": f"budget {money(budget)}/month", "position": "insideStartTop", "color": NEUTRAL},
     }
-    label = {
-        "xref": "paper",
-        "x": 0,
-        "y": budget,
-        "xanchor": "left",
-        "yanchor": "bottom",
-        "showarrow": False,
-        "text": f"budget {money(budget)}/month",
-        "font": {"color": NEUTRAL},
-    }
-    return [line], [label]
+    return [echarts.marks_series([line]) | {"data": [[months[0], budget / scale]]}]
 
 
 def workloads_frame(result: PortfolioEvaluation) -> pd.DataFrame:

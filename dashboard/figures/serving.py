@@ -1,57 +1,88 @@
-"""Pure figure builder of the Serving tab: a replica's throughput and latency against concurrency."""
+"""Pure figure builder of the Serving tab: a replica's throughput and latency against concurrency, as an
+ECharts option."""
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
+import math
 
 from calculators.capacity import OperatingPoint
+from calculators.formatting import compact
+from dashboard.figures import echarts
+from dashboard.theme import NEUTRAL
+
+HEIGHT = 450  # pixels
+THROUGHPUT_COLOR = "#2563eb"
+ITL_COLOR = "#ea580c"
+THROUGHPUT_AXIS, ITL_AXIS = 0, 1  # the left and the right y axis
 
 
-def throughput_figure(curve: dict, point: OperatingPoint, max_itl_ms: float | None) -> go.Figure:
-    """Output tokens/s (left axis) and time between tokens (right axis) against concurrent requests.
+def throughput_figure(curve: dict, point: OperatingPoint, max_itl_ms: float | None, export: str = "serving") -> tuple[dict, int]:
+    """Output tokens/s (left axis) and time between tokens (right axis) against concurrent requests (log axis).
+    An ECharts option and its height; ``export`` names its PNG.
 
     ``curve`` is ``capacity.throughput_curve``'s dict; the chosen operating point is a marker, the
-    ITL target a dashed line on the right axis.
+    ITL target a dashed line on the right axis, labelled.
     """
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=curve["concurrency"],
-            y=curve["output_tokens_per_s"],
-            name="Output tokens/s",
-            mode="lines",
-            hovertemplate="%{x:,.0f} in flight → %{y:,.0f} tokens/s<extra></extra>",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=curve["concurrency"],
-            y=curve["itl_ms"],
-            name="Time between tokens (ms)",
-            mode="lines",
-            line={"dash": "dot"},
-            yaxis="y2",
-            hovertemplate="%{x:,.0f} in flight → ITL %{y:,.1f} ms<extra></extra>",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=[point.concurrency],
-            y=[point.output_tokens_per_s],
-            name="Operating point",
-            mode="markers",
-            marker={"size": 12, "symbol": "diamond"},
-            hovertemplate="operating point: %{x:,.0f} in flight, %{y:,.0f} tokens/s<extra></extra>",
-        )
-    )
+    rows = [
+        (float(users), float(rate), float(itl))
+        for users, rate, itl in zip(curve["concurrency"], curve["output_tokens_per_s"], curve["itl_ms"], strict=True)
+        if users > 0 and math.isfinite(rate) and math.isfinite(itl)
+    ]
+    lo, hi = echarts.log_range([users for users, _, _ in rows] + [float(point.concurrency)])
+    throughput = [
+        echarts.point(users, rate, "Output tokens/s", f"{users:,.0f} in flight → {rate:,.0f} tokens/s") for users, rate, _ in rows
+    ]
+    itl = [echarts.point(users, ms, "Time between tokens", f"{users:,.0f} in flight → ITL {ms:,.1f} ms") for users, _, ms in rows]
+    series = [
+        echarts.line("Output tokens/s", THROUGHPUT_COLOR, throughput),
+        _dotted(echarts.line("Time between tokens (ms)", ITL_COLOR, itl)) | {"yAxisIndex": ITL_AXIS},
+        echarts.markers(
+            "Operating point",
+            [
+                echarts.point(
+                    float(point.concurrency),
+                    float(point.output_tokens_per_s),
+                    "Operating point",
+                    f"{point.concurrency:,.0f} in flight, {point.output_tokens_per_s:,.0f} tokens/s",
+                )
+            ],
+            size=14,
+            color=THROUGHPUT_COLOR,
+            itemStyle={"color": THROUGHPUT_COLOR, "borderColor": NEUTRAL, "borderWidth": 2},
+        ),
+    ]
     if max_itl_ms is not None:
-        fig.add_hline(y=max_itl_ms, yref="y2", line_dash="dash", annotation_text=f"ITL target {max_itl_ms:,.0f} ms")
-    fig.update_layout(
-        title="One replica: throughput and latency against concurrency",
-        xaxis={"title": "Requests in flight", "type": "log"},
-        yaxis={"title": "Output tokens/s", "rangemode": "tozero"},
-        yaxis2={"title": "Time between tokens (ms)", "overlaying": "y", "side": "right", "rangemode": "tozero"},
-        legend={"orientation": "h", "y": -0.25},
-        margin={"t": 60, "b": 40},
+        series.append(_itl_target(float(max_itl_ms), lo))
+    series.append(echarts.log_labels("x", lo, hi, 0, compact) | {"yAxisIndex": THROUGHPUT_AXIS})
+    value_axis = {"type": "value", "nameLocation": "middle", "nameGap": 52, "min": 0}
+    option = echarts.frame(
+        "One replica: throughput and latency against concurrency",
+        "Output tokens/s (left axis) and time between tokens (right axis)",
+        export,
+        series,
+        x_axis=echarts.log_axis("Requests in flight", lo, hi, nameGap=30),
+        y_axis=[
+            value_axis | {"name": "Output tokens/s"},
+            # its own grid lines would cross the left axis's: the right axis has labels only
+            value_axis | {"name": "Time between tokens (ms)", "position": "right", "splitLine": {"show": False}},
+        ],
+        # without containLabel ECharts fits both axes' labels and names in the chart (with it, the names were cut)
+        grid={"containLabel": False, "left": 16, "right": 16, "bottom": echarts.LEGEND_HEIGHT + 56},
     )
-    return fig
+    return option, HEIGHT
+
+
+def _dotted(line: dict) -> dict:
+    """``line`` dotted: the latency curve, told apart from the throughput's solid line and the target's dashes."""
+    return line | {"lineStyle": line["lineStyle"] | {"type": "dotted"}}
+
+
+def _itl_target(max_itl_ms: float, x: float) -> dict:
+    """The ITL target: a dashed horizontal line on the right axis, labelled at its right end. The carrier holds
+    one invisible point at the target so that the right axis reaches it even when every ITL is below it."""
+    line = {
+        "yAxis": max_itl_ms,
+        "lineStyle": {"color": NEUTRAL, "width": 1.5, "type": "dashed"},
+        "label": {"formatter": f"ITL target {max_itl_ms:,.0f} ms", "position": "insideEndTop", "color": NEUTRAL},
+    }
+    return echarts.marks_series([line]) | {"yAxisIndex": ITL_AXIS, "data": [[x, max_itl_ms]]}

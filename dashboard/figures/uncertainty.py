@@ -1,18 +1,21 @@
-"""Figures for uncertainty, sensitivity and quality-adjusted cost. Pure: results in, plotly figures out.
+"""Figures for uncertainty, sensitivity and quality-adjusted cost. Pure: results in, ECharts options out.
 
-- ``band_figure``: per strategy, the P10–P90 band of the monthly cost (filled) and the P50 line;
+Each builder returns ``(option, height_px)`` for ``st.echarts_chart`` (see ``dashboard.figures.echarts``):
+
+- ``band_figure``: per strategy, the P10–P90 band of the monthly cost (filled) and the median line;
 - ``probability_figure``: the probability that self-hosting is cheaper, month by month;
-- ``tornado_figure``: one-at-a-time sensitivity bars, largest effect on top;
+- ``tornado_figure``: one-at-a-time sensitivity bars around the base value, largest effect on top;
 - ``quality_figure``: token cost plus expected error cost, stacked, per strategy.
 
-Strategy colours come from ``dashboard.theme.STRATEGY_COLORS`` unless ``colors`` is given.
+Strategy colours come from ``dashboard.theme.STRATEGY_COLORS`` unless ``colors`` is given. Months are
+the categories of the x axis, and a point's x is its month's index (``[i, y]``): ``mark_equal_lines``
+compares numbers.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
-
-import plotly.graph_objects as go
 
 from calculators.formatting import money, percent
 from calculators.quality import QualityResult
@@ -20,13 +23,24 @@ from calculators.scenario import STRATEGY_LABELS
 from calculators.sensitivity import Sensitivity
 from calculators.uncertain_inputs import INPUT_UNITS
 from calculators.uncertainty import PERCENTILES, BandResult
-from dashboard.figures.cost import MARGIN, figure_from, mark_equal_lines, plotly_text
+from dashboard.figures import echarts
+from dashboard.figures.cost import mark_equal_lines
 from dashboard.theme import NEUTRAL, STRATEGY_COLORS, strategy_color
 
 BAND_OPACITY = 0.18
 LOW_COLOR = "#38bdf8"  # tornado: the input at the low end of its range
 HIGH_COLOR = "#f97316"  # ... and at the high end
 ERROR_COLOR = "#ef4444"
+AXIS_NAME_GRID = {"left": 40}  # room left of the y axis labels for its name ("USD per month")
+TORNADO_LABEL_ROOM = 0.22  # share of the bars' span left free on each side for the money labels at their ends
+# the quality chart's error cost is hatched: it is an expectation, not a bill
+HATCH = {
+    "symbol": "rect",
+    "dashArrayX": [1, 0],
+    "dashArrayY": [3, 5],
+    "rotation": -math.pi / 4,
+    "color": "rgba(255,255,255,0.45)",
+}
 
 
 def _rgba(color: str, alpha: float) -> str:
@@ -41,7 +55,35 @@ def _color(key: str, colors: Mapping[str, str] | None) -> str:
 
 
 def _label(key: str, labels: Mapping[str, str] | None) -> str:
-    return plotly_text((labels or {}).get(key) or STRATEGY_LABELS.get(key, key))
+    """The strategy's name: plain text in ECharts (tooltips escape it)."""
+    return (labels or {}).get(key) or STRATEGY_LABELS.get(key, key)
+
+
+def _month_axis(band: BandResult) -> dict:
+    """The months as categories ("2027-01", as the month slider and the sentences write them)."""
+    return {"type": "category", "data": [m.strftime("%Y-%m") for m in band.months], "boundaryGap": False}
+
+
+def _finite(*values: float) -> bool:
+    return all(math.isfinite(v) for v in values)
+
+
+def nice_range(lo: float, hi: float, room: float = 0.0) -> tuple[float, float]:
+    """``[lo, hi]`` widened by ``room`` of its span on each side and out to a round step (1, 2 or 5 × 10^n),
+    so that the axis labels at its ends are round numbers.
+
+    >>> nice_range(2.3, 7.9), nice_range(-1.2, 0.4, room=0.25), nice_range(5.0, 5.0)
+    ((2.0, 8.0), (-2.0, 1.0), (4.0, 6.0))
+    """
+    span = hi - lo or abs(hi) or 1.0
+    lo, hi = lo - room * span, hi + room * span
+    raw = (hi - lo or span) / 5
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(s * power for s in (1, 2, 5, 10) if s * power >= raw)
+    low, high = math.floor(lo / step) * step, math.ceil(hi / step) * step
+    if low == high:
+        low, high = low - step, high + step
+    return float(round(low, 12)), float(round(high, 12))
 
 
 # ----------------------------------------------------------------------------------- band
@@ -53,92 +95,97 @@ def band_figure(
     *,
     strategies: list[str] | None = None,
     labels: Mapping[str, str] | None = None,
-) -> go.Figure:
-    """P10–P90 band and P50 line of each strategy's monthly cost.
+    export: str = "band",
+) -> tuple[dict, int]:
+    """P10–P90 band and median line of each strategy's monthly cost, month by month.
 
-    Three traces per strategy, in this order: P90 (the band's upper edge, no legend), P10 (the
-    lower edge, filled up to P90) and P50 (the line, with the legend entry; clicking it hides
-    the band too, through the shared legend group).
+    Series: first the median lines, one per strategy (the legend entries; a median's hover text
+    gives the month's median and its P10–P90), then per strategy two silent stacked lines, the
+    band's lower edge (P10, invisible) and its width (P90 − P10, filled down to the edge). The band
+    series carry their median's name, so clicking a legend entry hides the band too; the medians
+    come first so that the legend's symbol is the median's line.
     """
     p10, p50, p90 = (PERCENTILES.index(q) for q in (10, 50, 90))
-    data = []
-    for key in strategies or band.strategies:
-        if key not in band.cost:
-            continue
+    keys = [key for key in (strategies or band.strategies) if key in band.cost]
+    top = max((float(v) for key in keys for v in band.cost[key][p90] if math.isfinite(v)), default=0.0)
+    y_axis, scale = echarts.money_axis("USD per month", top)
+    months = [m.strftime("%Y-%m") for m in band.months]
+    medians, bands = [], []
+    for key in keys:
         color, name, cost = _color(key, colors), _label(key, labels), band.cost[key]
-        edge = {"type": "scatter", "mode": "lines", "x": band.months, "legendgroup": key, "showlegend": False}
-        data += [
-            edge
-            | {
-                "y": cost[p90],
-                "name": f"{name} P90",
-                "line": {"width": 0, "color": color},
-                "hovertemplate": f"{name} P90: $%{{y:,.0f}}<extra></extra>",
-            },
-            edge
-            | {
-                "y": cost[p10],
-                "name": f"{name} P10–P90",
-                "line": {"width": 0, "color": color},
-                "fill": "tonexty",
-                "fillcolor": _rgba(color, BAND_OPACITY),
-                "hovertemplate": f"{name} P10: $%{{y:,.0f}}<extra></extra>",
-            },
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "x": band.months,
-                "y": cost[p50],
-                "name": name,
-                "legendgroup": key,
-                "line": {"width": 2.5, "color": color},
-                "hovertemplate": f"<b>{name}</b> median: $%{{y:,.0f}}<extra></extra>",
-            },
+        shown = [i for i in range(len(months)) if _finite(cost[p10][i], cost[p50][i], cost[p90][i])]
+        points = [
+            echarts.point(
+                i,
+                float(cost[p50][i]) / scale,
+                f"{name} · {months[i]}",
+                f"median {money(float(cost[p50][i]))}",
+                f"P10–P90: {money(float(cost[p10][i]))} – {money(float(cost[p90][i]))}",
+            )
+            for i in shown
         ]
-    mark_equal_lines(data)  # the hybrid's median under the cascade's when they cost the same
-    return figure_from(
-        data,
+        medians.append(echarts.line(name, color, points))
+        edge = {"type": "line", "stack": f"band-{key}", "stackStrategy": "all", "symbol": "none", "color": color, "z": 2}
+        lower = edge | {"data": [[i, float(cost[p10][i]) / scale] for i in shown], "lineStyle": {"opacity": 0}}
+        width = edge | {
+            "data": [[i, float(cost[p90][i] - cost[p10][i]) / scale] for i in shown],
+            "lineStyle": {"opacity": 0},
+            "areaStyle": {"color": _rgba(color, BAND_OPACITY), "opacity": 1},
+        }
+        bands.append((lower, width))
+    mark_equal_lines(medians)  # the hybrid's median under the cascade's when they cost the same
+    series = list(medians)
+    for median, (lower, width) in zip(medians, bands, strict=True):
+        series += [echarts.silent(lower | {"name": median["name"]}), echarts.silent(width | {"name": median["name"]})]
+    option = echarts.frame(
         "Monthly cost with uncertainty",
         f"median and 10th–90th percentile over {band.draws:,} draws (seed {band.seed})",
-        xaxis={"title": {"text": "Month"}},
-        yaxis={"title": {"text": "USD per month"}, "tickprefix": "$", "rangemode": "tozero"},
-        hovermode="x unified",
+        export,
+        series,
+        x_axis=_month_axis(band) | {"name": "Month", "nameLocation": "middle", "nameGap": 30},
+        y_axis=y_axis,
+        grid=AXIS_NAME_GRID,
     )
+    return option, 460
 
 
-def probability_figure(band: BandResult, *, labels: Mapping[str, str] | None = None) -> go.Figure:
-    """P(self-hosting is cheaper in month N) against each baseline: one line per pair.
+def probability_figure(band: BandResult, *, labels: Mapping[str, str] | None = None, export: str = "chance") -> tuple[dict, int]:
+    """P(self-hosting is cheaper in month N) against each baseline: one line per pair, in percent.
 
     Line style: solid against flagship only, dashed against the hybrid; the colour is the
     challenger's (self-hosted or self-hosted + flagship).
     """
-    data = []
+    months = [m.strftime("%Y-%m") for m in band.months]
+    series = []
     for challenger, against in band.probability_cheaper.items():
         for baseline, probability in against.items():
             name = f"{_label(challenger, labels)} cheaper than {_label(baseline, labels).lower()}"
-            data.append(
-                {
-                    "type": "scatter",
-                    "mode": "lines",
-                    "x": band.months,
-                    "y": probability,
-                    "name": name,
-                    "line": {
-                        "color": strategy_color(challenger),
-                        "width": 2,
-                        "dash": "solid" if baseline == "flagship_only" else "dash",
-                    },
-                    "hovertemplate": f"{name}: %{{y:.0%}}<extra></extra>",
-                }
-            )
-    return figure_from(
-        data,
+            points = [
+                echarts.point(i, float(p) * 100, name, f"{months[i]}: {percent(float(p))} of draws")
+                for i, p in enumerate(probability)
+                if math.isfinite(p)
+            ]
+            line = echarts.line(name, strategy_color(challenger), points, width=2, dashed=baseline != "flagship_only")
+            series.append(line | {"clip": False})  # a line at 100% runs along the plot's top edge, drawn whole
+    option = echarts.frame(
         "Chance that self-hosting is cheaper",
         "share of draws in which it costs less in that month",
-        xaxis={"title": {"text": ""}},  # dates speak for themselves; an axis title would sit on the legend
-        yaxis={"title": {"text": "Probability"}, "tickformat": ".0%", "range": [0, 1.02]},
-        height=300,
+        export,
+        series,
+        x_axis=_month_axis(band),  # dates speak for themselves; an axis title would sit on the legend
+        y_axis={
+            "type": "value",
+            "name": "Probability",
+            "nameLocation": "middle",
+            "nameGap": 44,
+            "min": 0,
+            "max": 100,
+            "interval": 25,
+            "axisLabel": {"formatter": "{value}%"},
+        },
+        grid=AXIS_NAME_GRID,
     )
+    return option, 340
 
 
 # -------------------------------------------------------------------------------- tornado
@@ -155,53 +202,63 @@ def _value_text(key: str, value: float) -> str:
     return f"{value:,.0f}"
 
 
-def tornado_figure(result: Sensitivity) -> go.Figure:
-    """Horizontal bars from the metric at the point values to its value at each input's low and high end.
+def tornado_figure(result: Sensitivity, *, export: str = "tornado") -> tuple[dict, int]:
+    """Horizontal bars from the metric at the point values (``result.base``) to its value with each input at
+    the low and at the high end of its range, labelled with that value; a dotted line marks the base.
 
-    Two traces, "Input at its low end" and "Input at its high end"; each bar starts at
-    ``result.base`` (``base``) and its length is the change (``x``). Rows keep
-    ``result.rows``' order, largest effect on top.
+    Each end is a stack of two bars: an invisible one up to the base, then the visible change from the
+    base (negative when the metric falls; ``stackStrategy: all`` stacks it downwards). The two ends share
+    a row (``barGap: -100%``). Rows keep ``result.rows``' order, largest effect on top. Series: the low
+    end's offset and bar ("Input at its low end"), then the high end's.
     """
     rows = result.rows
-    names = [f"{plotly_text(r.label)} ({_value_text(r.key, r.low)} – {_value_text(r.key, r.high)})" for r in rows]
-    data = []
+    base = float(result.base)
+    names = [f"{r.label} ({_value_text(r.key, r.low)} – {_value_text(r.key, r.high)})" for r in rows]
+    ends = [float(v) for r in rows for v in (r.at_low, r.at_high) if math.isfinite(v)]
+    scale, suffix = echarts.money_unit(max((abs(v) for v in [base, *ends]), default=0.0))
+    lo, hi = nice_range(min([base, *ends]) / scale, max([base, *ends]) / scale, room=TORNADO_LABEL_ROOM)
+    series = []
     for end, color, attr, value_attr in (("low", LOW_COLOR, "at_low", "low"), ("high", HIGH_COLOR, "at_high", "high")):
-        values = [getattr(r, attr) for r in rows]
-        data.append(
+        offset = {"type": "bar", "stack": end, "stackStrategy": "all", "barWidth": "55%", "itemStyle": {"color": "transparent"}}
+        bars = []
+        for r, name in zip(rows, names, strict=True):
+            value = float(getattr(r, attr))
+            if not math.isfinite(value):
+                bars.append({"value": 0.0, "label": {"show": False}})
+                continue
+            bars.append(
+                {
+                    "value": (value - base) / scale,
+                    "label": {"show": value != base, "formatter": money(value), "position": "right" if value > base else "left"},
+                    "tooltip": echarts.tip(name, f"at {_value_text(r.key, getattr(r, value_attr))}: {money(value)}"),
+                }
+            )
+        series += [
+            echarts.silent(offset | {"data": [base / scale] * len(rows)}),
             {
                 "type": "bar",
-                "orientation": "h",
-                "y": names,
-                "x": [v - result.base for v in values],
-                "base": [result.base] * len(rows),
                 "name": f"Input at its {end} end",
-                "marker": {"color": color},
-                "customdata": [[money(v), _value_text(r.key, getattr(r, value_attr))] for r, v in zip(rows, values, strict=True)],
-                "hovertemplate": "%{y}<br>at %{customdata[1]}: %{customdata[0]}<extra></extra>",
-            }
-        )
-    base_line = {
-        "type": "line",
-        "x0": result.base,
-        "x1": result.base,
-        "yref": "paper",
-        "y0": 0,
-        "y1": 1,
-        "line": {"color": NEUTRAL, "width": 1, "dash": "dot"},
-    }
-    return figure_from(
-        data,
+                "stack": end,
+                "stackStrategy": "all",
+                "barWidth": "55%",
+                "barGap": "-100%",  # the low and the high end share their input's row
+                "color": color,
+                "label": {"fontSize": 11, "color": NEUTRAL},
+                "data": bars,
+            },
+        ]
+    # labelled at its start, which the inverse (largest on top) category axis puts at the plot's top
+    series.append(echarts.marks_series([echarts.vertical_line(base / scale, money(base), dashed="dotted", label_at="start")]))
+    option = echarts.frame(
         f"What moves the number: {result.title}",
-        f"{money(result.base)} at the point values; each bar varies one input, the others stay put",
-        shapes=[base_line],
-        barmode="overlay",
-        height=170 + 40 * max(len(rows), 1),
-        # the legend sits at the figure's bottom edge, below the tick labels, whatever the number of bars
-        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
-        margin=MARGIN | {"b": 36},
-        xaxis={"tickprefix": "$"},
-        yaxis={"autorange": "reversed", "automargin": True},
+        f"{money(base)} at the point values; each bar varies one input, the others stay put",
+        export,
+        series,
+        x_axis={"type": "value", "min": lo, "max": hi, "axisLabel": {"formatter": "${value}" + suffix}},
+        y_axis={"type": "category", "inverse": True, "data": names, "axisTick": {"show": False}},
+        grid={"top": 84},  # the base line's label sits above the plot, under the subtitle
     )
+    return option, 180 + 40 * max(len(rows), 1)
 
 
 # -------------------------------------------------------------------------------- quality
@@ -213,43 +270,51 @@ def quality_figure(
     *,
     month: int = 0,
     labels: Mapping[str, str] | None = None,
-) -> go.Figure:
-    """Token cost (strategy colour) and expected error cost (red, hatched) stacked per strategy, in one month.
+    export: str = "quality",
+) -> tuple[dict, int]:
+    """Token cost (strategy colour) and expected error cost (red, hatched) stacked per strategy, in one month,
+    the total on top.
 
-    Two traces: "Token cost" and "Expected error cost"; an unrated strategy has an error bar of
-    0 and the text "not rated".
+    Two series: "Token cost" and "Expected error cost"; an unrated strategy has an error bar of
+    0 and the label "not rated".
     """
     keys = list(result.strategies)
     names = [_label(k, labels) for k in keys]
     tokens = [float(result.strategies[k].token_usd[month]) for k in keys]
     errors = [float(q.error_usd[month]) if q.rated else 0.0 for q in result.strategies.values()]
-    texts = [money(t + e) if q.rated else "not rated" for t, e, q in zip(tokens, errors, result.strategies.values(), strict=True)]
-    data = [
+    rated = [q.rated for q in result.strategies.values()]
+    y_axis, scale = echarts.money_axis("USD per month", max((t + e for t, e in zip(tokens, errors, strict=True)), default=0.0))
+    token_bars = [
+        {"value": t / scale, "itemStyle": {"color": _color(k, colors)}, "tooltip": echarts.tip(name, f"tokens {money(t)}")}
+        for k, name, t in zip(keys, names, tokens, strict=True)
+    ]
+    error_bars = [
+        {
+            "value": e / scale,
+            "label": {"formatter": money(t + e) if r else "not rated"},
+            "tooltip": echarts.tip(name, f"errors {money(e)}" if r else "not rated"),
+        }
+        for name, t, e, r in zip(names, tokens, errors, rated, strict=True)
+    ]
+    series = [
+        {"type": "bar", "name": "Token cost", "stack": "cost", "color": NEUTRAL, "barWidth": "55%", "data": token_bars},
         {
             "type": "bar",
-            "x": names,
-            "y": tokens,
-            "name": "Token cost",
-            "marker": {"color": [_color(k, colors) for k in keys]},
-            "hovertemplate": "%{x}: tokens %{y:$,.0f}<extra></extra>",
-        },
-        {
-            "type": "bar",
-            "x": names,
-            "y": errors,
             "name": "Expected error cost",
-            "marker": {"color": _rgba(ERROR_COLOR, 0.55), "pattern": {"shape": "/"}},
-            "text": texts,
-            "textposition": "outside",
-            "cliponaxis": False,
-            "hovertemplate": "%{x}: errors %{y:$,.0f}<extra></extra>",
+            "stack": "cost",
+            "color": _rgba(ERROR_COLOR, 0.55),
+            "itemStyle": {"decal": HATCH},
+            "label": {"show": True, "position": "top"},
+            "data": error_bars,
         },
     ]
-    return figure_from(
-        data,
+    option = echarts.frame(
         "Cost including wrong answers",
         f"tokens + expected errors × {money(result.cost_per_error_usd)} each, per month",
-        barmode="stack",
-        yaxis={"title": {"text": "USD per month"}, "tickprefix": "$"},
-        height=380,
+        export,
+        series,
+        x_axis={"type": "category", "data": names, "axisTick": {"show": False}},
+        y_axis=y_axis,
+        grid=AXIS_NAME_GRID,
     )
+    return option, 400

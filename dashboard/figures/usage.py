@@ -1,7 +1,8 @@
-"""Figures of the usage tab: spend by month (top models + others) and the workload month re-priced.
+"""Figures of the usage tab, as ECharts options: spend by month (top models + others) and the workload
+month re-priced.
 
-Money axes carry explicit ticks written by ``calculators.formatting.money`` ($0.80, $12.3k,
-$1.2M), never plotly's SI prefixes ($800m, $200µ).
+Money is written by ``calculators.formatting.money`` in bar labels and hover texts, and the axes in the
+app's compact units ($250, $12k, $1M), never SI prefixes ($800m, $200µ).
 """
 
 from __future__ import annotations
@@ -9,17 +10,18 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from calculators.formatting import money
 from calculators.scenario import STRATEGY_LABELS
-from dashboard.axes import money_axis
-from dashboard.figures.cost import figure_from, plotly_text
+from dashboard.figures import echarts
 from dashboard.theme import NEUTRAL, strategy_color
 
 TOP_MODELS = 8  # models drawn one by one; the rest are one "others" series
 LOG_RATIO = 30  # the strategy comparison switches to a log axis when its largest bar is this many times its smallest
 OWN_MIX = "own_mix"
+# Without ``containLabel`` ECharts shrinks the grid until the axis labels and the axis name fit in the chart;
+# with it, only the labels are kept in, and the y axis name was cut off on the left.
+GRID = {"containLabel": False, "left": 16}
 
 
 def top_models(history: pd.DataFrame, limit: int = TOP_MODELS) -> pd.DataFrame:
@@ -48,59 +50,62 @@ def top_models(history: pd.DataFrame, limit: int = TOP_MODELS) -> pd.DataFrame:
     return pd.concat([inside, others[history.columns]], ignore_index=True)
 
 
-def history_figure(history: pd.DataFrame, source: str) -> go.Figure:
-    """Stacked bars per model (top models + others): the export's cost where it has one, else the list price;
-    next to an export's cost, the list price of the priced models as a dashed line."""
+def history_figure(history: pd.DataFrame, source: str, export: str = "usage-history") -> tuple[dict, int]:
+    """Spend by month, stacked by model (top models + others): the export's cost where it has one, else the
+    list price; next to an export's cost, the list price of the priced models as a dashed line.
+    An ECharts option and its height."""
     shown = top_models(history)
     billed = bool(shown["export_cost_usd"].notna().any())
     column = "export_cost_usd" if billed else "list_cost_usd"
     months = sorted(shown["month"].dropna().unique().tolist())
-    data = []
     stack_top = shown.groupby("month")[column].sum(min_count=1)
-    for model, rows in shown.groupby("model", sort=False):
-        by_month = rows.groupby("month")[column].sum(min_count=1)
-        name = plotly_text(str(model))
-        values = [None if pd.isna(by_month.get(m)) else float(by_month.get(m)) for m in months]
-        data.append(
-            {
-                "type": "bar",
-                "x": months,
-                "y": values,
-                "name": name,
-                "customdata": [["n/a" if v is None else money(v)] for v in values],
-                "hovertemplate": f"{name}<br>%{{x}}: %{{customdata[0]}}<extra></extra>",
-            }
-        )
     listed = shown.groupby("month")["list_cost_usd"].sum(min_count=1)
-    if billed and listed.notna().any():
-        values = [None if pd.isna(listed.get(m)) else float(listed.get(m)) for m in months]
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "x": months,
-                "y": values,
-                "name": "List price, priced models",
-                "line": {"color": NEUTRAL, "dash": "dash", "width": 2},
-                "customdata": [["n/a" if v is None else money(v)] for v in values],
-                "hovertemplate": "List price<br>%{x}: %{customdata[0]}<extra></extra>",
-            }
-        )
+    with_list_line = billed and bool(listed.notna().any())
+    tops = [float(v) for v in stack_top.dropna()] + ([float(v) for v in listed.dropna()] if with_list_line else [])
+    y_axis, scale = echarts.money_axis("USD per month", max(tops, default=0.0))
+    if (shown[column] < 0).any():  # a credit in the export: the axis goes below zero to show it
+        del y_axis["min"]
+    series = []
+    for model, rows in shown.groupby("model", sort=False):
+        amounts = _by_month(rows.groupby("month")[column].sum(min_count=1), months)
+        name = str(model)
+        bars = [_month_value(month, usd, scale, name) for month, usd in zip(months, amounts, strict=True)]
+        series.append({"type": "bar", "name": name, "stack": "spend", "data": bars, "barMaxWidth": 64})
+    if with_list_line:
+        amounts = _by_month(listed, months)
+        points = [_month_value(month, usd, scale, "List price") for month, usd in zip(months, amounts, strict=True)]
+        list_line = echarts.line("List price, priced models", NEUTRAL, points, width=2, dashed=True)
+        series.append(list_line | {"itemStyle": {"opacity": 1}})  # a few months: the points are the data, shown
     what = "as billed in the export" if billed else "at list price (the export has no cost)"
-    tops = [float(v) for v in stack_top.dropna()] + [float(v) for v in listed.dropna()]
-    return figure_from(
-        data,
+    option = echarts.frame(
         "Your monthly spend",
         f"{source} · per model, {what}",
-        barmode="stack",
-        height=400,
-        xaxis={"type": "category"},
-        yaxis={"title": {"text": "USD per month"}, **money_axis(tops)},
+        export,
+        series,
+        x_axis={"type": "category", "data": months},
+        y_axis=y_axis,
+        grid=GRID,
     )
+    return option, 400
 
 
-def repriced_figure(costs: dict[str, float], own_mix: float | None, month: str) -> go.Figure:
+def _by_month(amounts: pd.Series, months: list[str]) -> list[float | None]:
+    """``amounts`` (indexed by month) in the order of ``months``; unknown (NaN or missing) stays None."""
+    return [None if pd.isna(amounts.get(month)) else float(amounts.get(month)) for month in months]
+
+
+def _month_value(month: str, usd: float | None, scale: float, name: str) -> dict | None:
+    """One month's amount drawn on a money axis of ``scale``, its hover text in money; None draws nothing."""
+    if usd is None or not math.isfinite(usd):
+        return None
+    return {"value": usd / scale, "tooltip": echarts.tip(name, f"{month}: {money(usd)}")}
+
+
+def repriced_figure(
+    costs: dict[str, float], own_mix: float | None, month: str, export: str = "usage-repriced"
+) -> tuple[dict, int]:
     """The workload month's cost per strategy, with your own mix first, as horizontal bars labelled in money.
+    An ECharts option and its height.
 
     When the largest bar is over ``LOG_RATIO`` times the smallest (a small workload beside a GPU
     server), the axis is logarithmic so that every bar stays readable.
@@ -108,32 +113,43 @@ def repriced_figure(costs: dict[str, float], own_mix: float | None, month: str) 
     rows = ([(OWN_MIX, "Your own mix (list price)", own_mix)] if own_mix is not None else []) + [
         (key, STRATEGY_LABELS.get(key, key), value) for key, value in costs.items()
     ]
-    rows = [r for r in rows if r[2] is not None and math.isfinite(r[2])]
-    positive = [r[2] for r in rows if r[2] > 0]
+    rows = [(key, label, float(value)) for key, label, value in rows if value is not None and math.isfinite(value)]
+    positive = [value for _, _, value in rows if value > 0]
     log = bool(positive) and max(positive) / min(positive) > LOG_RATIO and len(positive) == len(rows)
-    data = [
+    labels = [label for _, label, _ in rows]
+    y_axis = {"type": "category", "inverse": True, "data": labels, "axisTick": {"show": False}}
+    if log:
+        lo, hi = echarts.log_range(positive)
+        # a bar on a log axis starts at the axis's start value (1 by default): from the axis's left edge here
+        x_axis = echarts.log_axis("USD per month", lo, hi, nameGap=30, startValue=lo)
+        scale = 1.0
+        # the labels ride on a hidden value axis whose 0 is the plot's bottom edge (the category axis has no edge value)
+        axis_labels = echarts.log_labels("x", lo, hi, 0, echarts.money_tick) | {"yAxisIndex": 1}
+        y_axis = [y_axis, {"type": "value", "min": 0, "max": 1, "show": False}]
+    else:
+        x_axis, scale = echarts.money_axis("USD per month", max(positive, default=0.0), nameGap=30)
+        axis_labels = None
+    bars = [
         {
-            "type": "bar",
-            "orientation": "h",
-            "y": [label for _, label, _ in rows],
-            "x": [value for _, _, value in rows],
-            "text": [money(value) for _, _, value in rows],
-            "textposition": "outside",
-            "cliponaxis": False,
-            "marker": {"color": [NEUTRAL if key == OWN_MIX else strategy_color(key) for key, _, _ in rows]},
-            "hovertemplate": "%{y}: %{text} a month<extra></extra>",
+            "value": value / scale,
+            "itemStyle": {"color": NEUTRAL if key == OWN_MIX else strategy_color(key)},
+            "label": {"formatter": money(value)},
+            "tooltip": echarts.tip(label, f"{money(value)} a month"),
         }
+        for key, label, value in rows
     ]
-    axis = money_axis([value for _, _, value in rows], log=log)
-    if log:  # room for the outside labels on the right
-        axis["range"] = [axis["range"][0], axis["range"][1] + 0.6]
+    series = [{"type": "bar", "data": bars, "barCategoryGap": "35%", "label": {"show": True, "position": "right"}}]
+    if axis_labels:
+        series.append(axis_labels)
     note = " · log scale: each step is 10x" if log else ""
-    return figure_from(
-        data,
+    option = echarts.frame(
         f"Your {month} usage under each strategy",
         f"priced with the prices in force in {month}{note}",
-        height=120 + 44 * max(len(rows), 1),
-        xaxis={"title": {"text": "USD per month"}, **axis},
-        yaxis={"autorange": "reversed", "automargin": True},
-        showlegend=False,
+        export,
+        series,
+        x_axis=x_axis,
+        y_axis=y_axis,
+        grid=GRID | {"bottom": 8, "right": 72},  # right: room for the money labels right of the longest bar
     )
+    option["legend"] = {"show": False}  # the bars are named on their axis
+    return option, 120 + 44 * max(len(rows), 1)

@@ -1,4 +1,4 @@
-"""What several tabs draw alike: a cached plotly chart and the "Assumptions" expander under a figure."""
+"""What several tabs draw alike: a cached ECharts chart and the "Assumptions" expander under a figure."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import streamlit as st
 
 from calculators.engine import Evaluation
 from dashboard import assumptions, cache
-from dashboard.figures import cost as charts
 from dashboard.tables import table
 
 VIEW_PERSIST = "session"  # view settings outlive the tab's closing, but are not part of the scenario
@@ -36,9 +35,9 @@ SERVER_COLUMNS = {
 
 
 def chart(ev: Evaluation, kind: str, build: Callable[[Evaluation], object], key: str, **extra) -> None:
-    """The plotly figure ``build(ev)``, built once per (kind, scenario), with the chart config of ``kind``."""
-    fig = cache.figure(kind, ev.scenario, build, ev)
-    st.plotly_chart(fig, width="stretch", theme="streamlit", config=charts.chart_config(ev, kind), key=key, **extra)
+    """The ECharts option ``build(ev)`` (with its height), built once per (kind, scenario)."""
+    option, height = cache.figure(kind, ev.scenario, build, ev)
+    st.echarts_chart(option, height=height, key=key, **extra)
 
 
 def assumptions_box(ev: Evaluation, kind: str, catalog, with_server: bool = False) -> None:

@@ -116,7 +116,12 @@ def render_quality(ev: Evaluation, catalog) -> None:
     if missing:
         st.caption(md(missing))
     if any(q.rated for q in result.strategies.values()):
-        chart(ev, "quality", lambda _: figures.quality_figure(result), "chart_quality")
+        chart(
+            ev,
+            "quality",
+            lambda e: figures.quality_figure(result, export=f"{charts.slug(e.scenario.name)}-quality"),
+            "chart_quality",
+        )
     requests = ev.forecast.requests[0]
     st.caption(
         md(

@@ -15,7 +15,7 @@ VIEW_KEY = "forecast_view"  # which of the two charts is drawn: a view setting, 
 
 
 def render_forecast_tab(ev: Evaluation, catalog) -> None:
-    # One chart at a time: a plotly chart is most of a tab's first-visit time (benchmarks/page_load.py)
+    # One chart at a time: drawing a chart is most of a tab's first-visit time (benchmarks/page_load.py)
     shown = st.segmented_control(
         "Show", VIEWS, default=VIEWS[0], key=VIEW_KEY, required=True, label_visibility="collapsed", persist_state=VIEW_PERSIST
     )

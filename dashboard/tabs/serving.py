@@ -28,6 +28,7 @@ from calculators.formatting import money
 from calculators.selfhost_capacity import LIMIT_LABELS
 from calculators.serving_optimizer import serving_options
 from dashboard import tables
+from dashboard.figures.cost import slug
 from dashboard.figures.serving import throughput_figure
 from dashboard.markup import md
 
@@ -95,7 +96,8 @@ def render_serving_tab(ev: Evaluation, catalog) -> None:
     )
     users = np.unique(np.geomspace(1, max(4.0, 2.0 * point.max_batch), 40).round())
     curve = throughput_curve(replica, w.input_tokens, generated, users)
-    st.plotly_chart(throughput_figure(curve, point, max_itl_ms), width="stretch", theme="streamlit", key="serving_curve")
+    option, height = throughput_figure(curve, point, max_itl_ms, export=f"{slug(ev.scenario.name)}-serving")
+    st.echarts_chart(option, height=height, key="serving_curve")
     _cheapest(ev, catalog, replica, max_ttft_ms, max_itl_ms)
     _fleet(ev, replica, point)
 

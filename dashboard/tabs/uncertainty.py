@@ -1,4 +1,5 @@
-"""The Uncertainty tab, beyond point estimates: the band, the chance that self-hosting wins, the tornado.
+"""The Uncertainty tab, beyond point estimates: the band, the chance that self-hosting wins, the tornado
+(ECharts options, drawn by ``tabs.common.chart``).
 
 The numbers come from the pure core (``calculators.uncertainty``, ``.sensitivity``) through
 ``dashboard.cache``, the figures from ``dashboard.figures.uncertainty``; the settings are widgets of
@@ -21,6 +22,7 @@ from calculators.strategies import BASELINES, CHALLENGERS, REGISTRY
 from calculators.uncertainty import PERCENTILES, BandResult
 from dashboard import cache
 from dashboard.figures import uncertainty as figures
+from dashboard.figures.cost import slug
 from dashboard.markup import md
 from dashboard.tables import table
 from dashboard.tabs.common import VIEW_PERSIST, chart
@@ -30,6 +32,11 @@ MONTH_KEY = "unc_month"  # the month the chance that self-hosting is cheaper is 
 TORNADO_KEY = "unc_tornado"  # which number the tornado explains (a view setting)
 PERIOD_KEY = "unc_tornado_period"  # over the first month or the whole horizon (a view setting)
 RANGES_KEY = "unc_ranges"  # the lazy expander around the ranges
+
+
+def export_name(ev: Evaluation, kind: str) -> str:
+    """A chart's PNG file name: the scenario's and the chart's, ``agent-platform-band``."""
+    return f"{slug(ev.scenario.name)}-{kind}"
 
 
 def method_note(band: BandResult) -> str:
@@ -121,7 +128,7 @@ def render_uncertainty_tab(ev: Evaluation, catalog) -> None:
         st.info("No strategy is priced: there is nothing to put a band around.", icon=":material/info:")
         return
     band = cache.band(ev.scenario, catalog, ev)
-    chart(ev, "band", lambda _: figures.band_figure(band), "chart_band")
+    chart(ev, "band", lambda _: figures.band_figure(band, export=export_name(ev, "band")), "chart_band")
     st.caption(md(method_note(band)))
     ranges = st.expander(
         f"Ranges of the {len(band.ranges)} uncertain inputs, draws and seed",
@@ -156,7 +163,7 @@ def _chances(ev: Evaluation, band: BandResult) -> None:
         for line in flat:
             st.markdown(md(line))
         return
-    chart(ev, "chance", lambda _: figures.probability_figure(band), "chart_chance")
+    chart(ev, "chance", lambda _: figures.probability_figure(band, export=export_name(ev, "chance")), "chart_chance")
     labels = [m.strftime("%Y-%m") for m in band.months]
     _selected(MONTH_KEY, labels, labels[-1])
     month = st.select_slider(
@@ -187,7 +194,12 @@ def _sensitivity(ev: Evaluation, catalog) -> None:
         st.caption("No uncertain input moves this number within its range.")
         return
     kind = f"tornado-{strategy}{'-saving' * savings}-{measure}"
-    chart(ev, kind, lambda _: figures.tornado_figure(dataclasses.replace(result, rows=moving)), "chart_tornado")
+    chart(
+        ev,
+        kind,
+        lambda _: figures.tornado_figure(dataclasses.replace(result, rows=moving), export=export_name(ev, kind)),
+        "chart_tornado",
+    )
     still = [r.label for r in result.rows if r.effect == 0]
     st.caption(
         md(

@@ -28,6 +28,19 @@ CHROMIUM_ARGS = [
 ]
 START_TIMEOUT_S = 60
 
+# The ECharts options of the page's charts as Streamlit handed them to each chart (a JSON string per chart, in page
+# order): read from the React props of each chart element, the data the chart was drawn from.
+ECHARTS_OPTIONS = """(root) => [...(root || document).querySelectorAll('[data-testid="stEChartsChart"]')].map(el => {
+  for (let node = el; node; node = node.parentElement) {
+    const fiber = Object.keys(node).find(k => k.startsWith('__reactFiber$'));
+    for (let f = fiber && node[fiber]; f; f = f.return) {
+      const props = f.memoizedProps;
+      if (props && props.element && typeof props.element.spec === 'string') return props.element.spec;
+    }
+  }
+  return null;
+})"""
+
 
 class ServerDidNotStart(RuntimeError):
     pass

@@ -18,11 +18,11 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from conftest import ROOT, TIMINGS
 from playwright.sync_api import Browser, Page, expect
-from server import address, expect_address, wait_for_app
+from server import ECHARTS_OPTIONS, address, expect_address, wait_for_app
 
 from calculators.cli import main as cli_main
 from calculators.engine import evaluate
-from calculators.formatting import money
+from calculators.formatting import SUFFIXES, money
 from calculators.links import params_to_scenario, scenario_to_params, share_url
 from calculators.scenario import STRATEGY_LABELS, load_scenario_text, next_month
 from dashboard.sections import KPI_LABELS
@@ -106,15 +106,15 @@ def test_share_link_shows_the_cli_numbers(page: Page, app_url, browser: Browser,
 
 
 def test_tabs_draw_their_charts(page: Page, app_url):
-    """The other tabs draw with plotly, whose script the browser loads on the first visit to one of them."""
+    """Every tab draws with ECharts, whose script the Compare tab's chart has already loaded."""
     open_page(page, link_for(PRESET, app_url))
     panel = page.get_by_role("tabpanel")
-    TIMINGS["first switch to a plotly tab (Cost vs volume) → chart drawn (s)"] = seconds_until_visible(
-        page.get_by_role("tab", name="Cost vs volume").click, panel.locator(".js-plotly-plot .main-svg")
+    TIMINGS["first switch to another chart tab (Cost vs volume) → chart drawn (s)"] = seconds_until_visible(
+        page.get_by_role("tab", name="Cost vs volume").click, panel.locator(".st-key-chart_volume canvas")
     )
     wait_for_app(page)
     TIMINGS["next tab switch (Breakdown) → chart drawn (s)"] = seconds_until_visible(
-        page.get_by_role("tab", name="Breakdown").click, panel.get_by_text("Where the money goes")
+        page.get_by_role("tab", name="Breakdown").click, panel.locator(".st-key-chart_breakdown canvas")
     )
     wait_for_app(page)
     page.get_by_role("tab", name="Compare").click()
@@ -174,10 +174,15 @@ def test_forecast_chart_lines_are_the_cli_numbers(page: Page, app_url):
     open_page(page, link_for(PRESET, app_url))
     page.get_by_role("tab", name="Forecast").click()
     wait_for_app(page)
-    chart = page.get_by_role("tabpanel").locator(".js-plotly-plot").first
-    chart.wait_for(state="visible", timeout=30_000)
-    # _fullData: the traces as drawn, their y decoded (the figure JSON sends numbers as base64 typed arrays)
-    lines = chart.evaluate("el => el._fullData.filter(t => t.mode === 'lines').map(t => [t.name, Array.from(t.y)])")
+    chart = page.locator(".st-key-chart_forecast")
+    chart.locator("canvas").wait_for(state="visible", timeout=30_000)
+    # the option the chart was drawn from; its money axis draws $22,500 as 22.5 under "${value}k"
+    option = json.loads(page.evaluate(ECHARTS_OPTIONS, chart.element_handle())[0])
+    unit = option["yAxis"]["axisLabel"]["formatter"].removeprefix("${value}")
+    scale = {suffix: size for size, suffix in SUFFIXES}.get(unit, 1.0)
+    lines = [
+        [s["name"], [p["value"][1] * scale for p in s["data"]]] for s in option["series"] if s["type"] == "line" and s["data"]
+    ]
     out, err = io.StringIO(), io.StringIO()
     assert cli_main(["evaluate", str(PRESET), "--json"], out=out, err=err) == 0, err.getvalue()
     forecast = json.loads(out.getvalue())["forecast"]
@@ -213,11 +218,10 @@ def test_forged_link_shows_notice_and_a_working_page(page: Page, app_url):
         expect(notice).to_contain_text(fragment)
     # the valid parts were kept: 1M requests (link default) x (3,000·5 + 800·25) / 1e6 = $35,000 on Opus 4.5
     expect(kpi(page, "flagship_only")).to_have_text(money(35_000))
-    # and the page still works, plotly tabs included
+    # and the page still works, the other tabs' charts included
     page.get_by_role("tab", name="Forecast").click()
     wait_for_app(page)
-    # a first plotly chart loads plotly.js: seconds on a busy machine, so the generous wait of open_page
-    expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=30_000)
+    expect(page.locator(".st-key-chart_forecast canvas")).to_be_visible(timeout=30_000)
 
 
 def test_link_round_trip_in_the_address_bar(page: Page, app_url):

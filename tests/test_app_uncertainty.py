@@ -22,13 +22,14 @@ from apptest_support import APP, editor_key, run_app, view_key
 from streamlit.testing.v1 import AppTest
 
 from calculators.engine import evaluate
-from calculators.formatting import SUFFIXES, money, percent, tokens
+from calculators.formatting import money, percent, tokens
 from calculators.links import params_to_scenario, scenario_to_params
 from calculators.quality import quality_adjusted
 from calculators.scenario import ModelSlot, Quality, Range, SelfHostedMixed, Uncertainty, scenario_to_yaml
 from calculators.sensitivity import sensitivity
 from calculators.uncertainty import monte_carlo
 from dashboard import cache, state
+from dashboard.figures.echarts import money_scale
 from dashboard.markup import md
 from pricing import load_catalog
 
@@ -86,12 +87,9 @@ def chart(at: AppTest, title_part: str) -> dict:
     return found[0]
 
 
-UNITS = {"": 1.0} | {suffix: size for size, suffix in SUFFIXES}
-
-
 def axis_scale(axis: dict) -> float:
     """What a money axis's values were divided by: ``${value}k`` draws thousands."""
-    return UNITS[axis["axisLabel"]["formatter"].removeprefix("${value}")]
+    return money_scale(axis["axisLabel"]["formatter"])
 
 
 def ys(series: dict) -> np.ndarray:

@@ -108,8 +108,9 @@ def test_comparison_bars_per_strategy(ev):
         (2.5e7, 1e6, "M"),
         (4e10, 1e9, "B"),
         (1e14, 1e12, "T"),
+        (1.5e25, 1e25, "e25"),
     ],
-    ids=["zero", "under-10k", "10k", "under-1M", "7M", "25M", "40B", "100T"],
+    ids=["zero", "under-10k", "10k", "under-1M", "7M", "25M", "40B", "100T", "1.5e25"],
 )
 def test_money_axis_unit(top, scale, suffix):
     # the axis reads $0k...$15k rather than $0...$15000 from ten thousand on, and $7M rather than $7,000k

@@ -13,7 +13,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from calculators.engine import OTHER_CHARGES, evaluate
-from calculators.formatting import SUFFIXES
 from calculators.links import params_to_scenario, scenario_to_params
 from calculators.portfolio import evaluate_portfolio
 from calculators.portfolio_scenario import parse_portfolio
@@ -164,11 +163,11 @@ def test_the_breakdown_chart_shows_the_line_labelled(toy_scenario, toy_catalog):
     import json
 
     from dashboard.figures.breakdown import breakdown_figure
+    from dashboard.figures.echarts import money_scale
 
     option, _ = breakdown_figure(evaluate(toy_scenario(workload__other_monthly_usd=120), toy_catalog))
     option = json.loads(json.dumps(option, allow_nan=False))  # what the page receives
-    unit = option["xAxis"]["axisLabel"]["formatter"].removeprefix("${value}")
-    scale = {suffix: size for size, suffix in SUFFIXES}.get(unit, 1.0)
+    scale = money_scale(option["xAxis"]["axisLabel"]["formatter"])
     [series] = [s for s in option["series"] if s["name"] == "Other charges (fixed)"]
     usd = {row: point["value"] * scale for row, point in zip(option["yAxis"]["data"], series["data"], strict=True)}
     # $120 on each strategy's "Other charges" bar, nothing elsewhere

@@ -15,9 +15,10 @@ import pytest
 from apptest_support import run_app
 
 from calculators.cli import main as cli_main
-from calculators.formatting import SUFFIXES, money, tokens
+from calculators.formatting import money, tokens
 from calculators.links import params_to_scenario
 from calculators.scenario import scenario_to_yaml
+from dashboard.figures.echarts import money_scale
 from dashboard.markup import md
 from pricing import load_catalog
 
@@ -54,8 +55,7 @@ def _page(name: str):
 def _axis_unit(axis: dict) -> float:
     """What one unit of a money axis is in dollars: a linear axis labelled ``${value}k`` draws $2,250 as 2.25;
     a log axis (its labels a series of their own) draws dollars."""
-    suffix = axis["axisLabel"].get("formatter", "${value}").removeprefix("${value}")
-    return {name: size for size, name in SUFFIXES}.get(suffix, 1.0)
+    return money_scale(axis["axisLabel"].get("formatter", "${value}"))
 
 
 @pytest.mark.parametrize("name", FILES, ids=FILES)

@@ -141,7 +141,7 @@ def volume_figure(ev: Evaluation) -> tuple[dict, int]:
         lines.append(mark)
     areas = _tier_bands(lo, hi) if unit == "tokens" else []
     series += [
-        echarts.marks_series(lines, areas),
+        echarts.marks_series(lines, areas) | {"id": "marks"},
         echarts.log_labels("x", lo, hi, y_lo, tokens),
         echarts.log_labels("y", y_lo, y_hi, lo, echarts.money_tick),
     ]
@@ -154,6 +154,10 @@ def volume_figure(ev: Evaluation) -> tuple[dict, int]:
         y_axis=echarts.log_axis("USD per month", y_lo, y_hi, nameGap=58),
         grid={"left": echarts.AXIS_LABEL_ROOM + 8, "bottom": echarts.LEGEND_HEIGHT + 56, "containLabel": False},
     )
+    if areas:  # on a phone a tier is a few pixels wide: the bands stay, their labels would print over each other
+        unlabelled = [[{**start, "label": {"show": False}}, end] for start, end in areas]
+        phone = {"series": [{"id": "marks", "markArea": {"data": unlabelled}}]}
+        option["media"].append({"query": {"maxWidth": echarts.PHONE}, "option": phone})
     return option, 500
 
 
@@ -204,6 +208,7 @@ def _break_even_marks(ev: Evaluation, scale: float, unit: str, now: float) -> li
             f"{kind.capitalize()} vs {label.lower()}: {tokens(x)}",
             [echarts.point(x, cost, *hover) | {"label": {"show": True, "formatter": tokens(x)}}],
             color=strategy_color(other),
+            labelLayout={"hideOverlap": True},  # two close points on a narrow chart: one label, the legend says both
             itemStyle={"color": strategy_color(other), "borderColor": strategy_color("self_hosted"), "borderWidth": 2},
         )
         marks.append(mark)

@@ -21,19 +21,30 @@ import html
 import math
 from collections.abc import Callable, Sequence
 
-from calculators.formatting import SUFFIXES, compact
+from calculators.formatting import SCIENTIFIC_FROM, SUFFIXES, compact
 from dashboard.theme import NEUTRAL
 
 LEGEND_HEIGHT = 26  # one scrolling legend row under the plot
 AXIS_LABEL_ROOM = 64  # pixels left of the plot for a y axis label series ("$12.3k") and the axis name
 MAX_LOG_LABELS = 9
-NARROW = 560  # a chart at most this wide (a phone) wraps its title and subtitle
-NARROW_TITLE = {
-    "title": {
-        "textStyle": {"fontSize": 14, "width": 300, "overflow": "break"},
-        "subtextStyle": {"width": 300, "overflow": "break"},
-    }
-}  # over many decades, every second (third ...) power of ten is labelled
+# On a narrow chart (a phone, or the main column next to the sidebar at 1024 px) the title and subtitle are
+# cut to the width left of the PNG button, and long labels of a (category) y axis to a share of the chart, with
+# an ellipsis, instead of running under the button, off the chart, or over the whole plot.
+NARROW_CHARTS = ((420, 300, 110), (720, 420, 180))  # (chart width up to, pixels for titles, for y labels)
+PHONE = NARROW_CHARTS[0][0]
+
+
+def _narrow_layout() -> list[dict]:
+    media, low = [], 0
+    for up_to, room, labels in NARROW_CHARTS:
+        text = {"width": room, "overflow": "truncate", "ellipsis": "…"}
+        option = {
+            "title": {"textStyle": {"fontSize": 14} | text, "subtextStyle": text},
+            "yAxis": {"axisLabel": {"width": labels, "overflow": "truncate", "ellipsis": "…"}},
+        }
+        media.append({"query": {"minWidth": low, "maxWidth": up_to}, "option": option})
+        low = up_to + 1
+    return media
 
 
 def png_toolbox(filename: str, corner: str = "top") -> dict:
@@ -63,8 +74,7 @@ def frame(title: str, subtitle: str, export: str, series: list[dict], *, x_axis:
         "xAxis": x_axis,
         "yAxis": y_axis,
         "series": series,
-        # on a phone the title and subtitle wrap instead of running under the PNG button and off the chart
-        "media": [{"query": {"maxWidth": NARROW}, "option": NARROW_TITLE}],
+        "media": _narrow_layout(),
     }
 
 
@@ -132,9 +142,12 @@ def money_unit(top: float) -> tuple[float, str]:
     Thousands from $10k on ($200 ... $1,200 reads better than $0.2k ... $1.2k), larger units from one of
     them on ($7M, never $7,000k).
 
-    >>> money_unit(2_250), money_unit(22_500), money_unit(80), money_unit(7e6)
-    ((1.0, ''), (1000.0, 'k'), (1.0, ''), (1000000.0, 'M'))
+    >>> money_unit(2_250), money_unit(22_500), money_unit(80), money_unit(7e6), money_unit(1.5e25)
+    ((1.0, ''), (1000.0, 'k'), (1.0, ''), (1000000.0, 'M'), (1e+25, 'e25'))
     """
+    if top >= SCIENTIFIC_FROM:  # as ``money`` writes them: $1.5e25, never $15,000,000,000T
+        exponent = math.floor(math.log10(top))
+        return 10.0**exponent, f"e{exponent}"
     for size, suffix in SUFFIXES:
         if top >= (10 * size if suffix == "k" else size):
             return size, suffix
@@ -155,6 +168,19 @@ def money_axis(name: str, top: float, **extra) -> tuple[dict, float]:
         "axisLabel": {"formatter": "${value}" + suffix, "showMinLabel": not suffix},
     }
     return axis | extra, scale
+
+
+def money_scale(template: str) -> float:
+    """What the values of an axis labelled by ``template`` are multiplied by to give dollars (the inverse of
+    ``money_axis``'s scale), for whoever reads an option back: tests, and a browser test reading the page's chart.
+
+    >>> money_scale("${value}k"), money_scale("${value}"), money_scale("${value}e25")
+    (1000.0, 1.0, 1e+25)
+    """
+    unit = template.removeprefix("${value}")
+    if unit.startswith("e"):
+        return 10.0 ** int(unit[1:])
+    return {suffix: size for size, suffix in SUFFIXES}.get(unit, 1.0)
 
 
 def decades(lo: float, hi: float) -> list[float]:

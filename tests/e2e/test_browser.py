@@ -22,9 +22,10 @@ from server import ECHARTS_OPTIONS, address, expect_address, wait_for_app
 
 from calculators.cli import main as cli_main
 from calculators.engine import evaluate
-from calculators.formatting import SUFFIXES, money
+from calculators.formatting import money
 from calculators.links import params_to_scenario, scenario_to_params, share_url
 from calculators.scenario import STRATEGY_LABELS, load_scenario_text, next_month
+from dashboard.figures.echarts import money_scale
 from dashboard.sections import KPI_LABELS
 from dashboard.sidebar.strategies import STRATEGY_SECTIONS
 from pricing import load_catalog
@@ -178,8 +179,7 @@ def test_forecast_chart_lines_are_the_cli_numbers(page: Page, app_url):
     chart.locator("canvas").wait_for(state="visible", timeout=30_000)
     # the option the chart was drawn from; its money axis draws $22,500 as 22.5 under "${value}k"
     option = json.loads(page.evaluate(ECHARTS_OPTIONS, chart.element_handle())[0])
-    unit = option["yAxis"]["axisLabel"]["formatter"].removeprefix("${value}")
-    scale = {suffix: size for size, suffix in SUFFIXES}.get(unit, 1.0)
+    scale = money_scale(option["yAxis"]["axisLabel"]["formatter"])
     lines = [
         [s["name"], [p["value"][1] * scale for p in s["data"]]] for s in option["series"] if s["type"] == "line" and s["data"]
     ]

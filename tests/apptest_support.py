@@ -10,9 +10,15 @@ from streamlit.testing.v1 import AppTest
 from dashboard import inputs
 from dashboard.sidebar.scenario_files import PRESETS_BOX
 from dashboard.sidebar.strategies import STRATEGY_SECTIONS
+from dashboard.style import CHART_SCRIPT_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
+
+
+def shown_charts(at: AppTest) -> list:
+    """The page's charts: its ECharts elements but the empty one drawn first to load their script."""
+    return [chart for chart in at.get("echarts_chart") if chart.key != CHART_SCRIPT_KEY]
 
 
 def view_key(at: AppTest, view: str) -> str:

@@ -14,7 +14,7 @@ import json
 
 import pandas as pd
 import pytest
-from apptest_support import APP, ROOT, editor_key, run_app, view_key
+from apptest_support import APP, ROOT, editor_key, run_app, shown_charts, view_key
 from streamlit.testing.v1 import AppTest
 
 from calculators.engine import evaluate
@@ -211,7 +211,7 @@ def test_forward_draft_adds_the_draft_to_the_escalated_input():
 def test_scenario_name_titles_the_charts():
     at = run_app()
     at.text_input(key=view_key(at, "n")).set_value("Team plan").run()
-    option = json.loads(at.get("echarts_chart")[0].proto.spec)
+    option = json.loads(shown_charts(at)[0].proto.spec)
     assert option["title"]["subtext"].startswith("Team plan · ")
 
 
@@ -494,7 +494,7 @@ def test_the_recommendation_changes_with_volume():
 )
 def test_each_tab_renders(tab, charts_shown):
     at = run_app(session={"view": tab, f"assumptions_{tab.split()[0].lower()}": True})
-    assert len(at.get("echarts_chart")) == charts_shown
+    assert len(shown_charts(at)) == charts_shown
     assert not at.error
 
 
@@ -503,7 +503,7 @@ def test_each_tab_renders(tab, charts_shown):
 )
 def test_the_forecast_draws_the_chart_chosen(shown, key):
     at = run_app(session={"view": "Forecast", VIEW_KEY: shown})
-    assert [chart.key for chart in at.get("echarts_chart")] == [key]
+    assert [chart.key for chart in shown_charts(at)] == [key]
 
 
 def test_each_chart_is_exportable_as_png_with_a_good_name():
@@ -517,7 +517,7 @@ def test_each_chart_is_exportable_as_png_with_a_good_name():
     ]:
         at.session_state["view"] = view
         at.run()
-        option = json.loads(at.get("echarts_chart")[0].proto.spec)
+        option = json.loads(shown_charts(at)[0].proto.spec)
         assert option["toolbox"]["feature"]["saveAsImage"]["name"] == f"untitled-scenario-{name}", view
 
 
@@ -559,7 +559,7 @@ def test_a_usage_export_is_summarized_and_can_start_the_forecast():
     at = _upload_usage("generic.csv", USAGE_CSV.read_bytes())
     cards = shown_cards(at)
     assert (cards["Period"], cards["Rows read"], cards["Models"], cards["Cost in the export"]) == ("2 months", "3", "2", "$3.25")
-    history, repriced = at.get("echarts_chart")  # the monthly history, the re-priced month
+    history, repriced = shown_charts(at)  # the monthly history, the re-priced month
     assert json.loads(repriced.proto.spec)["title"]["text"].startswith("Your 2026-01 usage")
     usage = import_usage(USAGE_CSV.read_bytes(), filename="generic.csv", catalog=_catalog())
     expected, _ = start_scenario(link(), workload_from_usage(usage, catalog=_catalog()))

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from apptest_support import run_app, view_key
+from apptest_support import run_app, shown_charts, view_key
 
 from calculators.formatting import money
 from calculators.links import share_url
@@ -124,7 +124,7 @@ def test_a_portfolio_link_opens_with_the_clis_totals(catalog):
         "Each on its cheapest, this month": money(expected["cheapest"]),
     }
     # the By-workload and Plan-vs-alternatives sub-tabs' figures, their PNGs named after the portfolio
-    exports = {json.loads(c.proto.spec)["toolbox"]["feature"]["saveAsImage"]["name"] for c in at.get("echarts_chart")}
+    exports = {json.loads(c.proto.spec)["toolbox"]["feature"]["saveAsImage"]["name"] for c in shown_charts(at)}
     assert {"product-with-four-features-portfolio-plan", "product-with-four-features-portfolio-totals"} <= exports
     assert not at.error
     assert_url_is_the_page(at, catalog)

@@ -18,7 +18,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from apptest_support import APP, editor_key, run_app, view_key
+from apptest_support import APP, editor_key, run_app, shown_charts, view_key
 from streamlit.testing.v1 import AppTest
 
 from calculators.engine import evaluate
@@ -81,7 +81,7 @@ def table(at: AppTest, column: str) -> pd.DataFrame:
 
 def chart(at: AppTest, title_part: str) -> dict:
     """The ECharts option whose title contains ``title_part``."""
-    options = [json.loads(c.proto.spec) for c in at.get("echarts_chart")]
+    options = [json.loads(c.proto.spec) for c in shown_charts(at)]
     found = [o for o in options if title_part in o["title"]["text"]]
     assert len(found) == 1, [o["title"]["text"] for o in options]
     return found[0]
@@ -133,7 +133,7 @@ def test_the_uncertainty_tab_shows_the_core_band_and_leaves_the_link_empty():
     at = run_app(session=UNCERTAINTY)
     assert not at.error
     assert_band_of(at, link())
-    assert len(at.get("echarts_chart")) == 2  # band and tornado: the chance is 100% throughout, said in words
+    assert len(shown_charts(at)) == 2  # band and tornado: the chance is 100% throughout, said in words
     flat = md("In every month from 2027-01 to 2028-12, self-hosting is cheaper than flagship only in 100% of draws")
     assert any(flat in m.value for m in at.markdown)
     method = [c.value for c in at.caption if c.value.startswith("Method")]
@@ -143,7 +143,7 @@ def test_the_uncertainty_tab_shows_the_core_band_and_leaves_the_link_empty():
 
 def test_the_tab_is_lazy():
     at = run_app()
-    assert not [c for c in at.get("echarts_chart") if "with uncertainty" in c.proto.spec]
+    assert not [c for c in shown_charts(at) if "with uncertainty" in c.proto.spec]
     assert not [m for m in at.markdown if "Chance that self-hosting" in m.value]
 
 
@@ -404,7 +404,7 @@ def test_cost_per_error_and_rates_give_the_core_error_cost():
     assert page_scenario(at).quality == quality  # the rates travel in the share link
     # flagship only: 1M requests x 2% x $3 = $60k of wrong answers a month on top of its tokens
     assert shown_quality(at)["error_cost"][0] == pytest.approx(60_000)
-    assert len([c for c in at.get("echarts_chart") if "wrong answers" in c.proto.spec]) == 1
+    assert len([c for c in shown_charts(at) if "wrong answers" in c.proto.spec]) == 1
 
 
 @pytest.mark.parametrize(

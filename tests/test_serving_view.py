@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from apptest_support import run_app
+from apptest_support import run_app, shown_charts
 
 from calculators.capacity import Replica, operating_point, throughput_curve
 from calculators.links import scenario_to_params
@@ -43,7 +43,7 @@ def test_a_capacity_model_preset_shows_its_replica_the_cheapest_hardware_and_the
     # following demand never costs more than sizing every hour for the peak
     assert fleet["$/month"][2] <= fleet["$/month"][0]
     # the throughput figure, its PNG named after the scenario
-    (chart,) = at.get("echarts_chart")
+    (chart,) = shown_charts(at)
     option = json.loads(chart.proto.spec)
     assert option["title"]["text"] == "One replica: throughput and latency against concurrency"
     name = load_scenario_text((ROOT / "scenarios" / "long-prompts-self-hosting.yaml").read_text()).name

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
-from apptest_support import run_app
+from apptest_support import run_app, shown_charts
 
 from calculators.cli import main as cli_main
 from calculators.formatting import money, tokens
@@ -94,9 +94,7 @@ def test_page_and_cli_agree(name, scenario_file):
     # 3. Re-priced: own mix first, then each strategy, the same dollars on the page's bars.
     repriced = body["repriced"]
     assert md(f"your own mix {money(repriced['own_mix_usd'])}") in line
-    (option,) = [
-        o for o in (json.loads(c.proto.spec) for c in at.get("echarts_chart")) if "under each strategy" in o["title"]["text"]
-    ]
+    (option,) = [o for o in (json.loads(c.proto.spec) for c in shown_charts(at)) if "under each strategy" in o["title"]["text"]]
     bars = option["series"][0]["data"]
     unit = _axis_unit(option["xAxis"])
     expected = [repriced["own_mix_usd"], *repriced["strategies"].values()]

@@ -28,6 +28,14 @@ CHROMIUM_ARGS = [
 ]
 START_TIMEOUT_S = 60
 
+# The app's first page is complete: the Compare tab's bars drawn, the cost cards there, and no element still waiting
+# for its script (Streamlit draws a skeleton in its place). Elements of different kinds load their scripts
+# independently: the chart can be drawn before the cards.
+FIRST_PAGE_COMPLETE = """() => !!document.querySelector('.st-key-chart_comparison canvas')
+  && !!document.querySelector('[data-testid="stMetricValue"]')
+  && !!document.querySelector('[data-testid="stSidebar"] [data-testid="stNumberInput"] input')
+  && !document.querySelector('[data-testid="stSkeleton"]')"""
+
 # The ECharts options of the page's charts as Streamlit handed them to each chart (a JSON string per chart, in page
 # order): read from the React props of each chart element, the data the chart was drawn from.
 ECHARTS_OPTIONS = """(root) => [...(root || document).querySelectorAll('[data-testid="stEChartsChart"]')].map(el => {

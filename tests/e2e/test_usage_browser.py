@@ -58,7 +58,7 @@ def test_usage_tab_shows_the_cli_numbers(label, page: Page, app_url):
         month_total = sum(r["list_price_usd"] for r in body["monthly"] if r["month"] == last_month and r["list_price_usd"])
         table = page.get_by_test_id("stDataFrame").filter(has_text="list price (priced models)")
         expect(table).to_contain_text(money(month_total), timeout=30_000)
-    page.locator("[data-testid='stEChartsChart'] canvas").first.wait_for(state="visible", timeout=30_000)
+    page.get_by_role("tabpanel").locator("[data-testid='stEChartsChart'] canvas").first.wait_for(state="visible", timeout=30_000)
     if os.environ.get("WRITE_SCREENSHOTS") == "1":
         page.wait_for_timeout(800)  # let the charts finish their transition
         page.screenshot(path=str(ROOT / "docs" / f"usage-{label}.png"), full_page=True)

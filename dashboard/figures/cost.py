@@ -89,7 +89,7 @@ def comparison_chart(ev: Evaluation, title: str = "Monthly cost by strategy", ex
             "nameLocation": "middle",
             "nameGap": 26,
             "max": axis_max / scale,
-            "axisLabel": {"formatter": "${value}" + suffix, "showMaxLabel": False},
+            "axisLabel": {"formatter": "${value}" + suffix, "showMaxLabel": False, "showMinLabel": not suffix},
         },
         "yAxis": {"type": "category", "inverse": True, "data": names, "axisTick": {"show": False}},
         "series": [{"type": "bar", "barCategoryGap": "35%", "label": {"show": True, "position": "right"}, "data": bars}],

@@ -203,12 +203,14 @@ def test_break_even_labels_stay_off_the_now_line_and_each_other(xs, now, expecte
         ([10.0, 20.0], True, "Cascade (= hybrid routing)"),  # the same costs: the later line would hide the earlier
         ([10.0, 20.01], True, "Cascade (= hybrid routing)"),  # within 0.1%: one line to the eye
         ([10.0, 21.0], False, "Cascade"),  # 5% apart: two lines
+        ([1e-7, 2e-7], False, "Cascade"),  # 100x apart, both near zero on an axis of $1e26 (scaled values): two lines
     ],
-    ids=["equal", "within-0.1pct", "apart"],
+    ids=["equal", "within-0.1pct", "apart", "apart-near-zero"],
 )
 def test_a_line_on_top_of_an_equal_one_is_dashed_and_named(second_y, dashed, name):
+    first = [10.0, 20.0] if second_y[0] >= 1 else [1e-5, 2e-5]
     series = [
-        echarts.line("Hybrid routing", "#000", [echarts.point(1, 10.0), echarts.point(2, 20.0)]),
+        echarts.line("Hybrid routing", "#000", [echarts.point(x, y) for x, y in zip([1, 2], first, strict=True)]),
         echarts.line("Cascade", "#000", [echarts.point(x, y) for x, y in zip([1, 2], second_y, strict=True)]),
         echarts.markers("Break-even", [echarts.point(1, 10.0)]),
     ]

@@ -264,7 +264,9 @@ def mark_equal_lines(series: list[dict]) -> list[dict]:
                 for earlier, seen in drawn
                 if seen.shape == values.shape
                 and np.array_equal(seen[:, 0], values[:, 0])
-                and np.allclose(seen[:, 1], values[:, 1], rtol=1e-3, atol=0.005)
+                # relative only: the values may be scaled to the axis unit ($1e26), where any absolute
+                # tolerance would call every line near zero "equal"
+                and np.allclose(seen[:, 1], values[:, 1], rtol=1e-3, atol=0.0)
             ),
             None,
         )

@@ -21,12 +21,15 @@ import html
 import math
 from collections.abc import Callable, Sequence
 
-from calculators.formatting import SCIENTIFIC_FROM, SUFFIXES, compact
+from calculators.formatting import SCIENTIFIC_FROM, SUFFIXES, compact, money
 from dashboard.theme import NEUTRAL
 
 LEGEND_HEIGHT = 26  # one scrolling legend row under the plot
 AXIS_LABEL_ROOM = 64  # pixels left of the plot for a y axis label series ("$12.3k") and the axis name
 MAX_LOG_LABELS = 9
+# A grid that keeps the axis names in the chart: without ``containLabel`` ECharts shrinks the grid until the axis
+# labels and names fit; with it (the frame's default), only the labels are kept in, and a y axis name was cut.
+FIT_AXIS_NAMES = {"containLabel": False, "left": 16}
 # On a narrow chart (a phone, or the main column next to the sidebar at 1024 px) the title and subtitle are
 # cut to the width left of the PNG button, and long labels of a (category) y axis to a share of the chart, with
 # an ellipsis, instead of running under the button, off the chart, or over the whole plot.
@@ -89,15 +92,16 @@ def point(x, y, *lines: str) -> dict:
     return {"value": [x, y], "tooltip": tip(*lines)} if lines else {"value": [x, y]}
 
 
-def line(name: str, color: str, points: list, *, width: float = 2.5, step: str | None = None, dashed: bool = False) -> dict:
-    """A line through ``points`` (``point`` dicts). Its points are invisible until hovered, when their
-    hover text shows: a line of a few hundred points reads as a line, not as beads."""
+def line(name: str, color: str, points: list, *, width: float = 2.5, step: str | None = None, style="solid") -> dict:
+    """A line through ``points`` (``point`` dicts), ``style`` an ECharts line type ("solid", "dashed", "dotted"
+    or a dash pattern). Its points are invisible until hovered, when their hover text shows: a line of a few
+    hundred points reads as a line, not as beads."""
     series = {
         "type": "line",
         "name": name,
         "data": points,
         "color": color,
-        "lineStyle": {"width": width, "type": "dashed" if dashed else "solid"},
+        "lineStyle": {"width": width, "type": style},
         "showSymbol": True,
         "symbol": "circle",
         "symbolSize": 7,
@@ -168,6 +172,14 @@ def money_axis(name: str, top: float, **extra) -> tuple[dict, float]:
         "axisLabel": {"formatter": "${value}" + suffix, "showMinLabel": not suffix},
     }
     return axis | extra, scale
+
+
+def money_value(usd: float | None, scale: float, name: str, when: str) -> dict | None:
+    """One amount drawn on a money axis of ``scale`` (a bar or a line's point on a category axis), its hover
+    text ``name`` / ``when: $1.23k``; an unknown amount (None, NaN) draws nothing."""
+    if usd is None or not math.isfinite(usd):
+        return None
+    return {"value": usd / scale, "tooltip": tip(name, f"{when}: {money(usd)}")}
 
 
 def money_scale(template: str) -> float:
@@ -267,23 +279,26 @@ def money_tick(value: float) -> str:
 # ----------------------------------------------------------------------------------------------- marks
 
 
-def vertical_line(x, label: str = "", *, dashed: str = "dashed", y_from=None, y_to=None, label_at: str = "end") -> dict:
-    """A vertical mark at ``x`` (a ``markLine`` item), optionally from ``y_from`` to ``y_to`` (data values),
-    labelled at its top end, above the plot, where no line crosses the text."""
-    style = {"color": NEUTRAL, "width": 1.5, "type": dashed}
+def vertical_line(x, label: str = "", *, style: str = "dashed", y_from=None, y_to=None, label_at: str = "end") -> dict:
+    """A vertical mark at ``x`` (a ``markLine`` item; ``style`` its line type), optionally from ``y_from`` to
+    ``y_to`` (data values), labelled at its top end, above the plot, where no line crosses the text."""
+    line_style = {"color": NEUTRAL, "width": 1.5, "type": style}
+    label_style = {"show": bool(label), "formatter": label, "position": label_at}
     if y_from is None:
-        return {"xAxis": x, "lineStyle": style, "label": {"show": bool(label), "formatter": label, "position": label_at}}
-    return [
-        {"coord": [x, y_from], "lineStyle": style, "label": {"show": bool(label), "formatter": label, "position": label_at}},
-        {"coord": [x, y_to]},
-    ]
+        return {"xAxis": x, "lineStyle": line_style, "label": label_style}
+    return [{"coord": [x, y_from], "lineStyle": line_style, "label": label_style}, {"coord": [x, y_to]}]
 
 
-def marks_series(lines: list | None = None, areas: list | None = None, x=None, y=None) -> dict:
-    """A silent, empty line series that carries vertical lines (``markLine``) and bands (``markArea``)."""
+def mark_lines(lines: list) -> dict:
+    """A series' ``markLine``: the reference ``lines`` (``vertical_line`` items or others), without end symbols."""
+    return {"symbol": "none", "silent": True, "data": lines, "animation": False}
+
+
+def marks_series(lines: list | None = None, areas: list | None = None) -> dict:
+    """A silent, empty line series that carries reference lines (``markLine``) and bands (``markArea``)."""
     series = {"type": "line", "data": [], "symbol": "none"}
     if lines:
-        series["markLine"] = {"symbol": "none", "silent": True, "data": lines, "animation": False}
+        series["markLine"] = mark_lines(lines)
     if areas:
         series["markArea"] = {"silent": True, "data": areas}
     return silent(series)

@@ -132,7 +132,7 @@ def _event_marks(ev: Evaluation, at: float) -> dict:
     """A triangle above the lines on each day a price changes or a model retires, with what changes in its
     hover text, and a dotted line down from it: one legend entry shows or hides both."""
     triangles = [echarts.point(epoch_ms(day), at, f"{day:%d %b %Y}", text) for day, text in ev.events]
-    lines = [echarts.vertical_line(epoch_ms(day), dashed="dotted") for day in dict.fromkeys(day for day, _ in ev.events)]
+    lines = [echarts.vertical_line(epoch_ms(day), style="dotted") for day in dict.fromkeys(day for day, _ in ev.events)]
     for mark in lines:
         mark["lineStyle"]["width"] = 1
     return echarts.markers(
@@ -141,5 +141,5 @@ def _event_marks(ev: Evaluation, at: float) -> dict:
         symbol="triangle",
         symbolRotate=180,  # pointing down at the day
         size=12,
-        markLine={"symbol": "none", "silent": True, "data": lines, "animation": False},
+        markLine=echarts.mark_lines(lines),
     )

@@ -3,8 +3,6 @@ height) or a frame out."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
@@ -27,9 +25,6 @@ TOTAL_COLORS = {"plan": "#2563eb", "all_flagship": strategy_color("flagship_only
 
 
 HEIGHT = 450  # pixels
-# Without ``containLabel`` ECharts shrinks the grid until the axis labels and the axis name fit in the chart;
-# with it, only the labels are kept in, and the y axis name was cut off on the left.
-GRID = {"containLabel": False, "left": 16}
 
 
 def _months(result: PortfolioEvaluation) -> list[str]:
@@ -48,7 +43,7 @@ def stacked_figure(result: PortfolioEvaluation, total: str = "plan") -> tuple[di
             "name": name,
             "stack": "workloads",
             "color": WORKLOAD_COLORS[i % len(WORKLOAD_COLORS)],
-            "data": [_month_point(month, float(usd), scale, name) for month, usd in zip(months, values, strict=True)],
+            "data": [echarts.money_value(float(usd), scale, name, month) for month, usd in zip(months, values, strict=True)],
         }
         for i, (name, values) in enumerate(parts.items())
     ]
@@ -60,7 +55,7 @@ def stacked_figure(result: PortfolioEvaluation, total: str = "plan") -> tuple[di
         series,
         x_axis={"type": "category", "data": months},
         y_axis=y_axis,
-        grid=GRID,
+        grid=echarts.FIT_AXIS_NAMES,
     )
     return option, HEIGHT
 
@@ -74,10 +69,12 @@ def totals_figure(result: PortfolioEvaluation) -> tuple[dict, int]:
     y_axis, scale = echarts.money_axis("$ a month", max(top, _budget_value(result)))
     series = []
     for key, values in totals.items():
-        points = [_month_point(month, float(usd), scale, TOTAL_LABELS[key]) for month, usd in zip(months, values, strict=True)]
-        line = echarts.line(TOTAL_LABELS[key], TOTAL_COLORS[key], points, width=3 if key == "plan" else 2)
-        line["lineStyle"]["type"] = TOTAL_DASH[key]
-        series.append(line)
+        points = [
+            echarts.money_value(float(usd), scale, TOTAL_LABELS[key], month) for month, usd in zip(months, values, strict=True)
+        ]
+        series.append(
+            echarts.line(TOTAL_LABELS[key], TOTAL_COLORS[key], points, width=3 if key == "plan" else 2, style=TOTAL_DASH[key])
+        )
     series += _budget_line(result, months, scale)
     option = echarts.frame(
         "The plan against all on the flagship and each on its cheapest",
@@ -86,16 +83,9 @@ def totals_figure(result: PortfolioEvaluation) -> tuple[dict, int]:
         series,
         x_axis={"type": "category", "data": months, "boundaryGap": False},
         y_axis=y_axis,
-        grid=GRID,
+        grid=echarts.FIT_AXIS_NAMES,
     )
     return option, HEIGHT
-
-
-def _month_point(month: str, usd: float, scale: float, name: str) -> dict | None:
-    """A month's amount on a money axis of ``scale``, with its hover text (``2026-05: $1,234``); NaN draws nothing."""
-    if not math.isfinite(usd):
-        return None
-    return {"value": usd / scale, "tooltip": echarts.tip(name, f"{month}: {money(usd)}")}
 
 
 def _budget_value(result: PortfolioEvaluation) -> float:

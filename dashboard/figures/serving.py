@@ -35,7 +35,7 @@ def throughput_figure(curve: dict, point: OperatingPoint, max_itl_ms: float | No
     itl = [echarts.point(users, ms, "Time between tokens", f"{users:,.0f} in flight → ITL {ms:,.1f} ms") for users, _, ms in rows]
     series = [
         echarts.line("Output tokens/s", THROUGHPUT_COLOR, throughput),
-        _dotted(echarts.line("Time between tokens (ms)", ITL_COLOR, itl)) | {"yAxisIndex": ITL_AXIS},
+        echarts.line("Time between tokens (ms)", ITL_COLOR, itl, style="dotted") | {"yAxisIndex": ITL_AXIS},
         echarts.markers(
             "Operating point",
             [
@@ -67,14 +67,9 @@ def throughput_figure(curve: dict, point: OperatingPoint, max_itl_ms: float | No
             value_axis | {"name": "Time between tokens (ms)", "position": "right", "splitLine": {"show": False}},
         ],
         # without containLabel ECharts fits both axes' labels and names in the chart (with it, the names were cut)
-        grid={"containLabel": False, "left": 16, "right": 16, "bottom": echarts.LEGEND_HEIGHT + 56},
+        grid=echarts.FIT_AXIS_NAMES | {"right": 16, "bottom": echarts.LEGEND_HEIGHT + 56},
     )
     return option, HEIGHT
-
-
-def _dotted(line: dict) -> dict:
-    """``line`` dotted: the latency curve, told apart from the throughput's solid line and the target's dashes."""
-    return line | {"lineStyle": line["lineStyle"] | {"type": "dotted"}}
 
 
 def _itl_target(max_itl_ms: float, x: float) -> dict:

@@ -165,7 +165,9 @@ def probability_figure(band: BandResult, *, labels: Mapping[str, str] | None = N
                 for i, p in enumerate(probability)
                 if math.isfinite(p)
             ]
-            line = echarts.line(name, strategy_color(challenger), points, width=2, dashed=baseline != "flagship_only")
+            line = echarts.line(
+                name, strategy_color(challenger), points, width=2, style="solid" if baseline == "flagship_only" else "dashed"
+            )
             series.append(line | {"clip": False})  # a line at 100% runs along the plot's top edge, drawn whole
     option = echarts.frame(
         "Chance that self-hosting is cheaper",
@@ -248,7 +250,7 @@ def tornado_figure(result: Sensitivity, *, export: str = "tornado") -> tuple[dic
             },
         ]
     # labelled at its start, which the inverse (largest on top) category axis puts at the plot's top
-    series.append(echarts.marks_series([echarts.vertical_line(base / scale, money(base), dashed="dotted", label_at="start")]))
+    series.append(echarts.marks_series([echarts.vertical_line(base / scale, money(base), style="dotted", label_at="start")]))
     option = echarts.frame(
         f"What moves the number: {result.title}",
         f"{money(base)} at the point values; each bar varies one input, the others stay put",

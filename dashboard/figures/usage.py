@@ -19,9 +19,6 @@ from dashboard.theme import NEUTRAL, strategy_color
 TOP_MODELS = 8  # models drawn one by one; the rest are one "others" series
 LOG_RATIO = 30  # the strategy comparison switches to a log axis when its largest bar is this many times its smallest
 OWN_MIX = "own_mix"
-# Without ``containLabel`` ECharts shrinks the grid until the axis labels and the axis name fit in the chart;
-# with it, only the labels are kept in, and the y axis name was cut off on the left.
-GRID = {"containLabel": False, "left": 16}
 
 
 def top_models(history: pd.DataFrame, limit: int = TOP_MODELS) -> pd.DataFrame:
@@ -69,12 +66,12 @@ def history_figure(history: pd.DataFrame, source: str, export: str = "usage-hist
     for model, rows in shown.groupby("model", sort=False):
         amounts = _by_month(rows.groupby("month")[column].sum(min_count=1), months)
         name = str(model)
-        bars = [_month_value(month, usd, scale, name) for month, usd in zip(months, amounts, strict=True)]
+        bars = [echarts.money_value(usd, scale, name, month) for month, usd in zip(months, amounts, strict=True)]
         series.append({"type": "bar", "name": name, "stack": "spend", "data": bars, "barMaxWidth": 64})
     if with_list_line:
         amounts = _by_month(listed, months)
-        points = [_month_value(month, usd, scale, "List price") for month, usd in zip(months, amounts, strict=True)]
-        list_line = echarts.line("List price, priced models", NEUTRAL, points, width=2, dashed=True)
+        points = [echarts.money_value(usd, scale, "List price", month) for month, usd in zip(months, amounts, strict=True)]
+        list_line = echarts.line("List price, priced models", NEUTRAL, points, width=2, style="dashed")
         series.append(list_line | {"itemStyle": {"opacity": 1}})  # a few months: the points are the data, shown
     what = "as billed in the export" if billed else "at list price (the export has no cost)"
     option = echarts.frame(
@@ -84,7 +81,7 @@ def history_figure(history: pd.DataFrame, source: str, export: str = "usage-hist
         series,
         x_axis={"type": "category", "data": months},
         y_axis=y_axis,
-        grid=GRID,
+        grid=echarts.FIT_AXIS_NAMES,
     )
     return option, 400
 
@@ -92,13 +89,6 @@ def history_figure(history: pd.DataFrame, source: str, export: str = "usage-hist
 def _by_month(amounts: pd.Series, months: list[str]) -> list[float | None]:
     """``amounts`` (indexed by month) in the order of ``months``; unknown (NaN or missing) stays None."""
     return [None if pd.isna(amounts.get(month)) else float(amounts.get(month)) for month in months]
-
-
-def _month_value(month: str, usd: float | None, scale: float, name: str) -> dict | None:
-    """One month's amount drawn on a money axis of ``scale``, its hover text in money; None draws nothing."""
-    if usd is None or not math.isfinite(usd):
-        return None
-    return {"value": usd / scale, "tooltip": echarts.tip(name, f"{month}: {money(usd)}")}
 
 
 def repriced_figure(
@@ -149,7 +139,7 @@ def repriced_figure(
         series,
         x_axis=x_axis,
         y_axis=y_axis,
-        grid=GRID | {"bottom": 8, "right": 72},  # right: room for the money labels right of the longest bar
+        grid=echarts.FIT_AXIS_NAMES | {"bottom": 8, "right": 72},  # right: room for the money labels right of the longest bar
     )
     option["legend"] = {"show": False}  # the bars are named on their axis
     return option, 120 + 44 * max(len(rows), 1)
